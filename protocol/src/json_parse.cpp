@@ -1,0 +1,213 @@
+// JSON text -> sio::json, with RapidJSON's iterative reader driving a
+// builder that keeps its own stack: no recursion however deep the input,
+// and a too-deep document is refused at the first bracket past the limit.
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <rapidjson/reader.h>
+
+#include "sio/protocol/json.hpp"
+#include "utf8.hpp"
+
+namespace sio {
+namespace {
+
+using object_t = json::object_t;
+
+// Objects of up to this many members are checked for duplicate keys by a
+// linear scan; larger ones through a hash map, so a hostile object with
+// many keys costs linear time.
+constexpr std::size_t linear_dedupe_limit = 16;
+
+// JSON.parse semantics for duplicate keys: the last value wins and the key
+// keeps the position where it first appeared.
+void dedupe_keys(object_t& members) {
+  auto n = members.size();
+  if (n < 2) return;
+  bool has_duplicates = false;
+  if (n <= linear_dedupe_limit) {
+    for (auto i = members.begin() + 1; i != members.end() && !has_duplicates; ++i)
+      for (auto j = members.begin(); j != i; ++j)
+        if (i->first == j->first) {
+          has_duplicates = true;
+          break;
+        }
+  } else {
+    std::unordered_map<std::string_view, std::size_t> seen;
+    seen.reserve(n);
+    for (auto i = members.begin(); i != members.end() && !has_duplicates; ++i)
+      has_duplicates = !seen.emplace(i->first, 0).second;
+  }
+  if (!has_duplicates) return;
+  object_t unique;
+  std::unordered_map<std::string, std::size_t> position;
+  for (auto& [key, value] : members) {
+    auto [it, fresh] = position.emplace(key, unique.size());
+    if (fresh)
+      unique.emplace_back(key, std::move(value));
+    else
+      (unique.begin() + static_cast<std::ptrdiff_t>(it->second))->second = std::move(value);
+  }
+  // ordered_map is a vector of pairs with const keys: rebuild, then swap.
+  members.swap(unique);
+}
+
+// JSON.parse gives ±Infinity for a number past the largest double and ±0 for
+// one below the smallest subnormal; from_chars reports both as out of range,
+// without a value. The decimal exponent of the first significant digit tells
+// them apart (the text is a JSON number: the reader checked its grammar).
+double out_of_range_value(std::string_view text) {
+  bool negative = text.front() == '-';
+  auto e = text.find_first_of("eE");
+  auto mantissa = text.substr(0, e);
+  auto point = std::min(mantissa.find('.'), mantissa.size());
+  auto first = mantissa.find_first_of("123456789");
+  std::int64_t order = 0;
+  if (first == std::string_view::npos) {
+    order = std::numeric_limits<std::int32_t>::min();  // all zeros: zero
+  } else if (first < point) {
+    order = static_cast<std::int64_t>(point - first) - 1;
+  } else {
+    order = -static_cast<std::int64_t>(first - point);
+  }
+  if (e != std::string_view::npos) {
+    auto digits = text.substr(e + 1);
+    bool exponent_negative = digits.front() == '-';
+    if (digits.front() == '-' || digits.front() == '+') digits.remove_prefix(1);
+    std::int64_t exponent = 0;
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), exponent);
+    if (ec != std::errc{} || exponent > std::numeric_limits<std::int32_t>::max())
+      exponent = std::numeric_limits<std::int32_t>::max();
+    order += exponent_negative ? -exponent : exponent;
+  }
+  double value = order > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+  return negative ? -value : value;
+}
+
+// A JSON number as JSON.parse reads it, but integers that fit stay exact:
+// int64 when negative, uint64 otherwise, else the nearest double.
+// (RapidJSON's own conversion is not used: its full-precision path has
+// undefined behaviour for some inputs, e.g. a zero significand with a large
+// exponent such as `0e260`.)
+json parse_number(std::string_view text) {
+  const char* begin = text.data();
+  const char* end = begin + text.size();
+  if (text.find_first_of(".eE") == std::string_view::npos) {
+    if (text.front() == '-') {
+      std::int64_t i = 0;
+      if (auto [p, ec] = std::from_chars(begin, end, i); ec == std::errc{} && p == end)
+        return json(i);
+    } else {
+      std::uint64_t u = 0;
+      if (auto [p, ec] = std::from_chars(begin, end, u); ec == std::errc{} && p == end)
+        return json(u);
+    }
+  }
+  double d = 0;
+  auto [p, ec] = std::from_chars(begin, end, d);
+  if (ec == std::errc::result_out_of_range) return json(out_of_range_value(text));
+  return json(d);
+}
+
+class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> {
+ public:
+  explicit builder(std::size_t max_depth) : max_depth_(max_depth) { open_.reserve(16); }
+
+  bool Null() { return add(json(nullptr)); }
+  bool Bool(bool b) { return add(json(b)); }
+  // Numbers arrive as their text (kParseNumbersAsStringsFlag).
+  bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
+    return add(parse_number(std::string_view(s, len)));
+  }
+  // Strings and keys come out as valid UTF-8: bytes that are not (raw, or
+  // from a lone \uDC00-\uDFFF escape) become U+FFFD here, as write_json
+  // would write them, so that duplicate keys are found among the keys as
+  // written, and what the application gets is always safe to dump().
+  bool String(const char* s, rapidjson::SizeType len, bool) {
+    std::string text;
+    detail::append_utf8(std::string_view(s, len), text);
+    return add(json(std::move(text)));
+  }
+  bool Key(const char* s, rapidjson::SizeType len, bool) {
+    key_.clear();
+    detail::append_utf8(std::string_view(s, len), key_);
+    return true;
+  }
+  bool StartObject() { return open_container(json::value_t::object); }
+  bool StartArray() { return open_container(json::value_t::array); }
+  bool EndObject(rapidjson::SizeType) {
+    dedupe_keys(open_.back()->get_ref<object_t&>());
+    open_.pop_back();
+    return true;
+  }
+  bool EndArray(rapidjson::SizeType) {
+    open_.pop_back();
+    return true;
+  }
+
+  bool too_deep() const noexcept { return too_deep_; }
+  json take() { return std::move(root_); }
+
+ private:
+  // Adds a value to the innermost open container (or makes it the root) and
+  // returns where it now lives. Only the innermost container ever grows, so
+  // the pointers on the stack stay valid.
+  json* place(json&& value) {
+    if (open_.empty()) {
+      root_ = std::move(value);
+      return &root_;
+    }
+    json& parent = *open_.back();
+    if (parent.is_array()) {
+      auto& items = parent.get_ref<json::array_t&>();
+      items.push_back(std::move(value));
+      return &items.back();
+    }
+    // Members are appended as they come; duplicates are resolved once the
+    // object is complete (see dedupe_keys).
+    auto& members = parent.get_ref<object_t&>();
+    members.emplace_back(std::move(key_), std::move(value));
+    return &members.back().second;
+  }
+
+  bool add(json&& value) {
+    place(std::move(value));
+    return true;
+  }
+
+  bool open_container(json::value_t type) {
+    if (open_.size() >= max_depth_) {
+      too_deep_ = true;
+      return false;
+    }
+    open_.push_back(place(json(type)));
+    return true;
+  }
+
+  std::size_t max_depth_;
+  bool too_deep_ = false;
+  json root_;
+  std::string key_;
+  std::vector<json*> open_;
+};
+
+}  // namespace
+
+result<json> parse_json(std::string_view text, std::size_t max_depth) {
+  builder handler{max_depth};
+  rapidjson::Reader reader;
+  rapidjson::MemoryStream stream(text.data(), text.size());
+  constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+  auto outcome = reader.Parse<flags>(stream, handler);
+  if (outcome.IsError()) return handler.too_deep() ? errc::json_too_deep : errc::invalid_json;
+  // The reader takes a NUL byte for the end of input; JSON.parse does not.
+  if (stream.Tell() != text.size()) return errc::invalid_json;
+  return handler.take();
+}
+
+}  // namespace sio

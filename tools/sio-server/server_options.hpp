@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+
+
+namespace sio {
+
+/// Everything sio-server can be told, named after socket.io's ServerOptions.
+struct server_options {
+  std::string app = "chat";
+  std::string bind = "0.0.0.0";
+  std::uint16_t port = 3000;
+  std::string path = "/socket.io/";
+  std::uint32_t ping_interval_ms = 25000;
+  std::uint32_t ping_timeout_ms = 20000;
+  std::uint32_t upgrade_timeout_ms = 10000;
+  std::uint32_t connect_timeout_ms = 45000;
+  std::uint64_t max_payload = 1000000;
+  std::string cors_origin;  // empty: CORS off, as in the reference
+  unsigned gateway_threads = std::thread::hardware_concurrency();
+  unsigned actor_threads = std::thread::hardware_concurrency();
+};
+
+inline void add_server_flags(CLI::App& app, server_options& o) {
+  app.add_option("--app", o.app, "Built-in app to run (chat, demo, contract)")->capture_default_str();
+  app.add_option("--bind", o.bind, "Address to listen on")->capture_default_str();
+  app.add_option("--port", o.port, "TCP port to listen on")->capture_default_str();
+  app.add_option("--path", o.path, "Path of the Engine.IO endpoint")->capture_default_str();
+  app.add_option("--ping-interval", o.ping_interval_ms, "pingInterval, ms")->capture_default_str();
+  app.add_option("--ping-timeout", o.ping_timeout_ms, "pingTimeout, ms")->capture_default_str();
+  app.add_option("--upgrade-timeout", o.upgrade_timeout_ms, "upgradeTimeout, ms")
+      ->capture_default_str();
+  app.add_option("--connect-timeout", o.connect_timeout_ms, "connectTimeout, ms")
+      ->capture_default_str();
+  app.add_option("--max-payload", o.max_payload, "maxHttpBufferSize, bytes")->capture_default_str();
+  app.add_option("--cors-origin", o.cors_origin, "cors.origin (default: CORS off)");
+  app.add_option("--gateway-threads", o.gateway_threads, "Asio threads (default: all cores)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--actor-threads", o.actor_threads, "CAF scheduler threads (default: all cores)")
+      ->check(CLI::PositiveNumber);
+}
+
+}  // namespace sio
