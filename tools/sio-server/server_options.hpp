@@ -6,6 +6,9 @@
 
 #include <CLI/CLI.hpp>
 
+#include "sio/actors/engine_options.hpp"
+#include "sio/actors/socketio_types.hpp"
+#include "sio/gateway/gateway_options.hpp"
 
 namespace sio {
 
@@ -42,6 +45,32 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
       ->check(CLI::PositiveNumber);
   app.add_option("--actor-threads", o.actor_threads, "CAF scheduler threads (default: all cores)")
       ->check(CLI::PositiveNumber);
+}
+
+inline engine_options to_engine_options(const server_options& o) {
+  engine_options e;
+  e.ping_interval = std::chrono::milliseconds(o.ping_interval_ms);
+  e.ping_timeout = std::chrono::milliseconds(o.ping_timeout_ms);
+  e.upgrade_timeout = std::chrono::milliseconds(o.upgrade_timeout_ms);
+  e.max_payload = o.max_payload;
+  return e;
+}
+
+inline socketio_options to_socketio_options(const server_options& o) {
+  socketio_options s;
+  s.connect_timeout = std::chrono::milliseconds(o.connect_timeout_ms);
+  s.max_packet_bytes = o.max_payload;
+  return s;
+}
+
+inline gateway_options to_gateway_options(const server_options& o) {
+  gateway_options g;
+  g.bind_address = o.bind;
+  g.port = o.port;
+  g.path = o.path;
+  g.cors_origin = o.cors_origin;
+  g.max_payload = o.max_payload;
+  return g;
 }
 
 }  // namespace sio

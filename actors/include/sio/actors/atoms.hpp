@@ -1,0 +1,48 @@
+#pragma once
+
+#include <caf/atom.hpp>
+
+/// Message tags between the gateway, the session registry and connection
+/// actors (CAF 0.17 atoms: at most 10 characters).
+namespace sio::atoms {
+
+// gateway -> registry / connection
+using create = caf::atom_constant<caf::atom("create")>;
+using poll_get = caf::atom_constant<caf::atom("pollget")>;
+using poll_post = caf::atom_constant<caf::atom("pollpost")>;
+using ws_open = caf::atom_constant<caf::atom("wsopen")>;
+using ws_text = caf::atom_constant<caf::atom("wstext")>;
+using ws_binary = caf::atom_constant<caf::atom("wsbinary")>;
+using ws_closed = caf::atom_constant<caf::atom("wsclosed")>;
+using poll_gone = caf::atom_constant<caf::atom("pollgone")>;
+
+// connection timers
+using ping = caf::atom_constant<caf::atom("ping")>;
+using ping_timeout = caf::atom_constant<caf::atom("pingtmo")>;
+using upgrade_timeout = caf::atom_constant<caf::atom("upgtmo")>;
+using close_timeout = caf::atom_constant<caf::atom("closetmo")>;
+
+// anyone -> connection
+using send = caf::atom_constant<caf::atom("send")>;
+using close = caf::atom_constant<caf::atom("close")>;
+
+// registry queries
+using count = caf::atom_constant<caf::atom("count")>;
+
+}  // namespace sio::atoms
+
+// Socket.IO layer
+namespace sio::atoms {
+
+using add_socket = caf::atom_constant<caf::atom("addsock")>;
+using remove_socket = caf::atom_constant<caf::atom("rmsock")>;
+using join = caf::atom_constant<caf::atom("join")>;
+using leave = caf::atom_constant<caf::atom("leave")>;
+using broadcast = caf::atom_constant<caf::atom("bcast")>;
+using fanout = caf::atom_constant<caf::atom("fanout")>;
+using deliver = caf::atom_constant<caf::atom("deliver")>;
+using ack_timeout = caf::atom_constant<caf::atom("acktmo")>;
+using connect_timeout = caf::atom_constant<caf::atom("conntmo")>;
+using get_namespace = caf::atom_constant<caf::atom("getnsp")>;
+
+}  // namespace sio::atoms

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "sio/actors/engine_options.hpp"
+#include "sio/actors/links.hpp"
+#include "sio/actors/messages.hpp"
+#include "sio/actors/request_info.hpp"
+#include "sio/actors/session_handler.hpp"
+
+namespace sio {
+
+/// The transport a session starts on.
+enum class transport_kind : std::uint8_t { polling, websocket };
+
+/// Everything a connection actor starts with.
+struct connection_args {
+  std::string sid;
+  engine_options options;
+  request_info request;
+  transport_kind transport = transport_kind::polling;
+  std::unique_ptr<session_handler> handler;
+};
+
+/// Spawns the actor of one Engine.IO session. It expects, first, the
+/// request that opened it: (poll_get, http_reply_ptr) for polling or
+/// (ws_open, ws_link_ptr) for WebSocket, and answers it with the open packet.
+///
+/// Then it takes:
+///  - (poll_get, http_reply_ptr), (poll_post, std::string body, http_reply_ptr)
+///  - (ws_open, ws_link_ptr): a WebSocket for this sid (an upgrade)
+///  - (ws_text | ws_binary, uint64 link id, std::string), (ws_closed, uint64 link id, bool error)
+///  - (poll_gone, http_reply_ptr): the client dropped a held GET
+///  - (send, frame), (send, std::vector<frame>), (close)
+/// It quits when the session ends.
+caf::actor spawn_connection(caf::actor_system& sys, connection_args args);
+
+}  // namespace sio

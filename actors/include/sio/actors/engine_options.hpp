@@ -1,0 +1,28 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+
+namespace sio {
+
+/// Engine.IO settings, named after the reference server's options.
+struct engine_options {
+  /// pingInterval: how long the server waits between pings.
+  std::chrono::milliseconds ping_interval{25000};
+  /// pingTimeout: how long it waits for the pong after a ping.
+  std::chrono::milliseconds ping_timeout{20000};
+  /// upgradeTimeout: how long a started WebSocket upgrade may take.
+  std::chrono::milliseconds upgrade_timeout{10000};
+  /// maxHttpBufferSize: the largest polling body or WebSocket message.
+  std::size_t max_payload = 1000000;
+  /// Packets a polling client has not fetched yet may hold at most this many
+  /// bytes; past it the client is too slow and the session is closed.
+  std::size_t max_buffered_bytes = 16 * 1024 * 1024;
+  /// How long a server-closed polling session waits for the client's next
+  /// GET to hand it the close packet (the reference's closeTimeout).
+  std::chrono::milliseconds polling_close_timeout{30000};
+  bool allow_polling = true;
+  bool allow_websocket = true;
+};
+
+}  // namespace sio

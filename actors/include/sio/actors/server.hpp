@@ -1,0 +1,87 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <regex>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "sio/actors/broadcast.hpp"
+#include "sio/actors/session_handler.hpp"
+#include "sio/actors/socket.hpp"
+#include "sio/actors/socketio_types.hpp"
+
+namespace sio {
+
+namespace detail {
+struct server_state;
+struct namespace_config;
+}  // namespace detail
+
+/// A namespace middleware (`io.of(name).use(fn)`): call next() to admit the
+/// socket, next(connect_error{...}) to refuse it.
+using middleware = std::function<void(socket&, next_fn)>;
+using connection_handler = std::function<void(socket&)>;
+
+/// `io.of(name)`: configures a namespace (before the server starts) and
+/// broadcasts to it (any time, from anywhere).
+class namespace_ref {
+ public:
+  namespace_ref& use(middleware m);
+  namespace_ref& on_connection(connection_handler h);
+
+  const std::string& name() const noexcept;
+  caf::actor actor() const noexcept { return actor_; }
+
+  broadcast to(std::string room) const { return all().to(std::move(room)); }
+  broadcast in(std::string room) const { return to(std::move(room)); }
+  broadcast except(std::string room) const { return all().except(std::move(room)); }
+  broadcast all() const { return broadcast{actor_, name()}; }
+  void emit(std::string_view event, args arguments = {}) const {
+    all().emit(event, std::move(arguments));
+  }
+
+ private:
+  friend class server;
+  namespace_ref(std::shared_ptr<detail::namespace_config> config, caf::actor actor)
+      : config_(std::move(config)), actor_(std::move(actor)) {}
+  std::shared_ptr<detail::namespace_config> config_;
+  caf::actor actor_;
+};
+
+/// The Socket.IO server: namespaces, their middlewares and handlers. Build it,
+/// configure it with of(), then hand session_handlers() to the session
+/// registry. Handlers run inside connection actors, one at a time per
+/// connection.
+class server {
+ public:
+  explicit server(caf::actor_system& sys, socketio_options options = {});
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// The namespace `name` ("/" is the main one), created on first use.
+  namespace_ref of(const std::string& name);
+  /// Dynamic namespaces: each name that matches becomes a namespace of its
+  /// own on first connection, with the middlewares and handlers set here.
+  namespace_ref of(const std::regex& pattern);
+  namespace_ref of(std::function<bool(const std::string& name, const json& auth)> predicate);
+
+  /// The factory the session registry calls for each new Engine.IO session.
+  /// Configuration is frozen from here on.
+  handler_factory session_handlers();
+
+  broadcast to(std::string room) { return of("/").to(std::move(room)); }
+  void emit(std::string_view event, args arguments = {}) {
+    of("/").emit(event, std::move(arguments));
+  }
+
+  const socketio_options& options() const noexcept;
+
+ private:
+  std::shared_ptr<detail::server_state> state_;
+};
+
+}  // namespace sio

@@ -1,0 +1,137 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor.hpp>
+
+#include "sio/actors/broadcast.hpp"
+#include "sio/actors/socketio_types.hpp"
+
+namespace sio {
+
+namespace detail {
+class client_layer;
+}
+
+class socket;
+
+/// The acknowledgement a handler owes when the client emitted with a
+/// callback. Calling it sends the ACK; only the first call counts.
+class ack_sender {
+ public:
+  ack_sender() = default;
+  explicit operator bool() const noexcept { return static_cast<bool>(reply_); }
+  void operator()(args reply = {}) const {
+    if (reply_ && !*sent_) {
+      *sent_ = true;
+      reply_(std::move(reply));
+    }
+  }
+  template <class... Ts>
+  void values(Ts&&... xs) const {
+    (*this)(args{json(std::forward<Ts>(xs))...});
+  }
+
+ private:
+  friend class detail::client_layer;
+  std::function<void(args)> reply_;
+  std::shared_ptr<bool> sent_ = std::make_shared<bool>(false);
+};
+
+using event_handler = std::function<void(socket&, args&, const ack_sender&)>;
+using any_handler = std::function<void(socket&, const std::string& event, const args&)>;
+using disconnect_handler = std::function<void(socket&, const std::string& reason)>;
+/// Per-packet middleware (`socket.use`): call next() to let the event
+/// through, next(error) to drop it (the socket gets an "error" event).
+using packet_middleware = std::function<void(socket&, args&, next_fn)>;
+
+/// One Socket.IO socket: a client's membership of one namespace. It lives
+/// inside its connection actor, and every handler runs there, one at a time,
+/// so handlers need no locks. Valid until its disconnect handlers returned;
+/// keep a socket_ref to use it later.
+class socket : public std::enable_shared_from_this<socket> {
+ public:
+  socket(detail::client_layer& client, std::string id, std::string nsp, caf::actor nsp_actor,
+         std::uint64_t key, handshake hs);
+
+  const std::string& id() const noexcept { return id_; }
+  const std::string& nsp() const noexcept { return nsp_; }
+  const handshake& handshake_info() const noexcept { return handshake_; }
+  /// `socket.data`: free for the application.
+  json& data() noexcept { return data_; }
+  bool connected() const noexcept { return connected_; }
+  /// The rooms this socket is in (its own id included).
+  const std::set<std::string>& rooms() const noexcept { return rooms_; }
+
+  void on(std::string event, event_handler handler);
+  void on_any(any_handler handler) { any_.push_back(std::move(handler)); }
+  void on_any_outgoing(any_handler handler) { any_outgoing_.push_back(std::move(handler)); }
+  void on_disconnecting(disconnect_handler handler) { disconnecting_.push_back(std::move(handler)); }
+  void on_disconnect(disconnect_handler handler) { disconnect_.push_back(std::move(handler)); }
+  void on_error(std::function<void(socket&, const connect_error&)> handler) {
+    error_.push_back(std::move(handler));
+  }
+  void use(packet_middleware middleware) { middlewares_.push_back(std::move(middleware)); }
+
+  /// Emits to this client.
+  void emit(std::string_view event, args arguments = {});
+  template <class... Ts>
+  void emit_values(std::string_view event, Ts&&... xs) {
+    emit(event, args{json(std::forward<Ts>(xs))...});
+  }
+  /// Emits and waits for the client's acknowledgement, at most `timeout`
+  /// (default: the server's default_ack_timeout).
+  void emit_with_ack(std::string_view event, args arguments, ack_callback callback,
+                     std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+  void join(const std::string& room);
+  void join(const std::vector<std::string>& rooms);
+  void leave(const std::string& room);
+
+  /// Every socket of the namespace in `room` but this one.
+  broadcast to(std::string room) const { return except_self().to(std::move(room)); }
+  broadcast in(std::string room) const { return to(std::move(room)); }
+  broadcast except(std::string room) const { return except_self().except(std::move(room)); }
+  /// Every socket of the namespace but this one.
+  broadcast broadcast_others() const { return except_self(); }
+  /// The whole namespace, this socket included (`io.of(nsp)`).
+  broadcast nsp_broadcast() const { return broadcast{nsp_actor_, nsp_}; }
+
+  /// Leaves the namespace; with `close`, ends the whole connection.
+  void disconnect(bool close = false);
+
+ private:
+  friend class detail::client_layer;
+  broadcast except_self() const { return broadcast{nsp_actor_, nsp_}.except(id_); }
+
+  detail::client_layer& client_;
+  std::string id_;
+  std::string nsp_;
+  caf::actor nsp_actor_;
+  std::uint64_t key_;
+  handshake handshake_;
+  json data_;
+  bool connected_ = false;
+  std::set<std::string> rooms_;
+  std::unordered_map<std::string, std::vector<event_handler>> handlers_;
+  std::vector<any_handler> any_;
+  std::vector<any_handler> any_outgoing_;
+  std::vector<disconnect_handler> disconnecting_;
+  std::vector<disconnect_handler> disconnect_;
+  std::vector<std::function<void(socket&, const connect_error&)>> error_;
+  std::vector<packet_middleware> middlewares_;
+  std::uint64_t next_ack_id_ = 0;
+  std::map<std::uint64_t, ack_callback> pending_acks_;
+};
+
+using socket_ref = std::shared_ptr<socket>;
+
+}  // namespace sio

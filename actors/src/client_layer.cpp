@@ -1,0 +1,321 @@
+// The Socket.IO side of one connection, after the reference's lib/client.ts
+// (routing, connect timeout) and lib/namespace.ts (middlewares, connect).
+#include "client_layer.hpp"
+
+#include <atomic>
+#include <ctime>
+
+#include "sio/actors/atoms.hpp"
+#include "sio/actors/messages.hpp"
+#include "sio/actors/session_registry.hpp"
+
+namespace sio::detail {
+namespace {
+
+namespace sp = socketio;
+
+std::atomic<std::uint64_t> next_socket_key{1};
+
+// JavaScript's `new Date() + ""`, in UTC.
+std::string js_date_string(std::chrono::system_clock::time_point t) {
+  auto seconds = std::chrono::system_clock::to_time_t(t);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char buf[96];
+  std::strftime(buf, sizeof buf, "%a %b %d %Y %H:%M:%S GMT+0000 (Coordinated Universal Time)",
+                &utc);
+  return buf;
+}
+
+sp::limits decoder_limits(const socketio_options& o) {
+  return {o.max_attachments, o.max_json_depth, o.max_packet_bytes};
+}
+
+}  // namespace
+
+client_layer::client_layer(std::shared_ptr<const server_state> server)
+    : server_(std::move(server)), decoder_(decoder_limits(server_->options)) {}
+
+caf::message_handler client_layer::extra_behavior(engine_session& s) {
+  session_ = &s;
+  return {
+      [this](atoms::connect_timeout) {
+        if (!ever_connected_ && connecting_.empty()) fail("connect timeout");
+      },
+      [this](atoms::deliver, std::uint64_t key, const frame_batch& frames) {
+        if (by_key_.count(key)) send_frames(*frames);
+      },
+      [this](atoms::ack_timeout, std::uint64_t key, std::uint64_t id) {
+        auto it = by_key_.find(key);
+        if (it == by_key_.end()) return;
+        auto& acks = it->second->pending_acks_;
+        auto ack = acks.find(id);
+        if (ack == acks.end()) return;
+        auto callback = std::move(ack->second);
+        acks.erase(ack);
+        callback(std::nullopt);
+      },
+  };
+}
+
+void client_layer::on_open(engine_session& s) {
+  session_ = &s;
+  self()->delayed_send(self(), options().connect_timeout, atoms::connect_timeout::value);
+}
+
+void client_layer::on_message(engine_session&, std::string data, bool binary) {
+  if (closed_) return;
+  auto decoded = binary ? decoder_.feed_binary(std::move(data)) : decoder_.feed_text(data);
+  if (!decoded) {
+    // As the reference: a packet that does not decode ends the connection.
+    closed_ = true;
+    session_->close();
+    return;
+  }
+  if (decoded->has_value()) on_packet(std::move(**decoded));
+}
+
+void client_layer::on_packet(sp::packet p) {
+  auto it = by_nsp_.find(p.nsp);
+  if (it == by_nsp_.end() && p.type == sp::packet_type::connect && !connecting_.count(p.nsp)) {
+    connect(p.nsp, p.data ? std::move(*p.data) : json::object());
+    return;
+  }
+  if (it != by_nsp_.end() && p.type != sp::packet_type::connect &&
+      p.type != sp::packet_type::connect_error) {
+    auto s = it->second;
+    switch (p.type) {
+      case sp::packet_type::event:
+      case sp::packet_type::binary_event: on_event(*s, p); break;
+      case sp::packet_type::ack:
+      case sp::packet_type::binary_ack: on_ack(*s, p); break;
+      case sp::packet_type::disconnect: close_socket(*s, "client namespace disconnect"); break;
+      default: break;
+    }
+    return;
+  }
+  fail("invalid state");
+}
+
+void client_layer::connect(const std::string& nsp, json auth) {
+  if (auto it = server_->namespaces.find(nsp); it != server_->namespaces.end()) {
+    admit(it->second, nsp, std::move(auth));
+    return;
+  }
+  auto refuse = [this, nsp] {
+    sp::packet p;
+    p.type = sp::packet_type::connect_error;
+    p.nsp = nsp;
+    p.data = json{{"message", "Invalid namespace"}};
+    send_packet(p);
+  };
+  if (server_->dynamic.empty()) {
+    refuse();
+    return;
+  }
+  connecting_[nsp] = nullptr;  // packets for it wait for the answer like for middlewares
+  self()
+      ->request(server_->directory, caf::infinite, atoms::get_namespace::value, nsp, auth)
+      .then(
+          [this, nsp, auth](caf::actor& actor, std::uint64_t index) mutable {
+            connecting_.erase(nsp);
+            if (closed_) return;
+            namespace_entry entry{server_->dynamic.at(index).config, std::move(actor)};
+            admit(std::move(entry), nsp, std::move(auth));
+          },
+          [this, nsp, refuse](caf::error&) {
+            connecting_.erase(nsp);
+            if (!closed_) refuse();
+          });
+}
+
+void client_layer::admit(namespace_entry entry, const std::string& nsp, json auth) {
+  auto key = next_socket_key.fetch_add(1, std::memory_order_relaxed);
+  auto s = std::make_shared<socket>(*this, make_session_id(), nsp, entry.actor, key,
+                                    make_handshake(std::move(auth)));
+  connecting_[nsp] = s;
+  run_middlewares(std::move(s), entry.config, 0);
+}
+
+// Middlewares may answer later (next() from a timer or a request of this
+// actor), so each step checks that the connection is still there.
+void client_layer::run_middlewares(std::shared_ptr<socket> s,
+                                   std::shared_ptr<const namespace_config> config,
+                                   std::size_t index) {
+  if (index == config->middlewares.size()) {
+    finish_connect(std::move(s), std::move(config));
+    return;
+  }
+  auto next = [this, s, config, index](std::optional<connect_error> error) {
+    if (closed_ || connecting_[s->nsp()] != s) return;
+    if (error) {
+      connecting_.erase(s->nsp());
+      sp::packet p;
+      p.type = sp::packet_type::connect_error;
+      p.nsp = s->nsp();
+      json data = json{{"message", error->message}};
+      if (error->data) data["data"] = *error->data;
+      p.data = std::move(data);
+      send_packet(p);
+      return;
+    }
+    run_middlewares(s, config, index + 1);
+  };
+  config->middlewares[index](*s, std::move(next));
+}
+
+void client_layer::finish_connect(std::shared_ptr<socket> s,
+                                  std::shared_ptr<const namespace_config> config) {
+  connecting_.erase(s->nsp());
+  if (closed_) return;
+  s->connected_ = true;
+  s->rooms_.insert(s->id());
+  by_nsp_[s->nsp()] = s;
+  by_key_[s->key_] = s;
+  ever_connected_ = true;
+  self()->send(s->nsp_actor_, atoms::add_socket::value, s->id(), s->key_,
+               caf::actor_cast<caf::actor>(self()));
+  sp::packet p;
+  p.type = sp::packet_type::connect;
+  p.nsp = s->nsp();
+  p.data = json{{"sid", s->id()}};
+  send_packet(p);
+  for (const auto& handler : config->on_connection) {
+    if (!s->connected()) break;
+    handler(*s);
+  }
+}
+
+void client_layer::on_event(socket& s, sp::packet& p) {
+  if (!p.data || !p.data->is_array() || p.data->empty()) return;
+  auto name = p.event_name();
+  auto arguments = std::make_shared<args>(std::move(p.data->get_ref<json::array_t&>()));
+  arguments->erase(arguments->begin());
+  ack_sender ack;
+  if (p.id) {
+    std::weak_ptr<socket> weak = s.shared_from_this();
+    ack.reply_ = [this, weak, id = *p.id](args reply) {
+      auto target = weak.lock();
+      if (!target || !target->connected()) return;
+      sp::packet answer;
+      answer.type = sp::packet_type::ack;
+      answer.nsp = target->nsp();
+      answer.id = id;
+      answer.data = json(std::move(reply));
+      send_packet(answer);
+    };
+  }
+  for (const auto& any : s.any_) any(s, name, *arguments);
+
+  // Per-packet middlewares, then the handlers of the event.
+  auto target = s.shared_from_this();
+  auto dispatch = std::make_shared<std::function<void(std::size_t)>>();
+  *dispatch = [target, arguments, name, ack, dispatch](std::size_t index) {
+    if (!target->connected()) return;
+    if (index < target->middlewares_.size()) {
+      target->middlewares_[index](*target, *arguments,
+                                  [target, dispatch, index](std::optional<connect_error> e) {
+                                    if (e) {
+                                      for (const auto& h : target->error_) h(*target, *e);
+                                      *dispatch = nullptr;
+                                      return;
+                                    }
+                                    if (*dispatch) (*dispatch)(index + 1);
+                                  });
+      return;
+    }
+    auto handlers = target->handlers_.find(name);
+    if (handlers != target->handlers_.end())
+      for (const auto& h : handlers->second) h(*target, *arguments, ack);
+    *dispatch = nullptr;  // breaks the self-reference
+  };
+  (*dispatch)(0);
+}
+
+void client_layer::on_ack(socket& s, sp::packet& p) {
+  if (!p.id) return;
+  auto it = s.pending_acks_.find(*p.id);
+  if (it == s.pending_acks_.end()) return;
+  auto callback = std::move(it->second);
+  s.pending_acks_.erase(it);
+  args reply;
+  if (p.data && p.data->is_array()) reply = std::move(p.data->get_ref<json::array_t&>());
+  callback(std::move(reply));
+}
+
+void client_layer::send_packet(const sp::packet& p) {
+  if (closed_ && p.type != sp::packet_type::disconnect) return;
+  sp::encoded out;
+  if (!sp::encode(p, out)) return;  // nested deeper than any client could read
+  std::string text;
+  text.reserve(out.text.size() + 1);
+  text.push_back('4');
+  text.append(out.text);
+  session_->send(frame::text(std::move(text)));
+  for (auto& a : out.attachments) session_->send(frame::bytes(std::move(a)));
+}
+
+void client_layer::send_frames(const std::vector<frame>& frames) {
+  for (const auto& f : frames) session_->send(f);
+}
+
+void client_layer::start_ack_timer(socket& s, std::uint64_t id, std::chrono::milliseconds timeout) {
+  self()->delayed_send(self(), timeout, atoms::ack_timeout::value, s.key_, id);
+}
+
+void client_layer::close_socket(socket& s, const std::string& reason) {
+  if (!s.connected()) return;
+  auto keep = s.shared_from_this();
+  for (const auto& h : s.disconnecting_) h(s, reason);
+  self()->send(s.nsp_actor_, atoms::remove_socket::value, s.id());
+  s.connected_ = false;
+  by_nsp_.erase(s.nsp());
+  by_key_.erase(s.key_);
+  auto acks = std::move(s.pending_acks_);
+  s.pending_acks_.clear();
+  for (auto& [id, callback] : acks) callback(std::nullopt);
+  for (const auto& h : s.disconnect_) h(s, reason);
+}
+
+void client_layer::disconnect_all() {
+  auto sockets = by_nsp_;
+  for (auto& [nsp, s] : sockets) s->disconnect(false);
+  fail("server disconnect");
+}
+
+// The reference's client.close(): the sockets go with "forced server close",
+// then the Engine.IO session.
+void client_layer::fail(const char*) {
+  if (closed_) return;
+  auto sockets = by_nsp_;
+  for (auto& [nsp, s] : sockets) close_socket(*s, "forced server close");
+  closed_ = true;
+  connecting_.clear();
+  session_->close();
+}
+
+void client_layer::on_close(engine_session&, close_reason reason) {
+  closed_ = true;
+  auto sockets = by_nsp_;
+  for (auto& [nsp, s] : sockets) close_socket(*s, std::string(to_string(reason)));
+  connecting_.clear();
+  decoder_.reset();
+}
+
+handshake client_layer::make_handshake(json auth) const {
+  const auto& req = session_->request();
+  handshake h;
+  for (const auto& [name, value] : req.headers) h.headers[name] = value;
+  h.time = js_date_string(req.issued);
+  h.address = req.remote_address;
+  h.xdomain = !req.header("origin").empty();
+  h.secure = req.secure;
+  h.issued = std::chrono::duration_cast<std::chrono::milliseconds>(req.issued.time_since_epoch())
+                 .count();
+  h.url = req.url;
+  for (const auto& [name, value] : req.query) h.query[name] = value;
+  h.auth = auth.is_object() ? std::move(auth) : json::object();
+  return h;
+}
+
+}  // namespace sio::detail

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "server_state.hpp"
+#include "sio/actors/session_handler.hpp"
+#include "sio/actors/socket.hpp"
+#include "sio/protocol/socket_io.hpp"
+
+namespace sio::detail {
+
+/// The Socket.IO layer of one Engine.IO session (the reference's
+/// lib/client.ts): decodes packets, connects sockets to namespaces through
+/// their middlewares, routes packets to sockets, and delivers broadcasts.
+/// Runs inside the connection actor.
+class client_layer final : public session_handler {
+ public:
+  explicit client_layer(std::shared_ptr<const server_state> server);
+
+  void on_open(engine_session& s) override;
+  void on_message(engine_session& s, std::string data, bool binary) override;
+  void on_close(engine_session& s, close_reason reason) override;
+  caf::message_handler extra_behavior(engine_session& s) override;
+
+  // -- used by socket ---------------------------------------------------------
+
+  /// Encodes and queues one packet for this client.
+  void send_packet(const socketio::packet& p);
+  void send_frames(const std::vector<frame>& frames);
+  void start_ack_timer(socket& s, std::uint64_t id, std::chrono::milliseconds timeout);
+  /// A socket leaves its namespace (client or server namespace disconnect).
+  void close_socket(socket& s, const std::string& reason);
+  /// Ends the whole connection (`socket.disconnect(true)`).
+  void disconnect_all();
+  const socketio_options& options() const noexcept { return server_->options; }
+  caf::event_based_actor* self() noexcept { return session_->self(); }
+
+ private:
+  void on_packet(socketio::packet p);
+  void connect(const std::string& nsp, json auth);
+  void admit(namespace_entry entry, const std::string& nsp, json auth);
+  void run_middlewares(std::shared_ptr<socket> s, std::shared_ptr<const namespace_config> config,
+                       std::size_t index);
+  void finish_connect(std::shared_ptr<socket> s, std::shared_ptr<const namespace_config> config);
+  void on_event(socket& s, socketio::packet& p);
+  void on_ack(socket& s, socketio::packet& p);
+  void fail(const char* why);
+  handshake make_handshake(json auth) const;
+
+  std::shared_ptr<const server_state> server_;
+  engine_session* session_ = nullptr;
+  socketio::decoder decoder_;
+  std::unordered_map<std::string, std::shared_ptr<socket>> by_nsp_;  // connected sockets
+  std::unordered_map<std::uint64_t, std::shared_ptr<socket>> by_key_;
+  std::unordered_map<std::string, std::shared_ptr<socket>> connecting_;  // in middlewares
+  bool closed_ = false;
+  bool ever_connected_ = false;
+};
+
+}  // namespace sio::detail

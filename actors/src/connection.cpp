@@ -1,0 +1,431 @@
+// One Engine.IO session: heartbeat, transport (polling, WebSocket, the
+// upgrade between them), outbound queue, and the layer above, all inside one
+// actor. Follows the reference's engine.io/lib/socket.ts state by state.
+#include "sio/actors/connection.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+#include "sio/actors/atoms.hpp"
+#include "sio/protocol/base64.hpp"
+#include "sio/protocol/engine_io.hpp"
+
+namespace sio {
+namespace {
+
+namespace eio = engineio;
+
+constexpr std::string_view polling_content_type = "text/plain; charset=UTF-8";
+
+enum class ready_state : std::uint8_t { open, closing, closed };
+
+// Where an upgrade to WebSocket stands.
+enum class upgrade_state : std::uint8_t { none, waiting_for_probe, probed, done };
+
+class connection_actor final : public caf::event_based_actor, public engine_session {
+ public:
+  connection_actor(caf::actor_config& cfg, connection_args setup)
+      : caf::event_based_actor(cfg),
+        sid_(std::move(setup.sid)),
+        options_(setup.options),
+        request_(std::move(setup.request)),
+        transport_(setup.transport),
+        handler_(std::move(setup.handler)) {}
+
+  caf::behavior make_behavior() override {
+    caf::message_handler core{
+        [this](atoms::poll_get, http_reply_ptr& reply) { on_poll_get(std::move(reply)); },
+        [this](atoms::poll_post, std::string& body, http_reply_ptr& reply) {
+          on_poll_post(body, std::move(reply));
+        },
+        [this](atoms::poll_gone, http_reply_ptr& reply) { on_poll_gone(reply); },
+        [this](atoms::ws_open, ws_link_ptr& link) { on_ws_open(std::move(link)); },
+        [this](atoms::ws_text, std::uint64_t link, std::string& text) { on_ws_text(link, text); },
+        [this](atoms::ws_binary, std::uint64_t link, std::string& data) {
+          on_ws_binary(link, std::move(data));
+        },
+        [this](atoms::ws_closed, std::uint64_t link, bool error) { on_ws_closed(link, error); },
+        [this](atoms::ping, std::uint64_t generation) { on_ping_due(generation); },
+        [this](atoms::ping_timeout, std::uint64_t generation) {
+          if (generation == pong_generation_) finish(close_reason::ping_timeout);
+        },
+        [this](atoms::upgrade_timeout, std::uint64_t generation) {
+          if (generation == upgrade_generation_) abandon_upgrade();
+        },
+        [this](atoms::close_timeout) {
+          if (state_ == ready_state::closing) finish(close_reason::forced_close);
+        },
+        [this](atoms::send, frame& f) { send(std::move(f)); },
+        [this](atoms::send, std::vector<frame>& frames) {
+          for (auto& f : frames) send(std::move(f));
+        },
+        [this](atoms::close) { close(); },
+    };
+    if (handler_) {
+      if (auto extra = handler_->extra_behavior(*this)) return core.or_else(extra);
+    }
+    return core;
+  }
+
+  // -- engine_session ---------------------------------------------------------
+
+  const std::string& sid() const noexcept override { return sid_; }
+  const request_info& request() const noexcept override { return request_; }
+  caf::event_based_actor* self() noexcept override { return this; }
+
+  void send(frame f) override {
+    if (state_ != ready_state::open) return;  // the reference drops these too
+    queue(std::move(f));
+    flush();
+  }
+
+  void send_text(std::string_view text) override {
+    std::string encoded;
+    eio::encode_text_packet(eio::packet_type::message, text, encoded);
+    send(frame::text(std::move(encoded)));
+  }
+
+  void send_binary(std::string bytes) override { send(frame::bytes(std::move(bytes))); }
+
+  // A server-side close lets queued packets leave first: over WebSocket they
+  // precede the close frame; over polling they go with the close packet in
+  // the answer to the client's next GET.
+  void close() override {
+    if (state_ != ready_state::open) return;
+    state_ = ready_state::closing;
+    if (transport_ == transport_kind::websocket) {
+      flush();
+      finish(close_reason::forced_close);
+      return;
+    }
+    if (pending_get_) {
+      answer_poll_with_close();
+      finish(close_reason::forced_close);
+      return;
+    }
+    delayed_send(this, options_.polling_close_timeout, atoms::close_timeout::value);
+  }
+
+ private:
+  // -- opening ----------------------------------------------------------------
+
+  void open() {
+    eio::handshake h;
+    h.sid = sid_;
+    if (transport_ == transport_kind::polling && options_.allow_websocket)
+      h.upgrades.emplace_back("websocket");
+    h.ping_interval_ms = static_cast<std::uint64_t>(options_.ping_interval.count());
+    h.ping_timeout_ms = static_cast<std::uint64_t>(options_.ping_timeout.count());
+    h.max_payload = options_.max_payload;
+    std::string text;
+    text.push_back('0');
+    eio::encode_handshake(h, text);
+    queue(frame::text(std::move(text)));
+    flush();
+    schedule_ping();
+    if (handler_) handler_->on_open(*this);
+  }
+
+  // -- polling ----------------------------------------------------------------
+
+  void on_poll_get(http_reply_ptr reply) {
+    if (!opened_) {  // the handshake request itself
+      opened_ = true;
+      pending_get_ = std::move(reply);
+      open();
+      return;
+    }
+    if (transport_ != transport_kind::polling) {
+      reply->fail(400, eio::error_body(eio::http_error::bad_request));
+      return;
+    }
+    if (state_ == ready_state::closed) {
+      reply->fail(400, eio::error_body(eio::http_error::unknown_sid));
+      return;
+    }
+    if (pending_get_) {  // "overlap from client"
+      reply->fail(400, {});
+      finish(close_reason::transport_error);
+      return;
+    }
+    pending_get_ = std::move(reply);
+    if (state_ == ready_state::closing) {
+      answer_poll_with_close();
+      finish(close_reason::forced_close);
+      return;
+    }
+    // While a WebSocket upgrade is probed, the client waits for this poll to
+    // end before it sends "5": end it at once (the reference sends a noop
+    // within 100 ms).
+    if (upgrade_ == upgrade_state::probed && outbox_.empty())
+      queue(frame::text(std::string(1, '6')));
+    flush();
+  }
+
+  void on_poll_post(const std::string& body, http_reply_ptr reply) {
+    if (transport_ != transport_kind::polling) {
+      reply->fail(400, eio::error_body(eio::http_error::bad_request));
+      return;
+    }
+    auto packets = eio::decode_payload(body, options_.max_payload);
+    if (!packets) {
+      reply->fail(400, eio::error_body(eio::http_error::bad_request));
+      finish(close_reason::parse_error);
+      return;
+    }
+    reply->ok("ok", "text/html");
+    for (auto& p : *packets) {
+      if (state_ != ready_state::open) break;
+      if (p.type == eio::packet_type::close) {
+        // The client ends the session: a held GET ends with a noop.
+        if (pending_get_) {
+          queue(frame::text(std::string(1, '6')));
+          flush();
+        }
+        finish(close_reason::transport_close);
+        break;
+      }
+      on_packet(p.type, std::move(p.data), p.binary);
+    }
+  }
+
+  void on_poll_gone(const http_reply_ptr& reply) {
+    if (reply != pending_get_) return;
+    pending_get_.reset();
+    finish(close_reason::transport_error);  // "poll connection closed prematurely"
+  }
+
+  void answer_poll_with_close() {
+    queue(frame::text(std::string(1, '1')));
+    write_poll_answer();
+  }
+
+  void write_poll_answer() {
+    std::string body;
+    body.reserve(outbox_bytes_ + outbox_.size() * 2);
+    for (std::size_t i = 0; i < outbox_.size(); ++i) {
+      if (i > 0) body.push_back(eio::record_separator);
+      const frame& f = outbox_[i];
+      if (f.binary) {
+        body.push_back('b');
+        base64::encode(*f.data, body);
+      } else {
+        body.append(*f.data);
+      }
+    }
+    outbox_.clear();
+    outbox_bytes_ = 0;
+    auto reply = std::move(pending_get_);
+    pending_get_.reset();
+    reply->ok(std::move(body), polling_content_type);
+  }
+
+  // -- WebSocket --------------------------------------------------------------
+
+  void on_ws_open(ws_link_ptr link) {
+    if (!opened_) {  // a session opened directly over WebSocket
+      opened_ = true;
+      ws_ = std::move(link);
+      ws_->attach(this);
+      open();
+      return;
+    }
+    // One upgrade per session, and only from polling.
+    if (state_ != ready_state::open || transport_ != transport_kind::polling ||
+        upgrade_ != upgrade_state::none) {
+      link->close();
+      return;
+    }
+    candidate_ = std::move(link);
+    candidate_->attach(this);
+    upgrade_ = upgrade_state::waiting_for_probe;
+    delayed_send(this, options_.upgrade_timeout, atoms::upgrade_timeout::value,
+                 ++upgrade_generation_);
+  }
+
+  void on_ws_text(std::uint64_t link, const std::string& text) {
+    if (candidate_ && link == candidate_->id()) {
+      on_candidate_text(text);
+      return;
+    }
+    if (!ws_ || link != ws_->id()) return;
+    auto p = eio::decode_text_packet(text);
+    if (!p) {
+      finish(close_reason::parse_error);
+      return;
+    }
+    if (p->type == eio::packet_type::close) {
+      finish(close_reason::transport_close);
+      return;
+    }
+    on_packet(p->type, std::string(p->data), false);
+  }
+
+  void on_ws_binary(std::uint64_t link, std::string data) {
+    if (candidate_ && link == candidate_->id()) {
+      abandon_upgrade();
+      return;
+    }
+    if (!ws_ || link != ws_->id()) return;
+    on_packet(eio::packet_type::message, std::move(data), true);
+  }
+
+  void on_ws_closed(std::uint64_t link, bool error) {
+    if (candidate_ && link == candidate_->id()) {
+      candidate_.reset();
+      upgrade_ = upgrade_state::none;
+      ++upgrade_generation_;
+      return;
+    }
+    if (!ws_ || link != ws_->id()) return;
+    ws_.reset();  // already closed: nothing to close on finish
+    finish(error ? close_reason::transport_error : close_reason::transport_close);
+  }
+
+  void on_candidate_text(const std::string& text) {
+    auto p = eio::decode_text_packet(text);
+    if (p && p->type == eio::packet_type::ping && p->data == "probe" &&
+        upgrade_ == upgrade_state::waiting_for_probe) {
+      candidate_->send({frame::text("3probe")});
+      upgrade_ = upgrade_state::probed;
+      if (pending_get_) {  // let the client's pending poll end (see on_poll_get)
+        if (outbox_.empty()) queue(frame::text(std::string(1, '6')));
+        flush();
+      }
+      return;
+    }
+    if (p && p->type == eio::packet_type::upgrade && state_ != ready_state::closed) {
+      complete_upgrade();
+      return;
+    }
+    abandon_upgrade();
+  }
+
+  void complete_upgrade() {
+    ++upgrade_generation_;
+    upgrade_ = upgrade_state::done;
+    if (pending_get_) {  // the old transport's last poll ends empty-handed
+      auto reply = std::move(pending_get_);
+      pending_get_.reset();
+      reply->ok("6", polling_content_type);
+    }
+    transport_ = transport_kind::websocket;
+    ws_ = std::move(candidate_);
+    candidate_.reset();
+    flush();
+    if (state_ == ready_state::closing) finish(close_reason::forced_close);
+  }
+
+  void abandon_upgrade() {
+    ++upgrade_generation_;
+    upgrade_ = upgrade_state::none;
+    if (candidate_) candidate_->close();
+    candidate_.reset();
+  }
+
+  // -- packets and heartbeat --------------------------------------------------
+
+  void on_packet(eio::packet_type type, std::string data, bool binary) {
+    if (state_ != ready_state::open) return;
+    switch (type) {
+      case eio::packet_type::pong:
+        ++pong_generation_;  // no ping timeout pending any more
+        schedule_ping();
+        break;
+      case eio::packet_type::ping:  // v4: only the server pings
+        finish(close_reason::transport_error);
+        break;
+      case eio::packet_type::message:
+        if (handler_) handler_->on_message(*this, std::move(data), binary);
+        break;
+      default:  // open, upgrade, noop: nothing to do on an open transport
+        break;
+    }
+  }
+
+  void schedule_ping() {
+    delayed_send(this, options_.ping_interval, atoms::ping::value, ++ping_generation_);
+  }
+
+  void on_ping_due(std::uint64_t generation) {
+    if (generation != ping_generation_ || state_ != ready_state::open) return;
+    queue(frame::text(std::string(1, '2')));
+    flush();
+    delayed_send(this, options_.ping_timeout, atoms::ping_timeout::value, ++pong_generation_);
+  }
+
+  // -- output -----------------------------------------------------------------
+
+  void queue(frame f) {
+    outbox_bytes_ += f.data->size();
+    outbox_.push_back(std::move(f));
+  }
+
+  void flush() {
+    if (outbox_.empty()) return;
+    if (transport_ == transport_kind::websocket) {
+      if (ws_) ws_->send(std::move(outbox_));
+      outbox_.clear();
+      outbox_bytes_ = 0;
+      return;
+    }
+    if (pending_get_) {
+      write_poll_answer();
+      return;
+    }
+    if (outbox_bytes_ > options_.max_buffered_bytes) finish(close_reason::transport_error);
+  }
+
+  // -- closing ----------------------------------------------------------------
+
+  // The reference's onClose: stop the timers, end the transports, tell the
+  // layer above, and go (the registry notices and forgets the sid).
+  void finish(close_reason reason) {
+    if (state_ == ready_state::closed) return;
+    state_ = ready_state::closed;
+    ++ping_generation_;
+    ++pong_generation_;
+    ++upgrade_generation_;
+    if (pending_get_) {
+      outbox_.clear();
+      outbox_bytes_ = 0;
+      answer_poll_with_close();
+    }
+    outbox_.clear();
+    if (ws_) ws_->close();
+    if (candidate_) candidate_->close();
+    ws_.reset();
+    candidate_.reset();
+    if (handler_) handler_->on_close(*this, reason);
+    quit();
+  }
+
+  std::string sid_;
+  engine_options options_;
+  request_info request_;
+  transport_kind transport_;
+  std::unique_ptr<session_handler> handler_;
+
+  bool opened_ = false;
+  ready_state state_ = ready_state::open;
+  upgrade_state upgrade_ = upgrade_state::none;
+
+  http_reply_ptr pending_get_;
+  ws_link_ptr ws_;
+  ws_link_ptr candidate_;
+  std::vector<frame> outbox_;
+  std::size_t outbox_bytes_ = 0;
+
+  // Timers cannot be cancelled in CAF 0.17: each carries the generation it
+  // was started in and is ignored once its generation has moved on.
+  std::uint64_t ping_generation_ = 0;
+  std::uint64_t pong_generation_ = 0;
+  std::uint64_t upgrade_generation_ = 0;
+};
+
+}  // namespace
+
+caf::actor spawn_connection(caf::actor_system& sys, connection_args setup) {
+  return sys.spawn<connection_actor>(std::move(setup));
+}
+
+}  // namespace sio

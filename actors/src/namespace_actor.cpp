@@ -1,0 +1,179 @@
+#include "namespace_actor.hpp"
+
+#include <unordered_map>
+#include <unordered_set>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "sio/actors/atoms.hpp"
+#include "sio/actors/messages.hpp"
+
+namespace sio::detail {
+namespace {
+
+struct member {
+  caf::actor connection;
+  std::uint64_t key = 0;
+};
+
+// -- room ---------------------------------------------------------------------
+
+struct room_state {
+  std::unordered_map<std::uint64_t, caf::actor> members;
+};
+
+caf::behavior room_actor(caf::stateful_actor<room_state>* self) {
+  return {
+      [self](atoms::join, std::uint64_t key, caf::actor& connection) {
+        self->state.members.emplace(key, std::move(connection));
+      },
+      [self](atoms::leave, std::uint64_t key) {
+        self->state.members.erase(key);
+        if (self->state.members.empty()) self->quit();
+      },
+      [self](atoms::fanout, const frame_batch& frames) {
+        for (const auto& [key, connection] : self->state.members)
+          self->send(connection, atoms::deliver::value, key, frames);
+      },
+  };
+}
+
+// -- namespace ----------------------------------------------------------------
+
+struct namespace_state {
+  std::string name;
+  std::unordered_map<std::string, member> sockets;
+  std::unordered_map<std::string, std::unordered_set<std::string>> rooms;   // room -> sids
+  std::unordered_map<std::string, std::unordered_set<std::string>> joined;  // sid -> rooms
+  std::unordered_map<std::string, caf::actor> room_actors;
+  std::unordered_map<caf::actor_addr, std::unordered_set<std::string>> by_connection;
+};
+
+using namespace_actor = caf::stateful_actor<namespace_state>;
+
+void leave_room(namespace_actor* self, const std::string& sid, const std::string& room) {
+  auto& st = self->state;
+  auto it = st.rooms.find(room);
+  if (it == st.rooms.end() || it->second.erase(sid) == 0) return;
+  if (auto j = st.joined.find(sid); j != st.joined.end()) j->second.erase(room);
+  auto r = st.room_actors.find(room);
+  if (r != st.room_actors.end()) {
+    auto s = st.sockets.find(sid);
+    if (s != st.sockets.end()) self->send(r->second, atoms::leave::value, s->second.key);
+  }
+  if (it->second.empty()) {
+    st.rooms.erase(it);
+    if (r != st.room_actors.end()) st.room_actors.erase(r);  // it quits on its last leave
+  }
+}
+
+void join_room(namespace_actor* self, const std::string& sid, const std::string& room) {
+  auto& st = self->state;
+  auto s = st.sockets.find(sid);
+  if (s == st.sockets.end()) return;
+  if (!st.rooms[room].insert(sid).second) return;
+  st.joined[sid].insert(room);
+  auto r = st.room_actors.find(room);
+  if (r == st.room_actors.end()) {
+    // A socket's own room needs no actor until someone else joins it; the
+    // actor then starts with everyone already in the room.
+    if (room == sid) return;
+    r = st.room_actors.emplace(room, self->spawn(room_actor)).first;
+    for (const auto& other : st.rooms[room]) {
+      const auto& m = st.sockets.at(other);
+      if (other != sid) self->send(r->second, atoms::join::value, m.key, m.connection);
+    }
+  }
+  self->send(r->second, atoms::join::value, s->second.key, s->second.connection);
+}
+
+void remove_socket(namespace_actor* self, const std::string& sid) {
+  auto& st = self->state;
+  if (auto j = st.joined.find(sid); j != st.joined.end()) {
+    auto rooms = j->second;  // leave_room edits the set
+    for (const auto& room : rooms) leave_room(self, sid, room);
+    st.joined.erase(sid);
+  }
+  auto s = st.sockets.find(sid);
+  if (s == st.sockets.end()) return;
+  if (auto c = st.by_connection.find(s->second.connection.address());
+      c != st.by_connection.end()) {
+    c->second.erase(sid);
+    if (c->second.empty()) {
+      self->demonitor(s->second.connection);
+      st.by_connection.erase(c);
+    }
+  }
+  st.sockets.erase(s);
+}
+
+void deliver(namespace_actor* self, const std::string& sid, const frame_batch& frames) {
+  auto s = self->state.sockets.find(sid);
+  if (s != self->state.sockets.end())
+    self->send(s->second.connection, atoms::deliver::value, s->second.key, frames);
+}
+
+void on_broadcast(namespace_actor* self, const broadcast_request& req) {
+  auto& st = self->state;
+  if (req.except.empty() && req.rooms.size() == 1) {
+    const auto& room = req.rooms.front();
+    if (auto r = st.room_actors.find(room); r != st.room_actors.end()) {
+      self->send(r->second, atoms::fanout::value, req.frames);
+      return;
+    }
+  }
+  std::unordered_set<std::string> excluded;
+  for (const auto& room : req.except)
+    if (auto it = st.rooms.find(room); it != st.rooms.end())
+      excluded.insert(it->second.begin(), it->second.end());
+  if (req.rooms.empty()) {
+    for (const auto& [sid, m] : st.sockets)
+      if (!excluded.count(sid)) self->send(m.connection, atoms::deliver::value, m.key, req.frames);
+    return;
+  }
+  std::unordered_set<std::string> sent;
+  for (const auto& room : req.rooms) {
+    auto it = st.rooms.find(room);
+    if (it == st.rooms.end()) continue;
+    for (const auto& sid : it->second)
+      if (!excluded.count(sid) && sent.insert(sid).second) deliver(self, sid, req.frames);
+  }
+}
+
+caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
+  self->state.name = std::move(name);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto c = self->state.by_connection.find(down.source);
+    if (c == self->state.by_connection.end()) return;
+    auto sids = c->second;
+    for (const auto& sid : sids) remove_socket(self, sid);
+  });
+  return {
+      [self](atoms::add_socket, const std::string& sid, std::uint64_t key, caf::actor& connection) {
+        auto& watched = self->state.by_connection[connection.address()];
+        if (watched.empty()) self->monitor(connection);
+        watched.insert(sid);
+        self->state.sockets[sid] = member{std::move(connection), key};
+        join_room(self, sid, sid);
+      },
+      [self](atoms::remove_socket, const std::string& sid) { remove_socket(self, sid); },
+      [self](atoms::join, const std::string& sid, const std::string& room) {
+        join_room(self, sid, room);
+      },
+      [self](atoms::leave, const std::string& sid, const std::string& room) {
+        leave_room(self, sid, room);
+      },
+      [self](atoms::broadcast, const std::shared_ptr<const broadcast_request>& req) {
+        on_broadcast(self, *req);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_namespace(caf::actor_system& sys, std::string name) {
+  return sys.spawn(namespace_behavior, std::move(name));
+}
+
+}  // namespace sio::detail

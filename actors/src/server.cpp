@@ -1,0 +1,115 @@
+#include "sio/actors/server.hpp"
+
+#include <caf/send.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "client_layer.hpp"
+#include "namespace_actor.hpp"
+#include "server_state.hpp"
+#include "sio/actors/atoms.hpp"
+#include "sio/actors/messages.hpp"
+
+namespace sio {
+
+// -- namespace_ref ------------------------------------------------------------
+
+namespace_ref& namespace_ref::use(middleware m) {
+  config_->middlewares.push_back(std::move(m));
+  return *this;
+}
+
+namespace_ref& namespace_ref::on_connection(connection_handler h) {
+  config_->on_connection.push_back(std::move(h));
+  return *this;
+}
+
+const std::string& namespace_ref::name() const noexcept { return config_->name; }
+
+// -- server -------------------------------------------------------------------
+
+server::server(caf::actor_system& sys, socketio_options options)
+    : state_(std::make_shared<detail::server_state>(detail::server_state{sys, options, {}, {}, {}})) {
+  state_->directory = detail::spawn_namespace_directory(sys, state_);
+}
+
+server::~server() {
+  for (auto& [name, entry] : state_->namespaces)
+    caf::anon_send_exit(entry.actor, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(state_->directory, caf::exit_reason::user_shutdown);
+}
+
+namespace_ref server::of(const std::string& name) {
+  auto normalized = name.empty() || name.front() != '/' ? "/" + name : name;
+  auto it = state_->namespaces.find(normalized);
+  if (it == state_->namespaces.end()) {
+    auto config = std::make_shared<detail::namespace_config>();
+    config->name = normalized;
+    auto actor = detail::spawn_namespace(state_->system, normalized);
+    it = state_->namespaces.emplace(normalized, detail::namespace_entry{config, actor}).first;
+  }
+  return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
+                       it->second.actor};
+}
+
+namespace_ref server::of(const std::regex& pattern) {
+  return of([pattern](const std::string& name, const json&) {
+    return std::regex_match(name, pattern);
+  });
+}
+
+namespace_ref server::of(std::function<bool(const std::string&, const json&)> predicate) {
+  auto config = std::make_shared<detail::namespace_config>();
+  config->name = "(dynamic)";
+  state_->dynamic.push_back({std::move(predicate), config});
+  // The parent of dynamic namespaces has no members of its own to broadcast to.
+  return namespace_ref{config, caf::actor{}};
+}
+
+handler_factory server::session_handlers() {
+  state_->frozen = true;
+  std::shared_ptr<const detail::server_state> state = state_;
+  return [state] { return std::make_unique<detail::client_layer>(state); };
+}
+
+const socketio_options& server::options() const noexcept { return state_->options; }
+
+// -- the directory of dynamic namespaces ---------------------------------------
+
+namespace detail {
+namespace {
+
+struct directory_state {
+  std::shared_ptr<server_state> server;
+  std::unordered_map<std::string, std::pair<caf::actor, std::uint64_t>> created;
+};
+
+caf::behavior directory(caf::stateful_actor<directory_state>* self,
+                        std::shared_ptr<server_state> server) {
+  self->state.server = std::move(server);
+  return {
+      [self](atoms::get_namespace, const std::string& name,
+             const json& auth) -> caf::result<caf::actor, std::uint64_t> {
+        auto& st = self->state;
+        if (auto it = st.created.find(name); it != st.created.end())
+          return {it->second.first, it->second.second};
+        const auto& rules = st.server->dynamic;
+        for (std::uint64_t i = 0; i < rules.size(); ++i) {
+          if (!rules[i].matches(name, auth)) continue;
+          auto actor = spawn_namespace(self->system(), name);
+          st.created.emplace(name, std::make_pair(actor, i));
+          return {actor, i};
+        }
+        return caf::make_error(caf::sec::invalid_argument, "Invalid namespace");
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_namespace_directory(caf::actor_system& sys, std::shared_ptr<server_state> state) {
+  return sys.spawn(directory, std::move(state));
+}
+
+}  // namespace detail
+}  // namespace sio

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <regex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "sio/actors/server.hpp"
+
+namespace sio::detail {
+
+/// A namespace's middlewares and handlers. Written while the server is
+/// configured, read-only (and shared by every connection actor) afterwards.
+struct namespace_config {
+  std::string name;
+  std::vector<middleware> middlewares;
+  std::vector<connection_handler> on_connection;
+};
+
+/// A rule that makes namespaces on demand (`io.of(/regex/)`).
+struct dynamic_namespace {
+  std::function<bool(const std::string& name, const json& auth)> matches;
+  std::shared_ptr<namespace_config> config;
+};
+
+/// A namespace as a connection sees it.
+struct namespace_entry {
+  std::shared_ptr<const namespace_config> config;
+  caf::actor actor;
+};
+
+struct server_state {
+  caf::actor_system& system;
+  socketio_options options;
+  std::unordered_map<std::string, namespace_entry> namespaces;  // the static ones
+  std::vector<dynamic_namespace> dynamic;
+  /// Creates the namespaces of dynamic rules on first use; answers
+  /// (get_namespace, name, auth) with the actor and config index, or nothing.
+  caf::actor directory;
+  bool frozen = false;
+};
+
+/// Spawns the directory of dynamic namespaces of `state`.
+caf::actor spawn_namespace_directory(caf::actor_system& sys, std::shared_ptr<server_state> state);
+
+}  // namespace sio::detail

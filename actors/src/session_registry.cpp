@@ -1,0 +1,130 @@
+// sid -> connection actor. Every polling request passes through here once to
+// find its session; WebSocket traffic goes straight to the connection.
+#include "sio/actors/session_registry.hpp"
+
+#include <sys/random.h>
+
+#include <array>
+#include <stdexcept>
+#include <unordered_map>
+
+#include <caf/stateful_actor.hpp>
+
+#include "sio/actors/atoms.hpp"
+#include "sio/protocol/base64.hpp"
+#include "sio/protocol/engine_io.hpp"
+
+namespace sio {
+namespace {
+
+struct registry_state {
+  engine_options options;
+  handler_factory make_handler;
+  std::unordered_map<std::string, caf::actor> sessions;
+  std::unordered_map<caf::actor_addr, std::string> sids;
+};
+
+using registry_actor = caf::stateful_actor<registry_state>;
+
+caf::actor create_session(registry_actor* self, request_info request, transport_kind transport) {
+  auto& st = self->state;
+  connection_args setup;
+  do {
+    setup.sid = make_session_id();
+  } while (st.sessions.count(setup.sid) > 0);
+  setup.options = st.options;
+  setup.request = std::move(request);
+  setup.transport = transport;
+  setup.handler = st.make_handler ? st.make_handler() : nullptr;
+  auto sid = setup.sid;
+  auto session = spawn_connection(self->system(), std::move(setup));
+  self->monitor(session);
+  st.sids.emplace(session.address(), sid);
+  st.sessions.emplace(std::move(sid), session);
+  return session;
+}
+
+const caf::actor* find(registry_actor* self, const std::string& sid) {
+  auto it = self->state.sessions.find(sid);
+  return it == self->state.sessions.end() ? nullptr : &it->second;
+}
+
+void unknown_sid(const http_reply_ptr& reply) {
+  reply->fail(400, engineio::error_body(engineio::http_error::unknown_sid));
+}
+
+caf::behavior session_registry(registry_actor* self, engine_options options,
+                               handler_factory make_handler) {
+  self->state.options = options;
+  self->state.make_handler = std::move(make_handler);
+  // Shutting down the registry ends every session with it.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& [sid, session] : self->state.sessions) self->send_exit(session, msg.reason);
+    self->quit(msg.reason);
+  });
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto it = self->state.sids.find(down.source);
+    if (it == self->state.sids.end()) return;
+    self->state.sessions.erase(it->second);
+    self->state.sids.erase(it);
+  });
+  return {
+      [self](atoms::create, request_info& request, http_reply_ptr& reply) {
+        auto session = create_session(self, std::move(request), transport_kind::polling);
+        self->send(session, atoms::poll_get::value, std::move(reply));
+      },
+      [self](atoms::create, request_info& request, ws_link_ptr& link) {
+        auto session = create_session(self, std::move(request), transport_kind::websocket);
+        self->send(session, atoms::ws_open::value, std::move(link));
+      },
+      [self](atoms::poll_get, const std::string& sid, http_reply_ptr& reply) {
+        if (auto session = find(self, sid))
+          self->send(*session, atoms::poll_get::value, std::move(reply));
+        else
+          unknown_sid(reply);
+      },
+      [self](atoms::poll_post, const std::string& sid, std::string& body, http_reply_ptr& reply) {
+        if (auto session = find(self, sid))
+          self->send(*session, atoms::poll_post::value, std::move(body), std::move(reply));
+        else
+          unknown_sid(reply);
+      },
+      [self](atoms::poll_gone, const std::string& sid, http_reply_ptr& reply) {
+        if (auto session = find(self, sid))
+          self->send(*session, atoms::poll_gone::value, std::move(reply));
+      },
+      [self](atoms::ws_open, const std::string& sid, ws_link_ptr& link) {
+        if (auto session = find(self, sid))
+          self->send(*session, atoms::ws_open::value, std::move(link));
+        else
+          link->refuse(std::string(engineio::message(engineio::http_error::unknown_sid)));
+      },
+      [self](atoms::count) { return self->state.sessions.size(); },
+  };
+}
+
+}  // namespace
+
+std::string make_session_id() {
+  std::array<char, 15> random{};
+  std::size_t filled = 0;
+  while (filled < random.size()) {
+    auto n = getrandom(random.data() + filled, random.size() - filled, 0);
+    if (n < 0) throw std::runtime_error("getrandom failed");
+    filled += static_cast<std::size_t>(n);
+  }
+  std::string standard;
+  base64::encode(std::string_view(random.data(), random.size()), standard);
+  for (auto& c : standard) {  // URL-safe alphabet; 15 bytes need no padding
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return standard;
+}
+
+caf::actor spawn_session_registry(caf::actor_system& sys, engine_options options,
+                                  handler_factory make_handler) {
+  return sys.spawn(session_registry, options, std::move(make_handler));
+}
+
+}  // namespace sio

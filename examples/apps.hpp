@@ -1,0 +1,26 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sio/actors/server.hpp"
+#include "sio/actors/session_handler.hpp"
+
+namespace sio::examples {
+
+/// A built-in app of sio-server.
+struct app {
+  std::string name;
+  std::string description;
+  /// A Socket.IO app sets up its namespaces and handlers on the server.
+  std::function<void(server&)> configure;
+  /// An Engine.IO-only app (no Socket.IO) brings its own session handler
+  /// instead; then `configure` is not used.
+  handler_factory engine_handler;
+};
+
+/// Every app `sio-server --app NAME` knows.
+std::vector<app> builtin_apps();
+
+}  // namespace sio::examples

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+#include "sio/gateway/gateway_options.hpp"
+
+namespace sio {
+
+/// The HTTP/WebSocket front end: accepts TCP connections on Asio threads,
+/// parses HTTP with Boost.Beast, frames WebSocket messages itself, and turns
+/// both into messages to the session registry and the connection actors.
+/// It owns sockets and buffers, nothing else.
+class gateway {
+ public:
+  gateway(caf::actor_system& sys, caf::actor registry, gateway_options options);
+  ~gateway();
+  gateway(const gateway&) = delete;
+  gateway& operator=(const gateway&) = delete;
+
+  /// Binds, listens and starts `threads` I/O threads. Throws
+  /// std::system_error when the address cannot be bound.
+  void start(unsigned threads);
+
+  /// The port it listens on (the chosen one when the options said 0).
+  std::uint16_t port() const;
+
+  /// Stops accepting and ends every I/O thread; returns when they ended.
+  void stop();
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace sio

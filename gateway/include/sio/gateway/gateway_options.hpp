@@ -1,0 +1,42 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "sio/actors/request_info.hpp"
+
+namespace sio {
+
+/// Byte-level settings of the HTTP/WebSocket front end.
+struct gateway_options {
+  std::string bind_address = "0.0.0.0";
+  /// 0 picks a free port; gateway::port() tells which.
+  std::uint16_t port = 3000;
+  /// The Engine.IO endpoint; like the reference, any target that starts
+  /// with it is an Engine.IO request.
+  std::string path = "/socket.io/";
+  /// cors.origin: empty means no CORS headers at all (the reference's
+  /// default); "*" or an origin otherwise.
+  std::string cors_origin;
+  bool cors_credentials = false;
+  /// maxHttpBufferSize: largest polling body and WebSocket message.
+  std::size_t max_payload = 1000000;
+  /// Largest request head (request line and headers).
+  std::size_t max_header_bytes = 16 * 1024;
+  /// How long a client may take to send a request head, and a WebSocket
+  /// close handshake may take.
+  std::chrono::milliseconds request_timeout{30000};
+  /// Bytes queued for one WebSocket before its client counts as too slow
+  /// and is disconnected.
+  std::size_t max_ws_outbound_bytes = 16 * 1024 * 1024;
+  bool allow_polling = true;
+  bool allow_websocket = true;
+  /// allowRequest: decides on each handshake; false answers 403 with
+  /// `message` (default "Forbidden").
+  std::function<bool(const request_info&, std::string& message)> allow_request;
+};
+
+}  // namespace sio

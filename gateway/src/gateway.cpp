@@ -1,0 +1,71 @@
+#include "sio/gateway/gateway.hpp"
+
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "context.hpp"
+#include "http_session.hpp"
+
+namespace sio {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+struct gateway::impl {
+  impl(caf::actor_system& sys, caf::actor registry, gateway_options options)
+      : ctx{sys, std::move(registry), std::move(options)} {}
+
+  void do_accept() {
+    // Each connection gets its own strand: its handlers never run at once.
+    acceptor.async_accept(asio::make_strand(io), [this](boost::system::error_code ec,
+                                                        tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) {
+        socket.set_option(tcp::no_delay(true), ec);
+        std::make_shared<detail::http_session>(ctx, std::move(socket))->start();
+      }
+      do_accept();
+    });
+  }
+
+  detail::gateway_context ctx;
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+};
+
+gateway::gateway(caf::actor_system& sys, caf::actor registry, gateway_options options)
+    : impl_(std::make_unique<impl>(sys, std::move(registry), std::move(options))) {}
+
+gateway::~gateway() { stop(); }
+
+void gateway::start(unsigned threads) {
+  auto& i = *impl_;
+  tcp::endpoint endpoint{asio::ip::make_address(i.ctx.options.bind_address), i.ctx.options.port};
+  i.acceptor.open(endpoint.protocol());
+  i.acceptor.set_option(asio::socket_base::reuse_address(true));
+  i.acceptor.bind(endpoint);
+  i.acceptor.listen(asio::socket_base::max_listen_connections);
+  i.do_accept();
+  for (unsigned n = 0; n < std::max(1u, threads); ++n) i.threads.emplace_back([&i] { i.io.run(); });
+}
+
+std::uint16_t gateway::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void gateway::stop() {
+  auto& i = *impl_;
+  if (i.threads.empty()) return;
+  asio::post(i.io, [&i] {
+    boost::system::error_code ignored;
+    i.acceptor.close(ignored);
+  });
+  i.io.stop();
+  for (auto& t : i.threads) t.join();
+  i.threads.clear();
+}
+
+}  // namespace sio

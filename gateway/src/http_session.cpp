@@ -1,0 +1,282 @@
+#include "http_session.hpp"
+
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <caf/send.hpp>
+
+#include "sio/actors/atoms.hpp"
+#include "sio/actors/messages.hpp"
+#include "sio/protocol/engine_io.hpp"
+#include "sio/protocol/json.hpp"
+#include "sio/protocol/websocket.hpp"
+#include "ws_session.hpp"
+
+namespace sio::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace eio = sio::engineio;
+
+/// The gateway's side of an http_reply: carries the actor's answer back to
+/// the session's strand. A reply dropped unanswered (its session actor went
+/// away with the request still in its mailbox) answers "Session ID unknown",
+/// so no client ever waits for nothing.
+class held_reply final : public http_reply {
+ public:
+  held_reply(std::shared_ptr<http_session> session, response prototype)
+      : session_(std::move(session)), prototype_(std::move(prototype)) {}
+
+  ~held_reply() override {
+    if (!answered_) fail(400, eio::error_body(eio::http_error::unknown_sid));
+  }
+
+  void ok(std::string body, std::string_view content_type) override {
+    auto res = std::move(prototype_);
+    res.result(http::status::ok);
+    res.set(http::field::content_type, content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.body() = std::move(body);
+    deliver(std::move(res));
+  }
+
+  void fail(int status, std::string json_body) override {
+    auto res = std::move(prototype_);
+    res.result(static_cast<http::status>(status));
+    if (!json_body.empty()) res.set(http::field::content_type, "application/json");
+    res.body() = std::move(json_body);
+    deliver(std::move(res));
+  }
+
+ private:
+  void deliver(response res) {
+    if (answered_) return;
+    answered_ = true;
+    res.prepare_payload();
+    asio::post(session_->executor(), [s = session_, res = std::move(res)]() mutable {
+      s->answer(std::move(res));
+    });
+  }
+
+  std::shared_ptr<http_session> session_;
+  response prototype_;
+  bool answered_ = false;
+};
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return out;
+}
+
+// What the ws library checks before it accepts a handshake.
+bool valid_websocket_key(std::string_view key) {
+  if (key.size() != 24 || key.substr(22) != "==") return false;
+  for (char c : key.substr(0, 22))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/')) return false;
+  return true;
+}
+
+}  // namespace
+
+http_session::http_session(const gateway_context& ctx, asio::ip::tcp::socket socket)
+    : ctx_(ctx), stream_(std::move(socket)) {
+  boost::system::error_code ec;
+  auto endpoint = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_address_ = endpoint.address().to_string();
+}
+
+void http_session::start() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->do_read(); });
+}
+
+void http_session::do_read() {
+  parser_.emplace();
+  parser_->body_limit(ctx_.options.max_payload);
+  parser_->header_limit(static_cast<std::uint32_t>(ctx_.options.max_header_bytes));
+  stream_.expires_after(ctx_.options.request_timeout);
+  http::async_read(stream_, buffer_, *parser_,
+                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                     self->on_read(ec);
+                   });
+}
+
+void http_session::on_read(boost::system::error_code ec) {
+  if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
+  if (ec) {
+    // Answer what we can name, then drop the connection: its byte stream is
+    // no longer in step with HTTP.
+    http::status status = http::status::bad_request;
+    if (ec == http::error::body_limit) status = http::status::payload_too_large;
+    if (ec == http::error::header_limit) status = http::status::request_header_fields_too_large;
+    response res{status, 11};
+    res.set(http::field::connection, "close");
+    res.keep_alive(false);
+    res.prepare_payload();
+    return answer(std::move(res));
+  }
+  stream_.expires_never();  // a held poll may wait as long as the heartbeat lets it
+  route(parser_->release());
+}
+
+request_info http_session::describe(const request& req) const {
+  request_info info;
+  info.url = std::string(req.target());
+  info.query = route::parse_query(req.target());
+  for (const auto& field : req)
+    info.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+  info.remote_address = remote_address_;
+  return info;
+}
+
+response http_session::make_response(const request& req, http::status status) const {
+  response res{status, req.version()};
+  res.keep_alive(req.keep_alive());
+  add_cors(req, res);
+  return res;
+}
+
+// The headers the `cors` package sets for `cors: { origin, credentials }`.
+void http_session::add_cors(const request& req, response& res) const {
+  const auto& origin = ctx_.options.cors_origin;
+  if (origin.empty()) return;
+  res.set(http::field::access_control_allow_origin, origin);
+  if (origin != "*") res.set(http::field::vary, "Origin");
+  if (ctx_.options.cors_credentials) res.set(http::field::access_control_allow_credentials, "true");
+  if (req.method() == http::verb::options) {
+    res.set(http::field::access_control_allow_methods, "GET,HEAD,PUT,PATCH,POST,DELETE");
+    auto asked = req[http::field::access_control_request_headers];
+    if (!asked.empty()) {
+      res.set(http::field::access_control_allow_headers, asked);
+      res.insert(http::field::vary, "Access-Control-Request-Headers");
+    }
+  }
+}
+
+void http_session::route(request req) {
+  route::request_view view{req.method_string(), req.target(), req[http::field::origin],
+                           beast::websocket::is_upgrade(req)};
+  auto d = route::decide(view, ctx_.options);
+  auto json_error = [&](eio::http_error e) {
+    auto res = make_response(req, static_cast<http::status>(eio::http_status(e)));
+    res.set(http::field::content_type, "application/json");
+    res.body() = eio::error_body(e);
+    res.prepare_payload();
+    answer(std::move(res));
+  };
+  auto held = [&]() {
+    return std::make_shared<held_reply>(shared_from_this(), make_response(req, http::status::ok));
+  };
+
+  switch (d.what) {
+    case route::action::not_engine_io: {
+      auto res = make_response(req, http::status::not_found);
+      res.prepare_payload();
+      return answer(std::move(res));
+    }
+    case route::action::preflight: {
+      auto res = make_response(req, http::status::no_content);
+      res.prepare_payload();
+      return answer(std::move(res));
+    }
+    case route::action::fail:
+      if (view.is_websocket_upgrade) {
+        auto link = std::make_shared<ws_session>(ctx_, std::move(stream_), std::string{},
+                                                 std::string{});
+        link->refuse(std::string(eio::message(d.error)));
+        return;
+      }
+      return json_error(d.error);
+    case route::action::bad_method: {
+      auto res = make_response(req, http::status::internal_server_error);
+      res.prepare_payload();
+      return answer(std::move(res));
+    }
+    case route::action::handshake: {
+      auto info = describe(req);
+      std::string message(eio::message(eio::http_error::forbidden));
+      if (ctx_.options.allow_request && !ctx_.options.allow_request(info, message)) {
+        auto res = make_response(req, http::status::forbidden);
+        res.set(http::field::content_type, "application/json");
+        std::string body = R"({"code":4,"message":)";
+        body += to_json_text(json(message));
+        body += '}';
+        res.body() = std::move(body);
+        res.prepare_payload();
+        return answer(std::move(res));
+      }
+      caf::anon_send(ctx_.registry, atoms::create::value, std::move(info),
+                     http_reply_ptr{held()});
+      return;
+    }
+    case route::action::poll_get:
+      caf::anon_send(ctx_.registry, atoms::poll_get::value, std::move(d.sid),
+                     http_reply_ptr{held()});
+      return;
+    case route::action::poll_post:
+      caf::anon_send(ctx_.registry, atoms::poll_post::value, std::move(d.sid),
+                     std::move(req.body()), http_reply_ptr{held()});
+      return;
+    case route::action::ws_handshake:
+    case route::action::ws_upgrade: {
+      auto info = describe(req);
+      return upgrade(std::move(req), d, std::move(info));
+    }
+  }
+}
+
+void http_session::upgrade(request req, const route::decision& d, request_info info) {
+  auto refuse = [&](std::string message) {
+    auto link = std::make_shared<ws_session>(ctx_, std::move(stream_), std::string{}, std::string{});
+    link->refuse(std::move(message));
+  };
+  auto key = req[http::field::sec_websocket_key];
+  if (req[http::field::sec_websocket_version] != "13")
+    return refuse("Missing or invalid Sec-WebSocket-Version header");
+  if (!valid_websocket_key(key)) return refuse("Missing or invalid Sec-WebSocket-Key header");
+  if (d.what == route::action::ws_handshake && ctx_.options.allow_request) {
+    std::string message(eio::message(eio::http_error::forbidden));
+    if (!ctx_.options.allow_request(info, message)) return refuse(std::move(message));
+  }
+  std::string handshake =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: " +
+      websocket::accept_key(key) + "\r\n\r\n";
+  auto early = beast::buffers_to_string(buffer_.data());
+  auto link = std::make_shared<ws_session>(ctx_, std::move(stream_), std::move(handshake),
+                                           std::move(early));
+  if (d.what == route::action::ws_handshake)
+    caf::anon_send(ctx_.registry, atoms::create::value, std::move(info), ws_link_ptr{link});
+  else
+    caf::anon_send(ctx_.registry, atoms::ws_open::value, d.sid, ws_link_ptr{link});
+}
+
+void http_session::answer(response res) {
+  bool close_after = !res.keep_alive();
+  writing_.emplace(std::move(res));
+  stream_.expires_after(ctx_.options.request_timeout);
+  http::async_write(stream_, *writing_,
+                    [self = shared_from_this(), close_after](boost::system::error_code ec,
+                                                             std::size_t) {
+                      self->on_write(ec, close_after);
+                    });
+}
+
+void http_session::on_write(boost::system::error_code ec, bool close_after) {
+  writing_.reset();
+  if (ec || close_after) return close();
+  do_read();
+}
+
+void http_session::close() {
+  boost::system::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+  stream_.socket().close(ignored);
+}
+
+}  // namespace sio::detail

@@ -1,0 +1,54 @@
+#pragma once
+
+#include <memory>
+#include <optional>
+
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include "context.hpp"
+#include "sio/actors/request_info.hpp"
+#include "sio/gateway/engine_route.hpp"
+
+namespace sio::detail {
+
+using request = boost::beast::http::request<boost::beast::http::string_body>;
+using response = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// One HTTP connection: reads requests one after another (keep-alive),
+/// routes Engine.IO ones to the registry, and answers each exactly once,
+/// possibly much later (a held poll), from whichever thread the answer comes.
+class http_session : public std::enable_shared_from_this<http_session> {
+ public:
+  http_session(const gateway_context& ctx, boost::asio::ip::tcp::socket socket);
+  void start();
+
+  /// Writes `res` as the answer to the request in flight, then reads the
+  /// next one. Called on the session's strand.
+  void answer(response res);
+
+  boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+
+ private:
+  void do_read();
+  void on_read(boost::system::error_code ec);
+  void route(request req);
+  void upgrade(request req, const route::decision& d, request_info info);
+  request_info describe(const request& req) const;
+  response make_response(const request& req, boost::beast::http::status status) const;
+  void add_cors(const request& req, response& res) const;
+  void on_write(boost::system::error_code ec, bool close);
+  void close();
+
+  const gateway_context& ctx_;
+  boost::beast::tcp_stream stream_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+  std::optional<response> writing_;
+  std::string remote_address_;
+};
+
+}  // namespace sio::detail

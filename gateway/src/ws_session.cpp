@@ -1,0 +1,208 @@
+#include "ws_session.hpp"
+
+#include <atomic>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <caf/send.hpp>
+
+#include "sio/actors/atoms.hpp"
+#include "sio/actors/messages.hpp"
+
+namespace sio::detail {
+namespace {
+
+namespace asio = boost::asio;
+namespace ws = sio::websocket;
+
+std::atomic<std::uint64_t> next_link_id{1};
+
+constexpr std::size_t read_chunk = 16 * 1024;
+
+}  // namespace
+
+ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream stream,
+                       std::string handshake, std::string early_bytes)
+    : ctx_(ctx),
+      stream_(std::move(stream)),
+      handshake_(std::move(handshake)),
+      early_bytes_(std::move(early_bytes)),
+      id_(next_link_id.fetch_add(1, std::memory_order_relaxed)),
+      reader_(ctx.options.max_payload) {}
+
+void ws_session::attach(caf::actor owner) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), owner = std::move(owner)] {
+    if (self->attached_ || self->shut_down_) return;
+    self->attached_ = true;
+    self->owner_ = owner;
+    self->queue_raw(std::move(self->handshake_));
+    self->do_write();
+    // The heartbeat watches idle connections; the socket itself never times out.
+    self->stream_.expires_never();
+    if (!self->early_bytes_.empty()) {
+      auto early = std::move(self->early_bytes_);
+      self->consume(early);
+    }
+    self->do_read();
+  });
+}
+
+void ws_session::send(std::vector<frame> frames) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), frames = std::move(frames)] {
+    if (self->close_sent_ || self->shut_down_) return;
+    for (const auto& f : frames)
+      self->queue_frame(f.binary ? ws::opcode::binary : ws::opcode::text, f.data);
+    if (self->queued_bytes_ > self->ctx_.options.max_ws_outbound_bytes) {
+      self->fail(true);  // a consumer this slow would make us hold unbounded memory
+      return;
+    }
+    self->do_write();
+  });
+}
+
+void ws_session::close() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->close_sent_ || self->shut_down_) return;
+    if (!self->attached_) {  // the reference completes the upgrade, then closes
+      self->attached_ = true;
+      self->queue_raw(std::move(self->handshake_));
+    }
+    self->owner_notified_ = true;  // the owner asked for this close
+    self->queue_close(ws::close_no_status);
+    self->do_write();
+  });
+}
+
+void ws_session::refuse(std::string message) {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), message = std::move(message)] {
+    if (self->attached_ || self->shut_down_) return;
+    self->attached_ = true;
+    self->owner_notified_ = true;
+    self->queue_raw("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\n"
+                    "Content-Length: " +
+                    std::to_string(message.size()) + "\r\n\r\n" + message);
+    self->close_sent_ = true;
+    self->do_write();
+  });
+}
+
+void ws_session::queue_raw(std::string bytes) {
+  chunk c;
+  queued_bytes_ += bytes.size();
+  c.body = std::make_shared<const std::string>(std::move(bytes));
+  queued_.push_back(std::move(c));
+}
+
+void ws_session::queue_frame(ws::opcode op, std::shared_ptr<const std::string> payload) {
+  chunk c;
+  c.head_size = ws::encode_header(op, payload->size(), c.head);
+  queued_bytes_ += c.head_size + payload->size();
+  c.body = std::move(payload);
+  queued_.push_back(std::move(c));
+}
+
+void ws_session::queue_close(std::uint16_t code) {
+  std::string frame_bytes;
+  ws::append_close(code, {}, frame_bytes);
+  queue_raw(std::move(frame_bytes));
+  close_sent_ = true;
+}
+
+// Everything queued so far goes out in one gather write; what is queued
+// meanwhile waits for the next one.
+void ws_session::do_write() {
+  if (!writing_.empty() || queued_.empty() || shut_down_) return;
+  writing_.swap(queued_);
+  queued_bytes_ = 0;
+  buffers_.clear();
+  buffers_.reserve(writing_.size() * 2);
+  for (const auto& c : writing_) {
+    if (c.head_size > 0) buffers_.emplace_back(c.head.data(), c.head_size);
+    buffers_.emplace_back(c.body->data(), c.body->size());
+  }
+  asio::async_write(stream_.socket(), buffers_,
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                      self->on_write(ec);
+                    });
+}
+
+void ws_session::on_write(boost::system::error_code ec) {
+  writing_.clear();
+  if (ec) {
+    fail(true);
+    return;
+  }
+  if (!queued_.empty()) {
+    do_write();
+    return;
+  }
+  if (close_sent_) {
+    // Our close frame (or refusal) is out: stop sending and give the peer a
+    // moment to answer before the socket goes.
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(ctx_.options.request_timeout);
+    if (reader_.closed() || !attached_) fail(false);
+  }
+}
+
+void ws_session::do_read() {
+  read_buffer_.resize(read_chunk);
+  stream_.async_read_some(asio::buffer(read_buffer_),
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+                            self->on_read(ec, n);
+                          });
+}
+
+void ws_session::on_read(boost::system::error_code ec, std::size_t n) {
+  if (ec) {
+    // EOF after both close frames is the normal end; anything else is an
+    // abrupt disconnect, which the reference reports as "transport close".
+    notify_closed(false);
+    fail(false);
+    return;
+  }
+  consume(std::string_view(read_buffer_.data(), n));
+  if (!shut_down_) do_read();
+}
+
+void ws_session::consume(std::string_view bytes) {
+  events_.clear();
+  auto ok = reader_.feed(bytes, events_);
+  for (auto& e : events_) {
+    if (auto* m = std::get_if<ws::message>(&e)) {
+      if (m->binary)
+        caf::anon_send(owner_, atoms::ws_binary::value, id_, std::move(m->data));
+      else
+        caf::anon_send(owner_, atoms::ws_text::value, id_, std::move(m->data));
+    } else if (auto* c = std::get_if<ws::control>(&e)) {
+      if (c->op == ws::opcode::ping && !close_sent_)
+        queue_frame(ws::opcode::pong, std::make_shared<const std::string>(std::move(c->payload)));
+    } else if (auto* cf = std::get_if<ws::close_frame>(&e)) {
+      notify_closed(false);
+      if (!close_sent_) queue_close(cf->code);
+    }
+  }
+  if (!ok) {
+    notify_closed(true);
+    if (!close_sent_) queue_close(ws::close_code(ok.error()));
+  }
+  do_write();
+}
+
+void ws_session::notify_closed(bool error) {
+  if (owner_notified_) return;
+  owner_notified_ = true;
+  if (owner_) caf::anon_send(owner_, atoms::ws_closed::value, id_, error);
+}
+
+void ws_session::fail(bool tell_owner) {
+  if (tell_owner) notify_closed(true);
+  if (shut_down_) return;
+  shut_down_ = true;
+  boost::system::error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.socket().close(ignored);
+}
+
+}  // namespace sio::detail

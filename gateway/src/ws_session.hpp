@@ -1,0 +1,74 @@
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "context.hpp"
+#include "sio/actors/links.hpp"
+#include "sio/protocol/websocket.hpp"
+
+namespace sio::detail {
+
+/// One WebSocket after its upgrade request was read. Until attach() it has
+/// not answered the upgrade; attach() writes the 101 and starts reading.
+/// Frames are written by hand so that everything queued leaves in one
+/// gather write.
+class ws_session final : public ws_link, public std::enable_shared_from_this<ws_session> {
+ public:
+  ws_session(const gateway_context& ctx, boost::beast::tcp_stream stream, std::string handshake,
+             std::string early_bytes);
+
+  // ws_link; each call hops onto the session's strand.
+  void attach(caf::actor owner) override;
+  void send(std::vector<frame> frames) override;
+  void close() override;
+  std::uint64_t id() const noexcept override { return id_; }
+
+  /// Answers the upgrade with a 400 and `message`, as the reference's
+  /// abortUpgrade does.
+  void refuse(std::string message) override;
+
+ private:
+  struct chunk {
+    std::array<char, websocket::max_server_header> head{};
+    std::size_t head_size = 0;
+    std::shared_ptr<const std::string> body;
+  };
+
+  void queue_raw(std::string bytes);
+  void queue_frame(websocket::opcode op, std::shared_ptr<const std::string> payload);
+  void queue_close(std::uint16_t code);
+  void do_write();
+  void on_write(boost::system::error_code ec);
+  void do_read();
+  void on_read(boost::system::error_code ec, std::size_t n);
+  void consume(std::string_view bytes);
+  void fail(bool tell_owner);
+  void notify_closed(bool error);
+
+  const gateway_context& ctx_;
+  boost::beast::tcp_stream stream_;
+  std::string handshake_;  // the 101 response, until written
+  std::string early_bytes_;
+  std::uint64_t id_;
+  caf::actor owner_;
+  websocket::reader reader_;
+  std::vector<websocket::event> events_;
+  std::vector<char> read_buffer_;
+
+  std::vector<chunk> queued_;
+  std::vector<chunk> writing_;
+  std::vector<boost::asio::const_buffer> buffers_;
+  std::size_t queued_bytes_ = 0;
+  bool attached_ = false;
+  bool close_sent_ = false;      // our close frame is queued
+  bool shut_down_ = false;       // the socket is closed
+  bool owner_notified_ = false;
+};
+
+}  // namespace sio::detail
