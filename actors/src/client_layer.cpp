@@ -36,8 +36,8 @@ sp::limits decoder_limits(const socketio_options& o) {
 client_layer::client_layer(std::shared_ptr<const server_state> server)
     : server_(std::move(server)), decoder_(decoder_limits(server_->options)) {}
 
-caf::message_handler client_layer::extra_behavior(engine_session& s) {
-  session_ = &s;
+caf::message_handler client_layer::extra_behavior(engine_session& session) {
+  session_ = &session;
   return {
       [this](atoms::connect_timeout) {
         if (!ever_connected_ && connecting_.empty()) fail("connect timeout");
@@ -45,6 +45,45 @@ caf::message_handler client_layer::extra_behavior(engine_session& s) {
       [this](atoms::deliver, std::uint64_t key, const frame_batch& frames) {
         if (by_key_.count(key)) send_frames(*frames);
       },
+      [this](atoms::deliver_ack, std::uint64_t key, const frame_batch& frames, std::uint64_t id,
+             const caf::actor& collector) {
+        auto it = by_key_.find(key);
+        if (it == by_key_.end()) return;
+        it->second->pending_acks_.emplace(id, [collector](std::optional<args> reply) {
+          if (reply) caf::anon_send(collector, atoms::reply::value, std::move(*reply));
+        });
+        send_frames(*frames);
+      },
+      [this](atoms::fetch, std::uint64_t key, const caf::actor& collector) {
+        auto it = by_key_.find(key);
+        if (it == by_key_.end()) return;  // gone meanwhile: the collector times out
+        const socket& s = *it->second;
+        remote_socket snapshot;
+        snapshot.id = s.id();
+        snapshot.nsp = s.nsp();
+        snapshot.handshake_info = s.handshake_info();
+        snapshot.rooms = s.rooms();
+        snapshot.data = s.data_;
+        snapshot.connection = caf::actor_cast<caf::actor>(self());
+        snapshot.key = key;
+        self()->send(collector, atoms::reply::value, std::move(snapshot));
+      },
+      [this](atoms::socket_command, std::uint64_t key, const socket_command& cmd) {
+        auto it = by_key_.find(key);
+        if (it == by_key_.end()) return;
+        auto s = it->second;
+        switch (cmd.what) {
+          case socket_command::kind::join: s->join(cmd.rooms); break;
+          case socket_command::kind::leave:
+            for (const auto& room : cmd.rooms) s->leave(room);
+            break;
+          case socket_command::kind::disconnect: s->disconnect(cmd.close); break;
+          case socket_command::kind::emit:
+            if (cmd.frames) send_frames(*cmd.frames);
+            break;
+        }
+      },
+      [](atoms::run, std::function<void()>& closure) { closure(); },
       [this](atoms::ack_timeout, std::uint64_t key, std::uint64_t id) {
         auto it = by_key_.find(key);
         if (it == by_key_.end()) return;
@@ -213,7 +252,7 @@ void client_layer::on_event(socket& s, sp::packet& p) {
   *dispatch = [target, arguments, name, ack, dispatch](std::size_t index) {
     if (!target->connected()) return;
     if (index < target->middlewares_.size()) {
-      target->middlewares_[index](*target, *arguments,
+      target->middlewares_[index](*target, name, *arguments,
                                   [target, dispatch, index](std::optional<connect_error> e) {
                                     if (e) {
                                       for (const auto& h : target->error_) h(*target, *e);

@@ -48,6 +48,7 @@ struct namespace_state {
   std::unordered_map<std::string, std::unordered_set<std::string>> joined;  // sid -> rooms
   std::unordered_map<std::string, caf::actor> room_actors;
   std::unordered_map<caf::actor_addr, std::unordered_set<std::string>> by_connection;
+  std::unordered_map<std::string, std::unordered_set<caf::actor>> subscribers;  // room -> actors
 };
 
 using namespace_actor = caf::stateful_actor<namespace_state>;
@@ -108,14 +109,64 @@ void remove_socket(namespace_actor* self, const std::string& sid) {
   st.sockets.erase(s);
 }
 
-void deliver(namespace_actor* self, const std::string& sid, const frame_batch& frames) {
-  auto s = self->state.sockets.find(sid);
-  if (s != self->state.sockets.end())
-    self->send(s->second.connection, atoms::deliver::value, s->second.key, frames);
+// The members selected by rooms (none: everyone) minus the members of the
+// excepted rooms, each once: socket.io-adapter's computeExceptSids + apply.
+std::vector<const member*> select_members(namespace_actor* self,
+                                          const std::vector<std::string>& rooms,
+                                          const std::vector<std::string>& except) {
+  auto& st = self->state;
+  std::unordered_set<std::string> excluded;
+  for (const auto& room : except)
+    if (auto it = st.rooms.find(room); it != st.rooms.end())
+      excluded.insert(it->second.begin(), it->second.end());
+  std::vector<const member*> out;
+  if (rooms.empty()) {
+    for (const auto& [sid, m] : st.sockets)
+      if (!excluded.count(sid)) out.push_back(&m);
+    return out;
+  }
+  std::unordered_set<std::string> seen;
+  for (const auto& room : rooms) {
+    auto it = st.rooms.find(room);
+    if (it == st.rooms.end()) continue;
+    for (const auto& sid : it->second) {
+      if (excluded.count(sid) || !seen.insert(sid).second) continue;
+      if (auto s = st.sockets.find(sid); s != st.sockets.end()) out.push_back(&s->second);
+    }
+  }
+  return out;
+}
+
+// Actors of the host system that subscribed to a room get the event typed.
+void notify_subscribers(namespace_actor* self, const broadcast_request& req) {
+  auto& st = self->state;
+  if (!req.event || st.subscribers.empty()) return;
+  std::unordered_set<caf::actor> notified;
+  auto notify_room = [&](const std::string& room) {
+    auto it = st.subscribers.find(room);
+    if (it == st.subscribers.end()) return;
+    for (const auto& subscriber : it->second)
+      if (notified.insert(subscriber).second)
+        self->send(subscriber, atoms::event::value, st.name, req.event->name,
+                   req.event->arguments);
+  };
+  if (req.rooms.empty())
+    for (const auto& [room, subscribers] : st.subscribers) notify_room(room);
+  else
+    for (const auto& room : req.rooms) notify_room(room);
 }
 
 void on_broadcast(namespace_actor* self, const broadcast_request& req) {
   auto& st = self->state;
+  notify_subscribers(self, req);
+  if (req.ack_collector) {
+    auto targets = select_members(self, req.rooms, req.except);
+    self->send(req.ack_collector, atoms::expect::value, targets.size());
+    for (const auto* m : targets)
+      self->send(m->connection, atoms::deliver_ack::value, m->key, req.frames, req.ack_id,
+                 req.ack_collector);
+    return;
+  }
   if (req.except.empty() && req.rooms.size() == 1) {
     const auto& room = req.rooms.front();
     if (auto r = st.room_actors.find(room); r != st.room_actors.end()) {
@@ -123,27 +174,30 @@ void on_broadcast(namespace_actor* self, const broadcast_request& req) {
       return;
     }
   }
-  std::unordered_set<std::string> excluded;
-  for (const auto& room : req.except)
-    if (auto it = st.rooms.find(room); it != st.rooms.end())
-      excluded.insert(it->second.begin(), it->second.end());
-  if (req.rooms.empty()) {
-    for (const auto& [sid, m] : st.sockets)
-      if (!excluded.count(sid)) self->send(m.connection, atoms::deliver::value, m.key, req.frames);
+  for (const auto* m : select_members(self, req.rooms, req.except))
+    self->send(m->connection, atoms::deliver::value, m->key, req.frames);
+}
+
+void on_select(namespace_actor* self, const selection_request& req) {
+  auto targets = select_members(self, req.rooms, req.except);
+  if (req.fetch_collector) {
+    self->send(req.fetch_collector, atoms::expect::value, targets.size());
+    for (const auto* m : targets)
+      self->send(m->connection, atoms::fetch::value, m->key, req.fetch_collector);
     return;
   }
-  std::unordered_set<std::string> sent;
-  for (const auto& room : req.rooms) {
-    auto it = st.rooms.find(room);
-    if (it == st.rooms.end()) continue;
-    for (const auto& sid : it->second)
-      if (!excluded.count(sid) && sent.insert(sid).second) deliver(self, sid, req.frames);
-  }
+  for (const auto* m : targets)
+    self->send(m->connection, atoms::socket_command::value, m->key, req.command);
 }
 
 caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
   self->state.name = std::move(name);
   self->set_down_handler([self](caf::down_msg& down) {
+    for (auto it = self->state.subscribers.begin(); it != self->state.subscribers.end();) {
+      for (auto a = it->second.begin(); a != it->second.end();)
+        a = a->address() == down.source ? it->second.erase(a) : std::next(a);
+      it = it->second.empty() ? self->state.subscribers.erase(it) : std::next(it);
+    }
     auto c = self->state.by_connection.find(down.source);
     if (c == self->state.by_connection.end()) return;
     auto sids = c->second;
@@ -166,6 +220,19 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
       },
       [self](atoms::broadcast, const std::shared_ptr<const broadcast_request>& req) {
         on_broadcast(self, *req);
+      },
+      [self](atoms::select, const std::shared_ptr<const selection_request>& req) {
+        on_select(self, *req);
+      },
+      [self](atoms::subscribe, const std::string& room, caf::actor& subscriber) {
+        self->monitor(subscriber);
+        self->state.subscribers[room].insert(std::move(subscriber));
+      },
+      [self](atoms::unsubscribe, const std::string& room, const caf::actor& subscriber) {
+        auto it = self->state.subscribers.find(room);
+        if (it == self->state.subscribers.end()) return;
+        it->second.erase(subscriber);
+        if (it->second.empty()) self->state.subscribers.erase(it);
       },
   };
 }

@@ -26,6 +26,14 @@ namespace_ref& namespace_ref::on_connection(connection_handler h) {
 
 const std::string& namespace_ref::name() const noexcept { return config_->name; }
 
+void namespace_ref::subscribe(const std::string& room, const caf::actor& subscriber) const {
+  if (actor_) caf::anon_send(actor_, atoms::subscribe::value, room, subscriber);
+}
+
+void namespace_ref::unsubscribe(const std::string& room, const caf::actor& subscriber) const {
+  if (actor_) caf::anon_send(actor_, atoms::unsubscribe::value, room, subscriber);
+}
+
 // -- server -------------------------------------------------------------------
 
 server::server(caf::actor_system& sys, socketio_options options)
@@ -73,6 +81,8 @@ handler_factory server::session_handlers() {
 }
 
 const socketio_options& server::options() const noexcept { return state_->options; }
+
+caf::actor_system& server::system() const noexcept { return state_->system; }
 
 // -- the directory of dynamic namespaces ---------------------------------------
 

@@ -1,6 +1,9 @@
 #include "sio/actors/socket.hpp"
 
+#include <atomic>
+
 #include "client_layer.hpp"
+#include "collectors.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
 
@@ -51,12 +54,16 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_callback 
     return;
   }
   for (const auto& h : any_outgoing_) h(*this, std::string(event), arguments);
-  auto id = next_ack_id_++;
+  auto id = next_ack_id();
   auto p = event_packet(nsp_, event, std::move(arguments));
   p.id = id;
   pending_acks_.emplace(id, std::move(callback));
   client_.send_packet(p);
   client_.start_ack_timer(*this, id, timeout.value_or(client_.options().default_ack_timeout));
+}
+
+broadcast socket::nsp_broadcast() const {
+  return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_.self())};
 }
 
 void socket::join(const std::string& room) {
@@ -88,8 +95,15 @@ void socket::disconnect(bool close) {
 
 // -- broadcast ----------------------------------------------------------------
 
-frame_batch encode_event(std::string_view nsp, std::string_view event, args arguments) {
+std::uint64_t next_ack_id() {
+  static std::atomic<std::uint64_t> counter{0};
+  return counter.fetch_add(1, std::memory_order_relaxed);
+}
+
+frame_batch encode_event(std::string_view nsp, std::string_view event, args arguments,
+                         std::optional<std::uint64_t> ack_id) {
   auto p = event_packet(std::string(nsp), event, std::move(arguments));
+  p.id = ack_id;
   sp::encoded out;
   auto frames = std::make_shared<std::vector<frame>>();
   if (!sp::encode(p, out)) return frames;
@@ -103,14 +117,93 @@ frame_batch encode_event(std::string_view nsp, std::string_view event, args argu
   return frames;
 }
 
+namespace {
+
+constexpr std::chrono::milliseconds default_broadcast_timeout{30000};
+
+}  // namespace
+
 void broadcast::emit(std::string_view event, args arguments) const {
   if (!nsp_) return;
   auto req = std::make_shared<broadcast_request>();
   req->rooms = rooms_;
   req->except = except_;
   req->is_volatile = volatile_flag_;
-  req->frames = encode_event(nsp_name_, event, std::move(arguments));
+  req->frames = encode_event(nsp_name_, event, arguments);
+  req->event = std::make_shared<const event_copy>(event_copy{std::string(event), std::move(arguments)});
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
+}
+
+void broadcast::emit_with_ack(std::string_view event, args arguments,
+                              broadcast_ack_callback callback) const {
+  if (!nsp_) {
+    callback({}, false);
+    return;
+  }
+  auto req = std::make_shared<broadcast_request>();
+  req->rooms = rooms_;
+  req->except = except_;
+  req->ack_id = next_ack_id();
+  req->frames = encode_event(nsp_name_, event, std::move(arguments), req->ack_id);
+  req->ack_collector = detail::spawn_ack_collector(
+      nsp_.home_system(), timeout_.value_or(default_broadcast_timeout), std::move(callback), origin_);
+  caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
+}
+
+void broadcast::fetch_sockets(std::function<void(std::vector<remote_socket>)> callback) const {
+  if (!nsp_) {
+    callback({});
+    return;
+  }
+  auto req = std::make_shared<selection_request>();
+  req->rooms = rooms_;
+  req->except = except_;
+  req->fetch_collector = detail::spawn_fetch_collector(
+      nsp_.home_system(), timeout_.value_or(default_broadcast_timeout), std::move(callback), origin_);
+  caf::anon_send(nsp_, atoms::select::value, std::shared_ptr<const selection_request>(req));
+}
+
+void broadcast::select(socket_command cmd) const {
+  if (!nsp_) return;
+  auto req = std::make_shared<selection_request>();
+  req->rooms = rooms_;
+  req->except = except_;
+  req->command = std::move(cmd);
+  caf::anon_send(nsp_, atoms::select::value, std::shared_ptr<const selection_request>(req));
+}
+
+void broadcast::sockets_join(std::vector<std::string> rooms) const {
+  select({socket_command::kind::join, std::move(rooms), false, nullptr});
+}
+
+void broadcast::sockets_leave(std::vector<std::string> rooms) const {
+  select({socket_command::kind::leave, std::move(rooms), false, nullptr});
+}
+
+void broadcast::disconnect_sockets(bool close) const {
+  select({socket_command::kind::disconnect, {}, close, nullptr});
+}
+
+// -- remote_socket --------------------------------------------------------------
+
+void remote_socket::command(socket_command cmd) const {
+  if (connection) caf::anon_send(connection, atoms::socket_command::value, key, std::move(cmd));
+}
+
+void remote_socket::emit(std::string_view event, args arguments) const {
+  command({socket_command::kind::emit, {}, false, encode_event(nsp, event, std::move(arguments))});
+}
+
+void remote_socket::join(std::vector<std::string> rooms_to_join) const {
+  command({socket_command::kind::join, std::move(rooms_to_join), false, nullptr});
+}
+
+void remote_socket::leave(std::vector<std::string> rooms_to_leave) const {
+  command({socket_command::kind::leave, std::move(rooms_to_leave), false, nullptr});
+}
+
+void remote_socket::disconnect(bool close) const {
+  command({socket_command::kind::disconnect, {}, close, nullptr});
 }
 
 }  // namespace sio

@@ -44,5 +44,17 @@ using deliver = caf::atom_constant<caf::atom("deliver")>;
 using ack_timeout = caf::atom_constant<caf::atom("acktmo")>;
 using connect_timeout = caf::atom_constant<caf::atom("conntmo")>;
 using get_namespace = caf::atom_constant<caf::atom("getnsp")>;
+using deliver_ack = caf::atom_constant<caf::atom("dlvack")>;
+using select = caf::atom_constant<caf::atom("select")>;
+using socket_command = caf::atom_constant<caf::atom("sockcmd")>;
+using fetch = caf::atom_constant<caf::atom("fetch")>;
+using expect = caf::atom_constant<caf::atom("expect")>;
+using reply = caf::atom_constant<caf::atom("reply")>;
+using collect_timeout = caf::atom_constant<caf::atom("colltmo")>;
+using run = caf::atom_constant<caf::atom("run")>;
+using subscribe = caf::atom_constant<caf::atom("subscribe")>;
+using unsubscribe = caf::atom_constant<caf::atom("unsubscr")>;
+/// What a subscribed actor receives: (event, nsp, name, args).
+using event = caf::atom_constant<caf::atom("event")>;
 
 }  // namespace sio::atoms

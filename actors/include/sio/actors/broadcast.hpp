@@ -1,22 +1,48 @@
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <caf/actor.hpp>
 
+#include "sio/actors/remote_socket.hpp"
 #include "sio/actors/socketio_types.hpp"
 
 namespace sio {
+
+/// The event of a broadcast, for actors that subscribed to a room and take
+/// it as a typed message (atoms::event, nsp, name, args) rather than bytes.
+struct event_copy {
+  std::string name;
+  args arguments;
+};
 
 /// What a broadcast asks the namespace actor for.
 struct broadcast_request {
   std::vector<std::string> rooms;   // none: every socket of the namespace
   std::vector<std::string> except;  // rooms (socket ids count as rooms) left out
   frame_batch frames;
+  std::shared_ptr<const event_copy> event;
   bool is_volatile = false;
+  /// With an ack: the id in the packet, and the actor that collects replies.
+  std::uint64_t ack_id = 0;
+  caf::actor ack_collector;
 };
+
+/// What a server-side command or query asks the namespace actor for.
+struct selection_request {
+  std::vector<std::string> rooms;
+  std::vector<std::string> except;
+  socket_command command;     // for commands
+  caf::actor fetch_collector;  // for fetch_sockets
+};
+
+/// The replies of a broadcast with ack: one per recipient that answered, and
+/// whether some recipient did not answer in time.
+using broadcast_ack_callback = std::function<void(std::vector<args> replies, bool timed_out)>;
 
 /// `io.to(room).except(other).emit(...)`: a description of recipients, then
 /// one emit. The packet is encoded once, here, and the namespace and room
@@ -24,8 +50,10 @@ struct broadcast_request {
 /// actor: it only sends a message.
 class broadcast {
  public:
-  broadcast(caf::actor nsp, std::string nsp_name)
-      : nsp_(std::move(nsp)), nsp_name_(std::move(nsp_name)) {}
+  /// `origin`: the connection actor emitting, if any; callbacks of
+  /// emit_with_ack and fetch_sockets then run inside it.
+  broadcast(caf::actor nsp, std::string nsp_name, caf::actor origin = {})
+      : nsp_(std::move(nsp)), nsp_name_(std::move(nsp_name)), origin_(std::move(origin)) {}
 
   broadcast& to(std::string room) & {
     rooms_.push_back(std::move(room));
@@ -51,6 +79,12 @@ class broadcast {
   /// This node only (there is one node until a cluster adapter exists).
   broadcast& local() & { return *this; }
   broadcast&& local() && { return std::move(*this); }
+  /// How long emit_with_ack waits for the recipients' replies.
+  broadcast& timeout(std::chrono::milliseconds t) & {
+    timeout_ = t;
+    return *this;
+  }
+  broadcast&& timeout(std::chrono::milliseconds t) && { return std::move(timeout(t)); }
 
   /// Emits `event` with `arguments` to every selected socket.
   void emit(std::string_view event, args arguments = {}) const;
@@ -60,16 +94,42 @@ class broadcast {
     emit(event, args{json(std::forward<Ts>(xs))...});
   }
 
+  /// Emits and collects every recipient's acknowledgement; `callback` gets
+  /// them once all answered, or when the timeout (default 30 s) passed. Called
+  /// inside the actor that emitted when that is a connection actor (so it may
+  /// touch its socket), else inside a short-lived collector actor.
+  void emit_with_ack(std::string_view event, args arguments, broadcast_ack_callback callback) const;
+
+  /// The selected sockets, wherever they live (`fetchSockets()`). The
+  /// callback runs like emit_with_ack's.
+  void fetch_sockets(std::function<void(std::vector<remote_socket>)> callback) const;
+
+  /// Makes the selected sockets join / leave rooms (`socketsJoin`, `socketsLeave`).
+  void sockets_join(std::vector<std::string> rooms) const;
+  void sockets_leave(std::vector<std::string> rooms) const;
+  /// Disconnects the selected sockets (`disconnectSockets(close)`).
+  void disconnect_sockets(bool close = false) const;
+
  private:
+  void select(socket_command cmd) const;
+
   caf::actor nsp_;
   std::string nsp_name_;
+  caf::actor origin_;
   std::vector<std::string> rooms_;
   std::vector<std::string> except_;
   bool volatile_flag_ = false;
+  std::optional<std::chrono::milliseconds> timeout_;
 };
 
 /// Encodes EVENT `event` with `arguments` for namespace `nsp` into the frames
 /// a client receives ("4" + packet text, then the attachments).
-frame_batch encode_event(std::string_view nsp, std::string_view event, args arguments);
+/// With `ack_id`, the packet asks for an acknowledgement.
+frame_batch encode_event(std::string_view nsp, std::string_view event, args arguments,
+                         std::optional<std::uint64_t> ack_id = std::nullopt);
+
+/// A fresh acknowledgement id. One counter for the whole process, so ids of a
+/// socket's own emits and of broadcasts never meet on one socket.
+std::uint64_t next_ack_id();
 
 }  // namespace sio

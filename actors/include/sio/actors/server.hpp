@@ -43,6 +43,13 @@ class namespace_ref {
     all().emit(event, std::move(arguments));
   }
 
+  /// Lets an actor of the host system take part in `room` without a client:
+  /// every broadcast to the room (or to the whole namespace) reaches it as
+  /// the typed message (atoms::event, nsp, event name, args). It emits to
+  /// rooms with to(room).emit() like anyone. Ends when the actor does.
+  void subscribe(const std::string& room, const caf::actor& subscriber) const;
+  void unsubscribe(const std::string& room, const caf::actor& subscriber) const;
+
  private:
   friend class server;
   namespace_ref(std::shared_ptr<detail::namespace_config> config, caf::actor actor)
@@ -68,6 +75,8 @@ class server {
   /// own on first connection, with the middlewares and handlers set here.
   namespace_ref of(const std::regex& pattern);
   namespace_ref of(std::function<bool(const std::string& name, const json& auth)> predicate);
+
+  caf::actor_system& system() const noexcept;
 
   /// The factory the session registry calls for each new Engine.IO session.
   /// Configuration is frozen from here on.

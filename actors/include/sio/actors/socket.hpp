@@ -49,9 +49,10 @@ class ack_sender {
 using event_handler = std::function<void(socket&, args&, const ack_sender&)>;
 using any_handler = std::function<void(socket&, const std::string& event, const args&)>;
 using disconnect_handler = std::function<void(socket&, const std::string& reason)>;
-/// Per-packet middleware (`socket.use`): call next() to let the event
-/// through, next(error) to drop it (the socket gets an "error" event).
-using packet_middleware = std::function<void(socket&, args&, next_fn)>;
+/// Per-packet middleware (`socket.use`): sees the event name and arguments
+/// (which it may change); call next() to let the event through, next(error)
+/// to drop it (the socket's on_error handlers get the error).
+using packet_middleware = std::function<void(socket&, const std::string& event, args&, next_fn)>;
 
 /// One Socket.IO socket: a client's membership of one namespace. It lives
 /// inside its connection actor, and every handler runs there, one at a time,
@@ -103,14 +104,14 @@ class socket : public std::enable_shared_from_this<socket> {
   /// Every socket of the namespace but this one.
   broadcast broadcast_others() const { return except_self(); }
   /// The whole namespace, this socket included (`io.of(nsp)`).
-  broadcast nsp_broadcast() const { return broadcast{nsp_actor_, nsp_}; }
+  broadcast nsp_broadcast() const;
 
   /// Leaves the namespace; with `close`, ends the whole connection.
   void disconnect(bool close = false);
 
  private:
   friend class detail::client_layer;
-  broadcast except_self() const { return broadcast{nsp_actor_, nsp_}.except(id_); }
+  broadcast except_self() const { return nsp_broadcast().except(id_); }
 
   detail::client_layer& client_;
   std::string id_;
@@ -128,7 +129,6 @@ class socket : public std::enable_shared_from_this<socket> {
   std::vector<disconnect_handler> disconnect_;
   std::vector<std::function<void(socket&, const connect_error&)>> error_;
   std::vector<packet_middleware> middlewares_;
-  std::uint64_t next_ack_id_ = 0;
   std::map<std::uint64_t, ack_callback> pending_acks_;
 };
 

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+
+#include "sio/actors/socketio_types.hpp"
+
+namespace sio {
+
+/// What a server-side command does to each socket it selects
+/// (`io.in(room).socketsJoin(...)` and friends).
+struct socket_command {
+  enum class kind : std::uint8_t { join, leave, disconnect, emit };
+  kind what = kind::join;
+  std::vector<std::string> rooms;  // join / leave
+  bool close = false;              // disconnect: end the whole connection
+  frame_batch frames;              // emit
+};
+
+/// A socket as `fetch_sockets` reports it: a snapshot of its state, plus a
+/// handle to act on it from anywhere (`RemoteSocket` of the reference).
+class remote_socket {
+ public:
+  std::string id;
+  std::string nsp;
+  handshake handshake_info;
+  std::set<std::string> rooms;
+  json data;
+
+  void emit(std::string_view event, args arguments = {}) const;
+  void join(std::vector<std::string> rooms_to_join) const;
+  void leave(std::vector<std::string> rooms_to_leave) const;
+  void disconnect(bool close = false) const;
+
+  /// Where the socket lives; set by the connection that answered.
+  caf::actor connection;
+  std::uint64_t key = 0;
+
+ private:
+  void command(socket_command cmd) const;
+};
+
+}  // namespace sio
