@@ -1,11 +1,15 @@
 #include "apps.hpp"
 
+#include "chat/chat.hpp"
 #include "contract/contract.hpp"
+#include "demo/demo.hpp"
 #include "eio_echo/eio_echo.hpp"
 #include "features/features.hpp"
 
 namespace sio::examples {
 
-std::vector<app> builtin_apps() { return {contract_app(), eio_echo_app(), features_app()}; }
+std::vector<app> builtin_apps() {
+  return {chat_app(), demo_app(), contract_app(), eio_echo_app(), features_app()};
+}
 
 }  // namespace sio::examples

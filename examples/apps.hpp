@@ -18,6 +18,9 @@ struct app {
   /// An Engine.IO-only app (no Socket.IO) brings its own session handler
   /// instead; then `configure` is not used.
   handler_factory engine_handler;
+  /// Its web page: a directory under examples/ ("chat/public") that
+  /// sio-server serves at "/" unless told otherwise; empty: none.
+  std::string web_dir;
 };
 
 /// Every app `sio-server --app NAME` knows.

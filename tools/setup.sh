@@ -14,13 +14,17 @@ build_packages=(
   g++ cmake ninja-build ccache pkg-config
   libcaf-dev libboost1.74-dev libboost-system1.74-dev
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
-  nlohmann-json3-dev rapidjson-dev libsimdjson-dev libcli11-dev
+  nlohmann-json3-dev rapidjson-dev libsimdjson-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  nodejs
 )
-# nodejs and npm run tests/integration. A NodeSource nodejs bundles npm and
+# nodejs and npm install the browser client that sio-server serves
+# (examples/web) and run tests/integration. A NodeSource nodejs bundles npm and
 # conflicts with Debian's npm package, so npm is wanted only when it is absent.
-test_packages=(clang-14 libclang-rt-14-dev nodejs python3-socketio python3-websocket python3-requests)
-command -v npm >/dev/null || test_packages+=(npm)
+command -v npm >/dev/null || build_packages+=(npm)
+# chromium runs the browser tests (tests/integration/browser.test.js).
+test_packages=(clang-14 libclang-rt-14-dev python3-socketio python3-websocket python3-requests
+               chromium)
 
 missing_packages() {
   local p
@@ -62,12 +66,21 @@ if ((with_tests)); then
   ninja -C "$root/build/fuzz" -j "$jobs"
 fi
 
+# npm packages from their committed lockfiles, when node_modules is missing or
+# older than the lockfile.
+npm_install() {
+  local dir=$1
+  if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$dir/node_modules" ]]; then
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    touch "$dir/node_modules"
+  fi
+}
+
+# The official browser client, which sio-server serves at /socket.io/socket.io.js.
+npm_install "$root/examples/web"
+
 # The integration tests' npm packages, from the committed lockfile. Done here,
 # before ctest, so that tests running in parallel never install at once.
 if ((with_tests)); then
-  integration="$root/tests/integration"
-  if [[ ! -d "$integration/node_modules" || "$integration/package-lock.json" -nt "$integration/node_modules" ]]; then
-    (cd "$integration" && npm ci --no-audit --no-fund --loglevel=error)
-    touch "$integration/node_modules"
-  fi
+  npm_install "$root/tests/integration"
 fi

@@ -42,8 +42,15 @@ caf::message_handler client_layer::extra_behavior(engine_session& session) {
       [this](atoms::connect_timeout) {
         if (!ever_connected_ && connecting_.empty()) fail("connect timeout");
       },
-      [this](atoms::deliver, std::uint64_t key, const frame_batch& frames) {
-        if (by_key_.count(key)) send_frames(*frames);
+      [this](atoms::deliver, std::uint64_t key, const frame_batch& frames, const event_ptr& event) {
+        auto it = by_key_.find(key);
+        if (it == by_key_.end()) return;
+        // The reference tells the recipient's outgoing listeners of broadcasts too.
+        if (event && !it->second->any_outgoing_.empty()) {
+          auto target = it->second;
+          for (const auto& h : target->any_outgoing_) h(*target, event->name, event->arguments);
+        }
+        send_frames(*frames);
       },
       [this](atoms::deliver_ack, std::uint64_t key, const frame_batch& frames, std::uint64_t id,
              const caf::actor& collector) {

@@ -59,6 +59,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
           for (auto& f : frames) send(std::move(f));
         },
         [this](atoms::close) { close(); },
+        [this](atoms::shutdown) { shut_down(); },
     };
     if (handler_) {
       if (auto extra = handler_->extra_behavior(*this)) return core.or_else(extra);
@@ -149,6 +150,12 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
     }
     pending_get_ = std::move(reply);
     if (state_ == ready_state::closing) {
+      // What was queued before the close leaves first, the close packet in
+      // the next answer (the reference drains, then closes the transport).
+      if (!outbox_.empty()) {
+        write_poll_answer();
+        return;
+      }
       answer_poll_with_close();
       finish(close_reason::forced_close);
       return;
@@ -376,6 +383,16 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   }
 
   // -- closing ----------------------------------------------------------------
+
+  // The reference's engine.close(): every session ends at once, queued
+  // packets still leave (the WebSocket flushes before its close frame; a held
+  // poll gets the close packet), and the client sees its transport close, so
+  // it reconnects, to this server's successor for instance.
+  void shut_down() {
+    if (state_ == ready_state::closed) return;
+    if (transport_ == transport_kind::websocket) flush();
+    finish(close_reason::server_shutting_down);
+  }
 
   // The reference's onClose: stop the timers, end the transports, tell the
   // layer above, and go (the registry notices and forgets the sid).

@@ -32,9 +32,9 @@ caf::behavior room_actor(caf::stateful_actor<room_state>* self) {
         self->state.members.erase(key);
         if (self->state.members.empty()) self->quit();
       },
-      [self](atoms::fanout, const frame_batch& frames) {
+      [self](atoms::fanout, const frame_batch& frames, const event_ptr& event) {
         for (const auto& [key, connection] : self->state.members)
-          self->send(connection, atoms::deliver::value, key, frames);
+          self->send(connection, atoms::deliver::value, key, frames, event);
       },
   };
 }
@@ -170,12 +170,12 @@ void on_broadcast(namespace_actor* self, const broadcast_request& req) {
   if (req.except.empty() && req.rooms.size() == 1) {
     const auto& room = req.rooms.front();
     if (auto r = st.room_actors.find(room); r != st.room_actors.end()) {
-      self->send(r->second, atoms::fanout::value, req.frames);
+      self->send(r->second, atoms::fanout::value, req.frames, req.event);
       return;
     }
   }
   for (const auto* m : select_members(self, req.rooms, req.except))
-    self->send(m->connection, atoms::deliver::value, m->key, req.frames);
+    self->send(m->connection, atoms::deliver::value, m->key, req.frames, req.event);
 }
 
 void on_select(namespace_actor* self, const selection_request& req) {

@@ -18,6 +18,8 @@ namespace sio {
 namespace {
 
 struct registry_state {
+  /// Answered once the last session ended, after a shutdown request.
+  std::vector<caf::response_promise> shutdown_waiters;
   engine_options options;
   handler_factory make_handler;
   std::unordered_map<std::string, caf::actor> sessions;
@@ -67,6 +69,10 @@ caf::behavior session_registry(registry_actor* self, engine_options options,
     if (it == self->state.sids.end()) return;
     self->state.sessions.erase(it->second);
     self->state.sids.erase(it);
+    if (self->state.sessions.empty()) {
+      for (auto& waiter : self->state.shutdown_waiters) waiter.deliver(true);
+      self->state.shutdown_waiters.clear();
+    }
   });
   return {
       [self](atoms::create, request_info& request, http_reply_ptr& reply) {
@@ -100,6 +106,13 @@ caf::behavior session_registry(registry_actor* self, engine_options options,
           link->refuse(std::string(engineio::message(engineio::http_error::unknown_sid)));
       },
       [self](atoms::count) { return self->state.sessions.size(); },
+      [self](atoms::shutdown) -> caf::result<bool> {
+        auto& st = self->state;
+        if (st.sessions.empty()) return true;
+        for (auto& [sid, session] : st.sessions) self->send(session, atoms::shutdown::value);
+        st.shutdown_waiters.push_back(self->make_response_promise());
+        return st.shutdown_waiters.back();
+      },
   };
 }
 

@@ -1,5 +1,7 @@
 #include "sio/gateway/engine_route.hpp"
 
+#include "static_files.hpp"
+
 namespace sio::route {
 namespace {
 
@@ -76,6 +78,9 @@ decision decide(const request_view& req, const gateway_options& opts) {
   auto path = path_of(req.target);
   if (path.substr(0, opts.path.size()) != opts.path) return {action::not_engine_io, {}, {}};
   if (!opts.cors_origin.empty() && req.method == "OPTIONS") return {action::preflight, {}, {}};
+  // The reference's serveClient answers these before Engine.IO sees them.
+  if (!opts.client_dir.empty() && !detail::static_files::client_file(req.target, opts.path).empty())
+    return {action::client_file, {}, {}};
 
   auto query = parse_query(req.target);
   bool has_transport = false, has_sid = false, has_eio = false;

@@ -9,6 +9,7 @@
 
 #include "context.hpp"
 #include "http_session.hpp"
+#include "static_files.hpp"
 
 namespace sio {
 
@@ -17,7 +18,8 @@ using tcp = asio::ip::tcp;
 
 struct gateway::impl {
   impl(caf::actor_system& sys, caf::actor registry, gateway_options options)
-      : ctx{sys, std::move(registry), std::move(options)} {}
+      : ctx{sys, std::move(registry), options,
+            detail::static_files::client_version(options.client_dir)} {}
 
   void do_accept() {
     // Each connection gets its own strand: its handlers never run at once.
@@ -55,6 +57,21 @@ void gateway::start(unsigned threads) {
 }
 
 std::uint16_t gateway::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void gateway::stop_accepting() {
+  auto& i = *impl_;
+  asio::post(i.io, [&i] {
+    boost::system::error_code ignored;
+    i.acceptor.close(ignored);
+  });
+}
+
+void gateway::drain(std::chrono::milliseconds max) {
+  auto until = std::chrono::steady_clock::now() + max;
+  while (impl_->ctx.writes_in_flight.load(std::memory_order_relaxed) > 0 &&
+         std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+}
 
 void gateway::stop() {
   auto& i = *impl_;

@@ -11,7 +11,9 @@
 #include "sio/actors/messages.hpp"
 #include "sio/protocol/engine_io.hpp"
 #include "sio/protocol/json.hpp"
+#include "sio/protocol/permessage_deflate.hpp"
 #include "sio/protocol/websocket.hpp"
+#include "static_files.hpp"
 #include "ws_session.hpp"
 
 namespace sio::detail {
@@ -57,8 +59,13 @@ class held_reply final : public http_reply {
     if (answered_) return;
     answered_ = true;
     res.prepare_payload();
+    // Counted from here, not from the write: a graceful shutdown must not
+    // stop the I/O threads between this post and the write it leads to.
+    auto& in_flight = session_->context().writes_in_flight;
+    in_flight.fetch_add(1, std::memory_order_relaxed);
     asio::post(session_->executor(), [s = session_, res = std::move(res)]() mutable {
       s->answer(std::move(res));
+      s->context().writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
     });
   }
 
@@ -174,11 +181,10 @@ void http_session::route(request req) {
   };
 
   switch (d.what) {
-    case route::action::not_engine_io: {
-      auto res = make_response(req, http::status::not_found);
-      res.prepare_payload();
-      return answer(std::move(res));
-    }
+    case route::action::not_engine_io:
+      return serve_static(req);
+    case route::action::client_file:
+      return serve_client_file(req);
     case route::action::preflight: {
       auto res = make_response(req, http::status::no_content);
       res.prepare_payload();
@@ -230,6 +236,75 @@ void http_session::route(request req) {
   }
 }
 
+// Files of the app's web directory, for what is not Engine.IO.
+void http_session::serve_static(const request& req) {
+  auto not_found = [&] {
+    auto res = make_response(req, http::status::not_found);
+    res.set(http::field::content_type, "text/plain; charset=utf-8");
+    res.body() = "Not Found\n";
+    res.prepare_payload();
+    answer(std::move(res));
+  };
+  if (ctx_.options.static_dir.empty()) return not_found();
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    auto res = make_response(req, http::status::method_not_allowed);
+    res.set(http::field::allow, "GET, HEAD");
+    res.prepare_payload();
+    return answer(std::move(res));
+  }
+  auto file = static_files::resolve(ctx_.options.static_dir, req.target());
+  if (!file) return not_found();
+  auto res = make_response(req, http::status::ok);
+  res.set(http::field::cache_control, "no-cache");
+  answer_file(req, std::move(res), file->path, file->content_type);
+}
+
+// The official client bundle, with the reference's headers: a version ETag,
+// 304 when the client has it already.
+void http_session::serve_client_file(const request& req) {
+  if (req.method() != http::verb::get && req.method() != http::verb::head) {
+    auto res = make_response(req, http::status::method_not_allowed);
+    res.set(http::field::allow, "GET, HEAD");
+    res.prepare_payload();
+    return answer(std::move(res));
+  }
+  auto name = static_files::client_file(req.target(), ctx_.options.path);
+  auto etag = static_files::client_etag(ctx_.client_version);
+  if (!ctx_.client_version.empty() &&
+      static_files::etag_matches(req[http::field::if_none_match], etag)) {
+    auto res = make_response(req, http::status::not_modified);
+    return answer(std::move(res));
+  }
+  auto res = make_response(req, http::status::ok);
+  res.set(http::field::cache_control, "public, max-age=0");
+  if (!ctx_.client_version.empty()) res.set(http::field::etag, etag);
+  auto path = ctx_.options.client_dir;
+  if (!path.empty() && path.back() != '/') path.push_back('/');
+  path.append(name);
+  answer_file(req, std::move(res), path, static_files::client_content_type(name));
+}
+
+void http_session::answer_file(const request& req, response res, const std::string& path,
+                               std::string_view content_type) {
+  auto content = static_files::read_file(path);
+  if (!content) {
+    auto missing = make_response(req, http::status::not_found);
+    missing.set(http::field::content_type, "text/plain; charset=utf-8");
+    missing.body() = "Not Found\n";
+    missing.prepare_payload();
+    return answer(std::move(missing));
+  }
+  res.set(http::field::content_type, content_type);
+  res.set("X-Content-Type-Options", "nosniff");
+  if (req.method() == http::verb::head) {
+    res.content_length(content->size());  // the headers of a GET, no body
+  } else {
+    res.body() = std::move(*content);
+    res.prepare_payload();
+  }
+  answer(std::move(res));
+}
+
 void http_session::upgrade(request req, const route::decision& d, request_info info) {
   auto refuse = [&](std::string message) {
     auto link = std::make_shared<ws_session>(ctx_, std::move(stream_), std::string{}, std::string{});
@@ -243,13 +318,31 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
     std::string message(eio::message(eio::http_error::forbidden));
     if (!ctx_.options.allow_request(info, message)) return refuse(std::move(message));
   }
+  // perMessageDeflate as ws negotiates it: the extension is agreed when
+  // offered, and an invalid offer refuses the upgrade. Repeated headers count
+  // as one, joined with ", " as Node joins them.
+  std::optional<websocket::deflate_params> deflate;
+  std::string extensions;
+  auto [offer, offers_end] = req.equal_range(http::field::sec_websocket_extensions);
+  if (ctx_.options.per_message_deflate && offer != offers_end) {
+    std::string offers(offer->value());
+    while (++offer != offers_end) offers.append(", ").append(offer->value());
+    auto agreed = websocket::negotiate_deflate(offers);
+    using outcome = websocket::deflate_negotiation::outcome;
+    if (agreed.what == outcome::invalid)
+      return refuse(std::string(websocket::invalid_extensions_message));
+    if (agreed.what == outcome::accepted) {
+      deflate = agreed.params;
+      extensions = "Sec-WebSocket-Extensions: " + agreed.response + "\r\n";
+    }
+  }
   std::string handshake =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: " +
-      websocket::accept_key(key) + "\r\n\r\n";
+      websocket::accept_key(key) + "\r\n" + extensions + "\r\n";
   auto early = beast::buffers_to_string(buffer_.data());
   auto link = std::make_shared<ws_session>(ctx_, std::move(stream_), std::move(handshake),
-                                           std::move(early));
+                                           std::move(early), deflate);
   if (d.what == route::action::ws_handshake)
     caf::anon_send(ctx_.registry, atoms::create::value, std::move(info), ws_link_ptr{link});
   else
@@ -260,9 +353,11 @@ void http_session::answer(response res) {
   bool close_after = !res.keep_alive();
   writing_.emplace(std::move(res));
   stream_.expires_after(ctx_.options.request_timeout);
+  ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
   http::async_write(stream_, *writing_,
                     [self = shared_from_this(), close_after](boost::system::error_code ec,
                                                              std::size_t) {
+                      self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
                       self->on_write(ec, close_after);
                     });
 }

@@ -31,11 +31,16 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void answer(response res);
 
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }
+  const gateway_context& context() const noexcept { return ctx_; }
 
  private:
   void do_read();
   void on_read(boost::system::error_code ec);
   void route(request req);
+  void serve_static(const request& req);
+  void serve_client_file(const request& req);
+  void answer_file(const request& req, response res, const std::string& path,
+                   std::string_view content_type);
   void upgrade(request req, const route::decision& d, request_info info);
   request_info describe(const request& req) const;
   response make_response(const request& req, boost::beast::http::status status) const;

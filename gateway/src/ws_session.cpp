@@ -22,13 +22,22 @@ constexpr std::size_t read_chunk = 16 * 1024;
 }  // namespace
 
 ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream stream,
-                       std::string handshake, std::string early_bytes)
+                       std::string handshake, std::string early_bytes,
+                       std::optional<ws::deflate_params> deflate)
     : ctx_(ctx),
       stream_(std::move(stream)),
       handshake_(std::move(handshake)),
       early_bytes_(std::move(early_bytes)),
       id_(next_link_id.fetch_add(1, std::memory_order_relaxed)),
-      reader_(ctx.options.max_payload) {}
+      // The reader limits a message's size on the wire; under
+      // permessage-deflate the inflater limits it again once inflated.
+      reader_(ctx.options.max_payload, deflate.has_value()) {
+  if (deflate) {
+    deflater_.emplace(deflate->server_max_window_bits, deflate->server_no_context_takeover);
+    inflater_.emplace(ctx.options.max_payload, deflate->client_max_window_bits,
+                      deflate->client_no_context_takeover);
+  }
+}
 
 void ws_session::attach(caf::actor owner) {
   asio::post(stream_.get_executor(), [self = shared_from_this(), owner = std::move(owner)] {
@@ -50,8 +59,7 @@ void ws_session::attach(caf::actor owner) {
 void ws_session::send(std::vector<frame> frames) {
   asio::post(stream_.get_executor(), [self = shared_from_this(), frames = std::move(frames)] {
     if (self->close_sent_ || self->shut_down_) return;
-    for (const auto& f : frames)
-      self->queue_frame(f.binary ? ws::opcode::binary : ws::opcode::text, f.data);
+    for (const auto& f : frames) self->queue_message(f);
     if (self->queued_bytes_ > self->ctx_.options.max_ws_outbound_bytes) {
       self->fail(true);  // a consumer this slow would make us hold unbounded memory
       return;
@@ -61,7 +69,13 @@ void ws_session::send(std::vector<frame> frames) {
 }
 
 void ws_session::close() {
+  // Counted until the close frame's write has started (see drain()).
+  ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    struct uncount {
+      const gateway_context& ctx;
+      ~uncount() { ctx.writes_in_flight.fetch_sub(1, std::memory_order_relaxed); }
+    } done{self->ctx_};
     if (self->close_sent_ || self->shut_down_) return;
     if (!self->attached_) {  // the reference completes the upgrade, then closes
       self->attached_ = true;
@@ -93,9 +107,25 @@ void ws_session::queue_raw(std::string bytes) {
   queued_.push_back(std::move(c));
 }
 
-void ws_session::queue_frame(ws::opcode op, std::shared_ptr<const std::string> payload) {
+// Without permessage-deflate a message goes out as it is, shared with every
+// other recipient of a broadcast. With it, a message from the threshold up
+// is compressed for this connection alone: the compressor's window is this
+// connection's history.
+void ws_session::queue_message(const frame& f) {
+  auto op = f.binary ? ws::opcode::binary : ws::opcode::text;
+  if (!deflater_ || f.data->size() < ctx_.options.per_message_deflate_threshold) {
+    queue_frame(op, f.data);
+    return;
+  }
+  std::string packed;
+  deflater_->compress(*f.data, packed);
+  queue_frame(op, std::make_shared<const std::string>(std::move(packed)), true);
+}
+
+void ws_session::queue_frame(ws::opcode op, std::shared_ptr<const std::string> payload,
+                             bool compressed) {
   chunk c;
-  c.head_size = ws::encode_header(op, payload->size(), c.head);
+  c.head_size = ws::encode_header(op, payload->size(), c.head, compressed);
   queued_bytes_ += c.head_size + payload->size();
   c.body = std::move(payload);
   queued_.push_back(std::move(c));
@@ -120,8 +150,10 @@ void ws_session::do_write() {
     if (c.head_size > 0) buffers_.emplace_back(c.head.data(), c.head_size);
     buffers_.emplace_back(c.body->data(), c.body->size());
   }
+  ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
   asio::async_write(stream_.socket(), buffers_,
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                      self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
                       self->on_write(ec);
                     });
 }
@@ -167,10 +199,18 @@ void ws_session::on_read(boost::system::error_code ec, std::size_t n) {
 }
 
 void ws_session::consume(std::string_view bytes) {
+  if (input_failed_) return;
   events_.clear();
   auto ok = reader_.feed(bytes, events_);
   for (auto& e : events_) {
     if (auto* m = std::get_if<ws::message>(&e)) {
+      // The reader admits compressed messages only when there is an inflater.
+      if (m->compressed) {
+        if (auto inflated = ws::decompress(*inflater_, *m); !inflated) {
+          ok = inflated;
+          break;  // nothing after the broken message counts
+        }
+      }
       if (m->binary)
         caf::anon_send(owner_, atoms::ws_binary::value, id_, std::move(m->data));
       else
@@ -184,6 +224,7 @@ void ws_session::consume(std::string_view bytes) {
     }
   }
   if (!ok) {
+    input_failed_ = true;
     notify_closed(true);
     if (!close_sent_) queue_close(ws::close_code(ok.error()));
   }

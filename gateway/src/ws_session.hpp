@@ -2,6 +2,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +11,8 @@
 
 #include "context.hpp"
 #include "sio/actors/links.hpp"
+#include "sio/protocol/deflate_codec.hpp"
+#include "sio/protocol/permessage_deflate.hpp"
 #include "sio/protocol/websocket.hpp"
 
 namespace sio::detail {
@@ -20,8 +23,11 @@ namespace sio::detail {
 /// gather write.
 class ws_session final : public ws_link, public std::enable_shared_from_this<ws_session> {
  public:
+  /// `deflate`: the permessage-deflate parameters agreed in the handshake,
+  /// none when the connection is not compressed.
   ws_session(const gateway_context& ctx, boost::beast::tcp_stream stream, std::string handshake,
-             std::string early_bytes);
+             std::string early_bytes,
+             std::optional<websocket::deflate_params> deflate = std::nullopt);
 
   // ws_link; each call hops onto the session's strand.
   void attach(caf::actor owner) override;
@@ -41,7 +47,9 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   };
 
   void queue_raw(std::string bytes);
-  void queue_frame(websocket::opcode op, std::shared_ptr<const std::string> payload);
+  void queue_message(const frame& f);
+  void queue_frame(websocket::opcode op, std::shared_ptr<const std::string> payload,
+                   bool compressed = false);
   void queue_close(std::uint16_t code);
   void do_write();
   void on_write(boost::system::error_code ec);
@@ -58,6 +66,9 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   std::uint64_t id_;
   caf::actor owner_;
   websocket::reader reader_;
+  // Both set under permessage-deflate only.
+  std::optional<websocket::deflater> deflater_;
+  std::optional<websocket::inflater> inflater_;
   std::vector<websocket::event> events_;
   std::vector<char> read_buffer_;
 
@@ -69,6 +80,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   bool close_sent_ = false;      // our close frame is queued
   bool shut_down_ = false;       // the socket is closed
   bool owner_notified_ = false;
+  bool input_failed_ = false;    // the peer broke the protocol; its bytes are ignored
 };
 
 }  // namespace sio::detail

@@ -24,6 +24,7 @@ std::string_view to_string(errc code) noexcept {
     case errc::websocket_protocol_error: return "WebSocket protocol error";
     case errc::websocket_invalid_utf8: return "invalid UTF-8 in a WebSocket text message";
     case errc::websocket_message_too_big: return "WebSocket message too big";
+    case errc::websocket_invalid_compressed: return "invalid compressed WebSocket message";
   }
   return "unknown error";
 }

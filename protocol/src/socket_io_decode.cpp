@@ -169,7 +169,7 @@ result<std::optional<packet>> decoder::feed_text(std::string_view text) {
   expected_ = h->attachments;
   pending_bytes_ = text.size();
   buffers_.clear();
-  buffers_.reserve(expected_);
+  buffers_.reserve(std::min<std::size_t>(expected_, 16));  // a declared count is no promise
   return finish();
 }
 

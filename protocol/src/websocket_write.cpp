@@ -20,8 +20,9 @@ std::string accept_key(std::string_view sec_websocket_key) {
 }
 
 std::size_t encode_header(opcode op, std::uint64_t payload_size,
-                          std::span<char, max_server_header> out) noexcept {
-  out[0] = static_cast<char>(0x80 | static_cast<unsigned>(op));  // FIN, no RSV
+                          std::span<char, max_server_header> out, bool compressed) noexcept {
+  // FIN; RSV1 only for permessage-deflate, RSV2 and RSV3 never.
+  out[0] = static_cast<char>(0x80 | (compressed ? 0x40 : 0) | static_cast<unsigned>(op));
   if (payload_size <= 125) {
     out[1] = static_cast<char>(payload_size);
     return 2;
@@ -74,6 +75,7 @@ bool valid_close_code(std::uint16_t code) noexcept {
 std::uint16_t close_code(errc error) noexcept {
   switch (error) {
     case errc::websocket_invalid_utf8:
+    case errc::websocket_invalid_compressed:
       return close_invalid_payload;
     case errc::websocket_message_too_big:
     case errc::too_large:

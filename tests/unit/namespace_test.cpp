@@ -1,6 +1,6 @@
 // The namespace actor (room membership, broadcasts) and its room actors,
 // driven on CAF's test_coordinator. "Connections" are probe actors that
-// record every (deliver, key, frames) they get.
+// record every (deliver, key, frames, event) they get.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -41,7 +41,7 @@ using delivery_log = std::vector<delivery>;
 // the test's thread, so the shared log needs no locking.
 caf::behavior probe(caf::event_based_actor* self, std::shared_ptr<delivery_log> log) {
   return {
-      [self, log](atoms::deliver, std::uint64_t key, const frame_batch& frames) {
+      [self, log](atoms::deliver, std::uint64_t key, const frame_batch& frames, const event_ptr&) {
         log->push_back({self->address(), key, frames});
       },
   };

@@ -1,18 +1,25 @@
 // sio-server: the standalone Socket.IO server.
 #include <csignal>
 #include <cstdio>
+#include <exception>
+#include <filesystem>
 #include <string>
-#include <system_error>
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "apps.hpp"
 #include "server_options.hpp"
+#include "sio/actors/atoms.hpp"
 #include "sio/actors/session_registry.hpp"
 #include "sio/gateway/gateway.hpp"
+
+#ifndef SIO_SOURCE_DIR
+#define SIO_SOURCE_DIR "."
+#endif
 
 namespace {
 
@@ -26,6 +33,27 @@ caf::actor_system_config scheduler_config(unsigned threads) {
   return cfg;
 }
 
+// Graceful shutdown: no new connections; every session ends with "server
+// shutting down" after what is queued for it has left; then the I/O threads
+// stop. Sessions that have not ended by the deadline are cut off.
+void shut_down(sio::gateway& gateway, const caf::actor& registry,
+               std::chrono::milliseconds deadline) {
+  gateway.stop_accepting();
+  {
+    caf::scoped_actor self{registry.home_system()};
+    self->request(registry, deadline, sio::atoms::shutdown::value)
+        .receive([](bool) {},
+                 [](caf::error&) {
+                   std::fprintf(stderr, "sio-server: shutdown deadline passed; closing the rest\n");
+                 });
+  }
+  // The close frames and last polling answers are queued on the I/O threads;
+  // give them a moment to leave before the threads stop.
+  gateway.drain(std::chrono::milliseconds(200));
+  gateway.stop();
+  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -33,9 +61,18 @@ int main(int argc, char** argv) {
   CLI::App cli{"sio-server: a Socket.IO v5 / Engine.IO v4 server on CAF actors"};
   cli.set_version_flag("--version", std::string("sio-server ") + SIO_VERSION);
   sio::add_server_flags(cli, options);
-  CLI11_PARSE(cli, argc, argv);
-
   auto apps = sio::examples::builtin_apps();
+  std::string app_names;
+  for (const auto& a : apps) app_names += (app_names.empty() ? "" : ", ") + a.name;
+  cli.get_option("--app")->description("Built-in app to run: " + app_names);
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    // --help and --version end here with 0; a bad flag or value is a usage
+    // error: CLI11 names the option, and the exit code is 2.
+    return cli.exit(e) == 0 ? 0 : 2;
+  }
+
   const sio::examples::app* app = nullptr;
   for (const auto& a : apps)
     if (a.name == options.app) app = &a;
@@ -44,6 +81,25 @@ int main(int argc, char** argv) {
     for (const auto& a : apps) std::fprintf(stderr, " %s", a.name.c_str());
     std::fprintf(stderr, "\n");
     return 2;
+  }
+
+  // The app's page and the client bundle, from the source tree this binary
+  // was built from, unless the flags say otherwise.
+  const std::string source_dir = SIO_SOURCE_DIR;
+  if (options.static_dir.empty() && !app->web_dir.empty()) {
+    options.static_dir = source_dir + "/examples/" + app->web_dir;
+    if (!std::filesystem::is_directory(options.static_dir))
+      std::fprintf(stderr, "sio-server: the page of app %s is missing (%s); / answers 404\n",
+                   app->name.c_str(), options.static_dir.c_str());
+  }
+  // As in the reference, Socket.IO serves its client and plain Engine.IO does not.
+  if (options.client_dir.empty() && !app->engine_handler) {
+    options.client_dir = source_dir + "/examples/web/node_modules/socket.io-client/dist";
+    if (!std::filesystem::is_directory(options.client_dir))
+      std::fprintf(stderr,
+                   "sio-server: the client bundle is missing (%s; `npm ci` in examples/web "
+                   "installs it); %ssocket.io.js answers 404\n",
+                   options.client_dir.c_str(), options.path.c_str());
   }
 
   // Every thread started from here on inherits this mask, so SIGINT and
@@ -69,7 +125,7 @@ int main(int argc, char** argv) {
   sio::gateway gateway{system, registry, sio::to_gateway_options(options)};
   try {
     gateway.start(options.gateway_threads);
-  } catch (const std::system_error& e) {
+  } catch (const std::exception& e) {  // Asio throws boost::system::system_error
     std::fprintf(stderr, "sio-server: cannot listen on %s:%u: %s\n", options.bind.c_str(),
                  static_cast<unsigned>(options.port), e.what());
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
@@ -78,12 +134,16 @@ int main(int argc, char** argv) {
   std::printf("sio-server %s: app %s listening on http://%s:%u%s\n", SIO_VERSION,
               app->name.c_str(), options.bind.c_str(), static_cast<unsigned>(gateway.port()),
               options.path.c_str());
+  if (!options.static_dir.empty()) {
+    bool any = options.bind == "0.0.0.0" || options.bind == "::";
+    std::printf("sio-server: open http://%s:%u/ in a browser\n",
+                any ? "localhost" : options.bind.c_str(), static_cast<unsigned>(gateway.port()));
+  }
   std::fflush(stdout);
 
   int signal = 0;
   sigwait(&stop_signals, &signal);
-  gateway.stop();
-  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+  shut_down(gateway, registry, std::chrono::milliseconds(options.shutdown_timeout_ms));
   io.reset();
   return 0;
 }

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include "sio/actors/engine_options.hpp"
 #include "sio/actors/socketio_types.hpp"
@@ -23,14 +24,26 @@ struct server_options {
   std::uint32_t upgrade_timeout_ms = 10000;
   std::uint32_t connect_timeout_ms = 45000;
   std::uint64_t max_payload = 1000000;
+  bool per_message_deflate = false;
   std::string cors_origin;  // empty: CORS off, as in the reference
+  std::string static_dir;   // empty: the app's own web directory
+  std::string client_dir;   // empty: the client bundle of examples/web
+  std::uint32_t shutdown_timeout_ms = 10000;
   unsigned gateway_threads = std::thread::hardware_concurrency();
   unsigned actor_threads = std::thread::hardware_concurrency();
 };
 
 inline void add_server_flags(CLI::App& app, server_options& o) {
-  app.add_option("--app", o.app, "Built-in app to run (chat, demo, contract)")->capture_default_str();
-  app.add_option("--bind", o.bind, "Address to listen on")->capture_default_str();
+  app.add_option("--app", o.app, "Built-in app to run")->capture_default_str();
+  app.add_option("--bind", o.bind, "Address to listen on")
+      ->capture_default_str()
+      ->check(
+          [](const std::string& address) {
+            boost::system::error_code ec;
+            boost::asio::ip::make_address(address, ec);
+            return ec ? "not an IP address: " + address : std::string();
+          },
+          "IP");
   app.add_option("--port", o.port, "TCP port to listen on")->capture_default_str();
   app.add_option("--path", o.path, "Path of the Engine.IO endpoint")->capture_default_str();
   app.add_option("--ping-interval", o.ping_interval_ms, "pingInterval, ms")->capture_default_str();
@@ -41,10 +54,23 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
       ->capture_default_str();
   app.add_option("--max-payload", o.max_payload, "maxHttpBufferSize, bytes")->capture_default_str();
   app.add_option("--cors-origin", o.cors_origin, "cors.origin (default: CORS off)");
+  app.add_flag("--per-message-deflate", o.per_message_deflate,
+               "perMessageDeflate: compress WebSocket messages of 1024 bytes and more "
+               "when the client offers it (default: off)");
+  app.add_option("--static-dir", o.static_dir,
+                 "Directory served at / (default: the app's page, examples/APP/public)")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--client-dir", o.client_dir,
+                 "Directory of the socket.io client bundle served at PATH/socket.io.js "
+                 "(default: examples/web/node_modules/socket.io-client/dist)")
+      ->check(CLI::ExistingDirectory);
+  app.add_option("--shutdown-timeout", o.shutdown_timeout_ms,
+                 "On SIGTERM/SIGINT: ms to let sessions end before cutting them off")
+      ->capture_default_str();
   app.add_option("--gateway-threads", o.gateway_threads, "Asio threads (default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1u, 1024u));
   app.add_option("--actor-threads", o.actor_threads, "CAF scheduler threads (default: all cores)")
-      ->check(CLI::PositiveNumber);
+      ->check(CLI::Range(1u, 1024u));
 }
 
 inline engine_options to_engine_options(const server_options& o) {
@@ -69,6 +95,9 @@ inline gateway_options to_gateway_options(const server_options& o) {
   g.port = o.port;
   g.path = o.path;
   g.cors_origin = o.cors_origin;
+  g.per_message_deflate = o.per_message_deflate;
+  g.static_dir = o.static_dir;
+  g.client_dir = o.client_dir;
   g.max_payload = o.max_payload;
   return g;
 }

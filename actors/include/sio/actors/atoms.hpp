@@ -28,6 +28,9 @@ using close = caf::atom_constant<caf::atom("close")>;
 
 // registry queries
 using count = caf::atom_constant<caf::atom("count")>;
+/// To the registry: end every session with "server shutting down"; the
+/// answer comes once they all ended. To a connection: end this session so.
+using shutdown = caf::atom_constant<caf::atom("shutdown")>;
 
 }  // namespace sio::atoms
 

@@ -20,12 +20,16 @@ struct event_copy {
   args arguments;
 };
 
+/// The event a delivery carries besides its bytes, for the recipient's
+/// on_any_outgoing handlers; null when nobody needs it.
+using event_ptr = std::shared_ptr<const event_copy>;
+
 /// What a broadcast asks the namespace actor for.
 struct broadcast_request {
   std::vector<std::string> rooms;   // none: every socket of the namespace
   std::vector<std::string> except;  // rooms (socket ids count as rooms) left out
   frame_batch frames;
-  std::shared_ptr<const event_copy> event;
+  event_ptr event;
   bool is_volatile = false;
   /// With an ack: the id in the packet, and the actor that collects replies.
   std::uint64_t ack_id = 0;

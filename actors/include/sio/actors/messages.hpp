@@ -18,6 +18,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::request_info)
 #include "sio/actors/broadcast.hpp"
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::frame_batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::event_ptr)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const sio::broadcast_request>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::json)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const sio::selection_request>)

@@ -16,6 +16,8 @@ namespace sio {
 ///    (ws_open, sid, ws_link_ptr): forwarded to the session, or answered
 ///    "Session ID unknown" (the WebSocket is closed) when there is none
 ///  - (count) -> size_t: open sessions
+///  - (shutdown) -> bool: ends every session with "server shutting down" and
+///    answers once all of them ended
 /// Each new session gets a fresh id of 120 random bits from the kernel's
 /// CSPRNG, URL-safe base64 (20 characters, like the reference's).
 caf::actor spawn_session_registry(caf::actor_system& sys, engine_options options,

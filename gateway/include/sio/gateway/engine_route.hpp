@@ -24,6 +24,7 @@ std::string_view path_of(std::string_view target) noexcept;
 
 enum class action : std::uint8_t {
   not_engine_io,  // serve as a plain HTTP request (static files, 404)
+  client_file,    // the official client bundle under the Engine.IO path
   preflight,      // CORS preflight: 204 with the CORS headers
   handshake,      // new session over polling (GET without sid)
   poll_get,       // GET with sid

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 
@@ -27,6 +28,13 @@ class gateway {
 
   /// The port it listens on (the chosen one when the options said 0).
   std::uint16_t port() const;
+
+  /// Stops accepting new connections; open ones go on (a graceful shutdown
+  /// lets them flush first).
+  void stop_accepting();
+
+  /// Waits until no write is in flight or `max` passed, whichever is first.
+  void drain(std::chrono::milliseconds max);
 
   /// Stops accepting and ends every I/O thread; returns when they ended.
   void stop();

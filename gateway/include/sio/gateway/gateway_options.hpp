@@ -22,6 +22,13 @@ struct gateway_options {
   /// default); "*" or an origin otherwise.
   std::string cors_origin;
   bool cors_credentials = false;
+  /// Plain files for requests outside the Engine.IO path ("/" is its
+  /// index.html); empty: such requests get 404.
+  std::string static_dir;
+  /// The official client bundle (socket.io-client's dist/ directory), served
+  /// at <path>socket.io.js, socket.io.min.js and the like, as the reference's
+  /// serveClient does; empty: not served.
+  std::string client_dir;
   /// maxHttpBufferSize: largest polling body and WebSocket message.
   std::size_t max_payload = 1000000;
   /// Largest request head (request line and headers).
@@ -34,6 +41,13 @@ struct gateway_options {
   std::size_t max_ws_outbound_bytes = 16 * 1024 * 1024;
   bool allow_polling = true;
   bool allow_websocket = true;
+  /// perMessageDeflate: compress WebSocket messages (RFC 7692) when the
+  /// client offers it. Off by default, as in the reference: it costs CPU and
+  /// a zlib state (up to ~300 KB) per connection.
+  bool per_message_deflate = false;
+  /// perMessageDeflate.threshold: messages smaller than this many bytes go
+  /// out uncompressed.
+  std::size_t per_message_deflate_threshold = 1024;
   /// allowRequest: decides on each handshake; false answers 403 with
   /// `message` (default "Forbidden").
   std::function<bool(const request_info&, std::string& message)> allow_request;

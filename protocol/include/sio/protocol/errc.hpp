@@ -52,6 +52,8 @@ enum class errc : std::uint8_t {
   websocket_invalid_utf8 = 19,
   /// A WebSocket message larger than the reader's limit.
   websocket_message_too_big = 20,
+  /// A permessage-deflate WebSocket message whose data does not inflate.
+  websocket_invalid_compressed = 21,
 };
 
 /// A short English description, e.g. "invalid ack id".

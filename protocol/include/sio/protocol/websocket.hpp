@@ -51,8 +51,9 @@ std::string accept_key(std::string_view sec_websocket_key);
 /// Writes the header of one unfragmented (FIN) unmasked frame, as a server
 /// sends it, into `out` and returns its size: 2, 4 or 10 bytes. The payload
 /// follows it unchanged, so header and payload can be two gather buffers.
+/// `compressed` sets RSV1: a data message compressed by permessage-deflate.
 std::size_t encode_header(opcode op, std::uint64_t payload_size,
-                          std::span<char, max_server_header> out) noexcept;
+                          std::span<char, max_server_header> out, bool compressed = false) noexcept;
 
 /// Appends one unfragmented unmasked frame (header and payload) to `out`.
 void append_frame(opcode op, std::string_view payload, std::string& out);
@@ -69,8 +70,8 @@ void append_close(std::uint16_t code, std::string_view reason, std::string& out)
 bool valid_close_code(std::uint16_t code) noexcept;
 
 /// The close code to send when a reader fails with `error`:
-/// 1007 for websocket_invalid_utf8, 1009 for websocket_message_too_big and
-/// too_large, 1002 for everything else.
+/// 1007 for websocket_invalid_utf8 and websocket_invalid_compressed, 1009
+/// for websocket_message_too_big and too_large, 1002 for everything else.
 std::uint16_t close_code(errc error) noexcept;
 
 /// A complete data message, its fragments joined.
