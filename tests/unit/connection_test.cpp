@@ -724,5 +724,29 @@ TEST(SessionId, DiffersFromCallToCall) {
   EXPECT_EQ(sids.size(), 1000u);
 }
 
+// -- graceful shutdown ------------------------------------------------------------
+
+TEST_F(ConnectionActor, EndsWebSocketSessionWithServerShuttingDown) {
+  auto link = open_websocket();
+  send_text("queued");
+  caf::anon_send(conn, atoms::shutdown::value);
+  run();
+  ASSERT_GE(link->events.size(), 2u);
+  EXPECT_EQ(link->events[link->events.size() - 2], "send 4queued");
+  EXPECT_EQ(link->events.back(), "close");
+  EXPECT_EQ(record->closes, strings{"server shutting down"});
+  EXPECT_TRUE(*terminated);
+}
+
+TEST_F(ConnectionActor, AnswersHeldGetWithCloseOnShutdown) {
+  open_polling();
+  auto held = get();
+  caf::anon_send(conn, atoms::shutdown::value);
+  run();
+  EXPECT_EQ(held->body(), "1");
+  EXPECT_EQ(record->closes, strings{"server shutting down"});
+  EXPECT_TRUE(*terminated);
+}
+
 }  // namespace
 }  // namespace sio::test

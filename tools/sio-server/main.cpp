@@ -12,6 +12,8 @@
 #include <caf/send.hpp>
 
 #include "apps.hpp"
+#include "command_line.hpp"
+#include "log.hpp"
 #include "server_options.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/session_registry.hpp"
@@ -44,7 +46,7 @@ void shut_down(sio::gateway& gateway, const caf::actor& registry,
     self->request(registry, deadline, sio::atoms::shutdown::value)
         .receive([](bool) {},
                  [](caf::error&) {
-                   std::fprintf(stderr, "sio-server: shutdown deadline passed; closing the rest\n");
+                   sio::server_log::write(sio::server_log::level::warn, "shutdown_deadline_passed");
                  });
   }
   // The close frames and last polling answers are queued on the I/O threads;
@@ -65,13 +67,25 @@ int main(int argc, char** argv) {
   std::string app_names;
   for (const auto& a : apps) app_names += (app_names.empty() ? "" : ", ") + a.name;
   cli.get_option("--app")->description("Built-in app to run: " + app_names);
+  cli.set_config("--config", "", "TOML file of flags without their dashes (port = 3000)");
+  cli.allow_config_extras(CLI::config_extras_mode::error);
+  std::string log_level = "info";
+  cli.add_option("--log-level", log_level, "error, warn, info or debug (logs go to stderr)")
+      ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
+      ->capture_default_str();
   try {
-    cli.parse(argc, argv);
+    auto arguments = sio::with_environment(cli, argc, argv);
+    cli.parse(arguments);
   } catch (const CLI::ParseError& e) {
     // --help and --version end here with 0; a bad flag or value is a usage
     // error: CLI11 names the option, and the exit code is 2.
     return cli.exit(e) == 0 ? 0 : 2;
   }
+
+  sio::server_log::threshold() = log_level == "error"  ? sio::server_log::level::error
+                                : log_level == "warn" ? sio::server_log::level::warn
+                                : log_level == "debug" ? sio::server_log::level::debug
+                                                       : sio::server_log::level::info;
 
   const sio::examples::app* app = nullptr;
   for (const auto& a : apps)
@@ -141,9 +155,23 @@ int main(int argc, char** argv) {
   }
   std::fflush(stdout);
 
+  sio::server_log::write(sio::server_log::level::info, "listening",
+                         {{"app", app->name},
+                          {"address", options.bind},
+                          {"port", std::to_string(gateway.port())},
+                          {"path", options.path}});
+
   int signal = 0;
   sigwait(&stop_signals, &signal);
+  sio::server_log::write(sio::server_log::level::info, "shutting_down",
+                         {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+  auto started = std::chrono::steady_clock::now();
   shut_down(gateway, registry, std::chrono::milliseconds(options.shutdown_timeout_ms));
+  sio::server_log::write(
+      sio::server_log::level::info, "stopped",
+      {{"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                 std::chrono::steady_clock::now() - started)
+                                 .count())}});
   io.reset();
   return 0;
 }
