@@ -114,9 +114,17 @@ json parse_number(std::string_view text) {
   return json(d);
 }
 
+// Values wait on a stack until their container is complete; then the
+// container is built at its final size from the top of the stack. Building
+// it member by member instead would copy it whenever it grows: the members of
+// an ordered_json object are pairs with const keys, which vector growth
+// copies (subtrees included) rather than moves.
 class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> {
  public:
-  explicit builder(std::size_t max_depth) : max_depth_(max_depth) { open_.reserve(16); }
+  explicit builder(std::size_t max_depth) : max_depth_(max_depth) {
+    values_.reserve(32);
+    keys_.reserve(16);
+  }
 
   bool Null() { return add(json(nullptr)); }
   bool Bool(bool b) { return add(json(b)); }
@@ -134,66 +142,59 @@ class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> 
     return add(json(std::move(text)));
   }
   bool Key(const char* s, rapidjson::SizeType len, bool) {
-    key_.clear();
-    detail::append_utf8(std::string_view(s, len), key_);
+    auto& key = keys_.emplace_back();
+    detail::append_utf8(std::string_view(s, len), key);
     return true;
   }
-  bool StartObject() { return open_container(json::value_t::object); }
-  bool StartArray() { return open_container(json::value_t::array); }
-  bool EndObject(rapidjson::SizeType) {
-    dedupe_keys(open_.back()->get_ref<object_t&>());
-    open_.pop_back();
-    return true;
+  bool StartObject() { return open_container(); }
+  bool StartArray() { return open_container(); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth_;
+    json object(json::value_t::object);
+    auto& out = object.get_ref<object_t&>();
+    out.reserve(members);
+    auto value = values_.end() - static_cast<std::ptrdiff_t>(members);
+    auto key = keys_.end() - static_cast<std::ptrdiff_t>(members);
+    auto k = key;
+    for (auto v = value; v != values_.end(); ++v, ++k) out.emplace_back(std::move(*k), std::move(*v));
+    values_.erase(value, values_.end());
+    keys_.erase(key, keys_.end());
+    dedupe_keys(out);
+    return add(std::move(object));
   }
-  bool EndArray(rapidjson::SizeType) {
-    open_.pop_back();
-    return true;
+  bool EndArray(rapidjson::SizeType items) {
+    --depth_;
+    json array(json::value_t::array);
+    auto& out = array.get_ref<json::array_t&>();
+    auto first = values_.end() - static_cast<std::ptrdiff_t>(items);
+    out.assign(std::make_move_iterator(first), std::make_move_iterator(values_.end()));
+    values_.erase(first, values_.end());
+    return add(std::move(array));
   }
 
   bool too_deep() const noexcept { return too_deep_; }
-  json take() { return std::move(root_); }
+  json take() { return values_.empty() ? json() : std::move(values_.back()); }
 
  private:
-  // Adds a value to the innermost open container (or makes it the root) and
-  // returns where it now lives. Only the innermost container ever grows, so
-  // the pointers on the stack stay valid.
-  json* place(json&& value) {
-    if (open_.empty()) {
-      root_ = std::move(value);
-      return &root_;
-    }
-    json& parent = *open_.back();
-    if (parent.is_array()) {
-      auto& items = parent.get_ref<json::array_t&>();
-      items.push_back(std::move(value));
-      return &items.back();
-    }
-    // Members are appended as they come; duplicates are resolved once the
-    // object is complete (see dedupe_keys).
-    auto& members = parent.get_ref<object_t&>();
-    members.emplace_back(std::move(key_), std::move(value));
-    return &members.back().second;
-  }
-
   bool add(json&& value) {
-    place(std::move(value));
+    values_.push_back(std::move(value));
     return true;
   }
 
-  bool open_container(json::value_t type) {
-    if (open_.size() >= max_depth_) {
+  bool open_container() {
+    if (depth_ >= max_depth_) {
       too_deep_ = true;
       return false;
     }
-    open_.push_back(place(json(type)));
+    ++depth_;
     return true;
   }
 
   std::size_t max_depth_;
+  std::size_t depth_ = 0;
   bool too_deep_ = false;
-  json root_;
-  std::string key_;
-  std::vector<json*> open_;
+  std::vector<json> values_;
+  std::vector<std::string> keys_;
 };
 
 }  // namespace

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+/// What the kernel says about a process: its CPU time (/proc/PID/stat, in
+/// clock ticks) and resident memory (/proc/PID/status), and our own CPU time.
+namespace sio_bench::proc {
+
+/// User + system CPU seconds of every thread of `pid`, living or ended.
+inline std::optional<double> cpu_seconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string text;
+  if (!in || !std::getline(in, text)) return std::nullopt;
+  // The command name may hold spaces and parentheses: fields restart after
+  // the last ')'. Then: state(3) ... utime(14) stime(15).
+  auto close = text.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(close + 1));
+  std::string field;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i) {
+    if (i == 14) utime = std::stoull(field);
+    if (i == 15) stime = std::stoull(field);
+  }
+  if (!fields) return std::nullopt;
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+/// VmRSS of `pid` in KiB.
+inline std::optional<std::uint64_t> rss_kib(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("VmRSS:", 0) == 0) return std::stoull(line.substr(6));
+  }
+  return std::nullopt;
+}
+
+/// One CPU tick in seconds: the resolution of cpu_seconds().
+inline double tick_seconds() { return 1.0 / static_cast<double>(sysconf(_SC_CLK_TCK)); }
+
+/// User + system CPU seconds of this process, all threads.
+inline double self_cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  auto s = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return s(ru.ru_utime) + s(ru.ru_stime);
+}
+
+}  // namespace sio_bench::proc
