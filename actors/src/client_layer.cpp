@@ -45,6 +45,7 @@ caf::message_handler client_layer::extra_behavior(engine_session& session) {
       [this](atoms::deliver, std::uint64_t key, const frame_batch& frames, const event_ptr& event) {
         auto it = by_key_.find(key);
         if (it == by_key_.end()) return;
+        if (event && event->is_volatile && !session_->writable()) return;
         // The reference tells the recipient's outgoing listeners of broadcasts too.
         if (event && !it->second->any_outgoing_.empty()) {
           auto target = it->second;
@@ -80,9 +81,19 @@ caf::message_handler client_layer::extra_behavior(engine_session& session) {
         if (it == by_key_.end()) return;
         auto s = it->second;
         switch (cmd.what) {
-          case socket_command::kind::join: s->join(cmd.rooms); break;
+          case socket_command::kind::join:
+            if (cmd.membership_done)
+              s->rooms_.insert(cmd.rooms.begin(), cmd.rooms.end());
+            else
+              s->join(cmd.rooms);
+            break;
           case socket_command::kind::leave:
-            for (const auto& room : cmd.rooms) s->leave(room);
+            for (const auto& room : cmd.rooms) {
+              if (cmd.membership_done)
+                s->rooms_.erase(room);
+              else
+                s->leave(room);
+            }
             break;
           case socket_command::kind::disconnect: s->disconnect(cmd.close); break;
           case socket_command::kind::emit:

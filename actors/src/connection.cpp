@@ -72,6 +72,10 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   const std::string& sid() const noexcept override { return sid_; }
   const request_info& request() const noexcept override { return request_; }
   caf::event_based_actor* self() noexcept override { return this; }
+  bool writable() const noexcept override {
+    return state_ == ready_state::open &&
+           (transport_ == transport_kind::websocket || pending_get_ != nullptr);
+  }
 
   void send(frame f) override {
     if (state_ != ready_state::open) return;  // the reference drops these too

@@ -111,18 +111,22 @@ void remove_socket(namespace_actor* self, const std::string& sid) {
 
 // The members selected by rooms (none: everyone) minus the members of the
 // excepted rooms, each once: socket.io-adapter's computeExceptSids + apply.
-std::vector<const member*> select_members(namespace_actor* self,
-                                          const std::vector<std::string>& rooms,
-                                          const std::vector<std::string>& except) {
+struct selected {
+  const std::string* sid;
+  const member* m;
+};
+
+std::vector<selected> select_members(namespace_actor* self, const std::vector<std::string>& rooms,
+                                     const std::vector<std::string>& except) {
   auto& st = self->state;
   std::unordered_set<std::string> excluded;
   for (const auto& room : except)
     if (auto it = st.rooms.find(room); it != st.rooms.end())
       excluded.insert(it->second.begin(), it->second.end());
-  std::vector<const member*> out;
+  std::vector<selected> out;
   if (rooms.empty()) {
     for (const auto& [sid, m] : st.sockets)
-      if (!excluded.count(sid)) out.push_back(&m);
+      if (!excluded.count(sid)) out.push_back({&sid, &m});
     return out;
   }
   std::unordered_set<std::string> seen;
@@ -131,7 +135,8 @@ std::vector<const member*> select_members(namespace_actor* self,
     if (it == st.rooms.end()) continue;
     for (const auto& sid : it->second) {
       if (excluded.count(sid) || !seen.insert(sid).second) continue;
-      if (auto s = st.sockets.find(sid); s != st.sockets.end()) out.push_back(&s->second);
+      if (auto s = st.sockets.find(sid); s != st.sockets.end())
+        out.push_back({&s->first, &s->second});
     }
   }
   return out;
@@ -162,8 +167,8 @@ void on_broadcast(namespace_actor* self, const broadcast_request& req) {
   if (req.ack_collector) {
     auto targets = select_members(self, req.rooms, req.except);
     self->send(req.ack_collector, atoms::expect::value, targets.size());
-    for (const auto* m : targets)
-      self->send(m->connection, atoms::deliver_ack::value, m->key, req.frames, req.ack_id,
+    for (const auto& t : targets)
+      self->send(t.m->connection, atoms::deliver_ack::value, t.m->key, req.frames, req.ack_id,
                  req.ack_collector);
     return;
   }
@@ -174,20 +179,39 @@ void on_broadcast(namespace_actor* self, const broadcast_request& req) {
       return;
     }
   }
-  for (const auto* m : select_members(self, req.rooms, req.except))
-    self->send(m->connection, atoms::deliver::value, m->key, req.frames, req.event);
+  for (const auto& t : select_members(self, req.rooms, req.except))
+    self->send(t.m->connection, atoms::deliver::value, t.m->key, req.frames, req.event);
 }
 
 void on_select(namespace_actor* self, const selection_request& req) {
   auto targets = select_members(self, req.rooms, req.except);
   if (req.fetch_collector) {
     self->send(req.fetch_collector, atoms::expect::value, targets.size());
-    for (const auto* m : targets)
-      self->send(m->connection, atoms::fetch::value, m->key, req.fetch_collector);
+    for (const auto& t : targets)
+      self->send(t.m->connection, atoms::fetch::value, t.m->key, req.fetch_collector);
     return;
   }
-  for (const auto* m : targets)
-    self->send(m->connection, atoms::socket_command::value, m->key, req.command);
+  // The namespace owns membership: joins and leaves take effect here at once
+  // (as the reference's adapter does them synchronously), so whatever this
+  // actor handles next sees them; the sockets then update their own view.
+  auto cmd = req.command;
+  bool membership = cmd.what == socket_command::kind::join || cmd.what == socket_command::kind::leave;
+  std::vector<std::pair<caf::actor, std::uint64_t>> recipients;
+  for (const auto& t : targets) recipients.emplace_back(t.m->connection, t.m->key);
+  if (membership) {
+    std::vector<std::string> sids;  // copies: joining and leaving edit the maps
+    for (const auto& t : targets) sids.push_back(*t.sid);
+    for (const auto& sid : sids)
+      for (const auto& room : cmd.rooms) {
+        if (cmd.what == socket_command::kind::join)
+          join_room(self, sid, room);
+        else
+          leave_room(self, sid, room);
+      }
+    cmd.membership_done = true;
+  }
+  for (const auto& [connection, key] : recipients)
+    self->send(connection, atoms::socket_command::value, key, cmd);
 }
 
 caf::behavior namespace_behavior(namespace_actor* self, std::string name) {

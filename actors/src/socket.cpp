@@ -130,7 +130,8 @@ void broadcast::emit(std::string_view event, args arguments) const {
   req->except = except_;
   req->is_volatile = volatile_flag_;
   req->frames = encode_event(nsp_name_, event, arguments);
-  req->event = std::make_shared<const event_copy>(event_copy{std::string(event), std::move(arguments)});
+  req->event = std::make_shared<const event_copy>(
+      event_copy{std::string(event), std::move(arguments), volatile_flag_});
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }
 

@@ -854,3 +854,38 @@ describe('features app, fetch of the whole namespace and mixed transports', () =
     for (const s of [p, w, u]) ctx.close(s);
   });
 });
+
+// volatile: a polling client with no GET waiting cannot take a packet now, so a
+// volatile broadcast skips it; a plain one waits for its next poll.
+describe('volatile broadcasts and a polling client between polls', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ app: 'features', path: '/socket.io/' });
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  test('the volatile packet is dropped, the plain one is delivered at the next poll', async () => {
+    const base = `${server.url}/socket.io/?EIO=4&transport=polling`;
+    const open = await (await fetch(base)).text();
+    const { sid } = JSON.parse(open.slice(1));
+    const url = `${base}&sid=${sid}`;
+    assert.equal(await (await fetch(url, { method: 'POST', body: '40' })).text(), 'ok');
+    const connected = await (await fetch(url)).text();  // CONNECT and "hello"; no GET waits now
+    assert.match(connected, /^40\{"sid":/);
+
+    const other = io(server.url, { transports: ['websocket'], forceNew: true });
+    try {
+      await nextEvent(other, 'hello', 5000);
+      other.emit('volatile', 'dropped');
+      other.emit('emit-all', 'kept');
+      await nextEvent(other, 'all', 5000);  // both broadcasts went out
+      const body = await withTimeout((await fetch(url)).text(), 5000, 'the next poll');
+      assert.ok(body.includes('["all","kept"]'), body);
+      assert.ok(!body.includes('"vol"'), body);
+    } finally {
+      other.close();
+    }
+  });
+});

@@ -18,6 +18,8 @@ namespace sio {
 struct event_copy {
   std::string name;
   args arguments;
+  /// `volatile`: recipients that cannot take it right now drop it.
+  bool is_volatile = false;
 };
 
 /// The event a delivery carries besides its bytes, for the recipient's

@@ -20,6 +20,9 @@ struct socket_command {
   std::vector<std::string> rooms;  // join / leave
   bool close = false;              // disconnect: end the whole connection
   frame_batch frames;              // emit
+  /// join / leave already done by the namespace actor (it owns membership);
+  /// the socket only updates its own view.
+  bool membership_done = false;
 };
 
 /// A socket as `fetch_sockets` reports it: a snapshot of its state, plus a

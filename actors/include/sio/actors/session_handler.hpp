@@ -31,6 +31,9 @@ class engine_session {
   virtual void close() = 0;
   /// The connection actor, for timers and messages of the layer above.
   virtual caf::event_based_actor* self() noexcept = 0;
+  /// Whether a packet sent now can leave at once: over polling only while
+  /// the client has a GET waiting. Volatile packets are dropped otherwise.
+  virtual bool writable() const noexcept = 0;
 };
 
 /// The layer above Engine.IO. One instance per session; every call runs

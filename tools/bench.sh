@@ -1,0 +1,189 @@
+#!/usr/bin/env bash
+# The benchmark: each scenario of BENCH.md (the document beside the project)
+# against our sio-server and against the reference Node socket.io server
+# (tools/reference), one server at a time, each on a free port and stopped by
+# its pid afterwards. Prints both figures and their ratio, and writes them as
+# JSON (build/bench/results.json). Only ratios from one run compare: the
+# machine is shared and noisy.
+#
+#   tools/bench.sh                 default sizes, a few minutes on 2 cores
+#   tools/bench.sh --full          BENCH.md sizes (10000 subscribers, connect 10000)
+#   tools/bench.sh --help          every flag
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+scenarios="fanout,fanout-latency,echo,connect"
+subscribers=1000
+payload=100
+window=10
+duration=10
+warmup=2
+echo_clients=100
+connect_count=2000
+concurrency=100
+idle=3
+bench_threads=1
+ours="both"
+build=1
+drain_timeout=30
+out="$root/build/bench/results.json"
+
+usage() {
+  cat <<EOF
+usage: tools/bench.sh [flags]
+  --scenarios LIST   comma-separated, of: fanout fanout-latency echo connect
+                     (default: $scenarios)
+  --full             the sizes of BENCH.md: --subscribers 10000 --connect 10000
+  --subscribers N    fanout subscribers (default $subscribers)
+  --payload BYTES    fanout and echo payload (default $payload)
+  --window W         fanout: broadcasts in flight (default $window; fanout-latency uses 1)
+  --duration S       measured seconds of fanout and echo (default $duration)
+  --warmup S         seconds of load before measuring (default $warmup)
+  --echo-clients N   echo connections (default $echo_clients)
+  --connect N        connect: connections to open (default $connect_count)
+  --concurrency N    connect: handshakes at once (default $concurrency)
+  --idle S           connect: idle seconds before reading the server's RSS (default $idle)
+  --bench-threads N  sio-bench threads (default $bench_threads)
+  --ours MODE        how sio-server runs: single (--actor-threads 1 --gateway-threads 1,
+                     the comparison with single-threaded Node), default (all cores), or
+                     both (default: $ours)
+  --no-build         use build/bin as it is
+  --out FILE         the JSON results (default build/bench/results.json)
+EOF
+}
+
+while (($#)); do
+  case "$1" in
+    --scenarios) scenarios=$2; shift 2 ;;
+    --full) subscribers=10000; connect_count=10000; shift ;;
+    --subscribers) subscribers=$2; shift 2 ;;
+    --payload) payload=$2; shift 2 ;;
+    --window) window=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --warmup) warmup=$2; shift 2 ;;
+    --echo-clients) echo_clients=$2; shift 2 ;;
+    --connect) connect_count=$2; shift 2 ;;
+    --concurrency) concurrency=$2; shift 2 ;;
+    --idle) idle=$2; shift 2 ;;
+    --bench-threads) bench_threads=$2; shift 2 ;;
+    --ours) ours=$2; shift 2 ;;
+    --no-build) build=0; shift ;;
+    --out) out=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "bench: unknown flag $1" >&2; usage >&2; exit 2 ;;
+  esac
+done
+case "$ours" in single|default|both) ;; *) echo "bench: --ours single|default|both" >&2; exit 2 ;; esac
+
+bin="$root/build/bin"
+if ((build)); then
+  if [[ ! -f "$root/build/build.ninja" ]]; then
+    "$root/tools/setup.sh"  # installs what is missing, configures and builds everything
+  fi
+  ninja -C "$root/build" sio-bench sio-server >/dev/null
+fi
+ref="$root/tools/reference"
+if [[ ! -d "$ref/node_modules" || "$ref/package-lock.json" -nt "$ref/node_modules" ]]; then
+  (cd "$ref" && npm ci --no-audit --no-fund --loglevel=error)
+  touch "$ref/node_modules"
+fi
+
+# Run copies of the binaries, so that a rebuild during the run cannot get in
+# the way.
+snapshot="$(dirname "$out")/bin"
+mkdir -p "$snapshot"
+cp "$root/build/bin/sio-server" "$root/build/bin/sio-bench" "$snapshot/"
+bin="$snapshot"
+
+# Every connection is a descriptor on both sides.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+runs="$(dirname "$out")/runs"
+rm -rf "$runs"
+mkdir -p "$runs"
+
+servers=()
+[[ $ours == single || $ours == both ]] && servers+=("ours-1+1")
+[[ $ours == default || $ours == both ]] && servers+=("ours-default")
+servers+=("reference")
+
+server_cmd() {  # sets cmd to the command line of server $1
+  case "$1" in
+    ours-1+1) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1 --gateway-threads 1) ;;
+    ours-default) cmd=("$bin/sio-server" --app contract --port 0) ;;
+    reference) cmd=(node "$ref/server.js" --port 0) ;;
+  esac
+}
+
+server_pid=""
+stop_server() {
+  [[ -n $server_pid ]] || return 0
+  kill -TERM "$server_pid" 2>/dev/null || true
+  for _ in $(seq 100); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$server_pid" 2>/dev/null || true
+  wait "$server_pid" 2>/dev/null || true
+  server_pid=""
+}
+trap stop_server EXIT
+
+start_server() {  # start_server NAME LOG: sets server_pid and port
+  local log=$2
+  server_cmd "$1"
+  "${cmd[@]}" >"$log" 2>&1 &
+  server_pid=$!
+  port=""
+  for _ in $(seq 100); do
+    port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
+    [[ -n $port ]] && return 0
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "bench: $1 did not start; its output:" >&2
+  cat "$log" >&2
+  stop_server
+  return 1
+}
+
+scenario_args() {  # sio-bench arguments of scenario $1
+  local common=(--threads "$bench_threads" --drain-timeout "$drain_timeout")
+  case "$1" in
+    fanout) echo fanout -c "$subscribers" -p "$payload" -w "$window" -d "$duration" \
+                 --warmup "$warmup" "${common[@]}" ;;
+    fanout-latency) echo fanout -c "$subscribers" -p "$payload" -w 1 -d "$duration" \
+                         --warmup "$warmup" "${common[@]}" ;;
+    echo) echo echo -c "$echo_clients" -p "$payload" -d "$duration" --warmup "$warmup" \
+               "${common[@]}" ;;
+    connect) echo connect -c "$connect_count" --concurrency "$concurrency" --idle "$idle" \
+                  "${common[@]}" ;;
+    *) echo "bench: unknown scenario $1" >&2; return 1 ;;
+  esac
+}
+
+# setup (120 s at most) + warm-up + window + drain + idle, and some slack
+limit=$(awk -v w="$warmup" -v d="$duration" -v t="$drain_timeout" -v i="$idle" \
+        'BEGIN { printf "%d", 120 + w + d + t + i + 60 }')
+failed=0
+IFS=, read -r -a scenario_list <<<"$scenarios"
+for s in "${scenario_list[@]}"; do
+  args=$(scenario_args "$s")
+  for srv in "${servers[@]}"; do
+    server_cmd "$srv"
+    echo "== $s: $srv (${cmd[*]#"$root/"})"
+    log="$runs/$s.$srv.server.log"
+    start_server "$srv" "$log" || { failed=1; continue; }
+    # shellcheck disable=SC2086
+    # sio-bench bounds its own run; the timeout is only a safety net.
+    if ! timeout -k 5 "$limit" "$bin/sio-bench" $args --port "$port" --server-pid "$server_pid" \
+         --label "$srv" --json "$runs/$s.$srv.json"; then
+      failed=1
+    fi
+    stop_server
+  done
+done
+
+node "$root/tools/sio-bench/report.js" "$runs" "$out" "$scenarios" "${servers[@]}" || failed=1
+exit "$failed"

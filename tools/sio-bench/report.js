@@ -1,0 +1,134 @@
+// The table of tools/bench.sh: reads the sio-bench reports of one run
+// (RUNS/SCENARIO.SERVER.json), prints every figure of each server and the
+// ratio ours / reference, and writes them all to OUT as JSON.
+//
+//   node report.js RUNS OUT SCENARIOS SERVER...   (the last server is the reference)
+"use strict";
+const fs = require("node:fs");
+const os = require("node:os");
+const path = require("node:path");
+
+const [runsDir, outFile, scenarioList, ...servers] = process.argv.slice(2);
+const reference = servers[servers.length - 1];
+const ours = servers.slice(0, -1);
+const scenarios = scenarioList.split(",");
+
+const get = (o, keys) => keys.split(".").reduce((v, k) => (v == null ? v : v[k]), o);
+// [label, path in "results", which way is better, unit scale]
+const metrics = {
+  fanout: [
+    ["broadcasts/s", "broadcasts_per_s", "higher"],
+    ["deliveries/s", "deliveries_per_s", "higher"],
+    ["latency p50 (ms)", "latency_us.p50", "lower", 1e-3],
+    ["latency p99 (ms)", "latency_us.p99", "lower", 1e-3],
+    ["latency max (ms)", "latency_us.max", "lower", 1e-3],
+    ["server CPU per delivery (us)", "server_cpu_us_per_op", "lower"],
+    ["lost deliveries", "lost", "zero"],
+  ],
+  echo: [
+    ["acks/s", "acks_per_s", "higher"],
+    ["latency p50 (ms)", "latency_us.p50", "lower", 1e-3],
+    ["latency p99 (ms)", "latency_us.p99", "lower", 1e-3],
+    ["server CPU per ack (us)", "server_cpu_us_per_op", "lower"],
+  ],
+  connect: [
+    ["handshakes/s", "handshakes_per_s", "higher"],
+    ["handshake p99 (ms)", "handshake_ms.p99", "lower"],
+    ["server CPU per handshake (us)", "server_cpu_us_per_op", "lower"],
+    ["server RSS per idle connection (KiB)", "server_kib_per_connection", "lower"],
+  ],
+};
+metrics["fanout-latency"] = metrics.fanout;
+const common = [
+  ["server CPU (% of a core)", "server_cpu_pct", "info"],
+  ["sio-bench CPU (% of a core)", "bench_cpu_pct", "info"],
+];
+
+const runs = {};
+let failed = false;
+for (const s of scenarios) {
+  runs[s] = {};
+  for (const srv of servers) {
+    const file = path.join(runsDir, `${s}.${srv}.json`);
+    try {
+      runs[s][srv] = JSON.parse(fs.readFileSync(file, "utf8"));
+    } catch {
+      runs[s][srv] = { ok: false, errors: ["no report (the server or sio-bench did not run)"] };
+    }
+    if (!runs[s][srv].ok) failed = true;
+  }
+}
+
+const fmt = (v) => {
+  if (v === undefined || v === null || Number.isNaN(v)) return "-";
+  if (typeof v === "string") return v;
+  const a = Math.abs(v);
+  if (a >= 100 || Number.isInteger(v)) return Math.round(v).toLocaleString("en-US");
+  if (a >= 10) return v.toFixed(1);
+  return v.toFixed(2);
+};
+
+const table = [];
+for (const s of scenarios) {
+  for (const [label, key, better, scale = 1] of [...(metrics[s] || []), ...common]) {
+    const row = { scenario: s, metric: label, better, values: {}, ratio: {} };
+    for (const srv of servers) {
+      const r = runs[s][srv];
+      let v = r.ok ? get(r.results, key) : key === "lost" ? r.lost : undefined;
+      if (typeof v === "number") v *= scale;
+      row.values[srv] = r.ok || key === "lost" ? v : "FAILED";
+    }
+    const ref = row.values[reference];
+    for (const o of ours) {
+      const v = row.values[o];
+      row.ratio[o] = typeof v === "number" && typeof ref === "number" && ref !== 0 ? v / ref : null;
+    }
+    table.push(row);
+  }
+}
+
+let refVersion = "?";
+try {
+  refVersion = require(path.join(__dirname, "..", "reference", "node_modules", "socket.io",
+                                 "package.json")).version;
+} catch {}
+
+const header = ["scenario", "metric", ...servers, ...ours.map((o) => `${o}/ref`), "better"];
+const lines = [header];
+for (const row of table)
+  lines.push([row.scenario, row.metric, ...servers.map((s) => fmt(row.values[s])),
+              ...ours.map((o) => (row.ratio[o] == null ? "-" : row.ratio[o].toFixed(2))),
+              row.better]);
+const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
+const print = (l) =>
+  console.log(l.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
+console.log("");
+console.log(`sio-server vs the reference (socket.io ${refVersion}, Node ${process.version}); ` +
+            `${os.cpus().length} cores. ratio = ours / reference.`);
+console.log("ours-1+1: --actor-threads 1 --gateway-threads 1, the like-for-like comparison with " +
+            "single-threaded Node; ours-default: all cores. The headline is server CPU per op.");
+print(lines[0]);
+let last = "";
+for (const l of lines.slice(1)) {
+  if (l[0] !== last && last !== "") console.log("");
+  last = l[0];
+  print(l);
+}
+for (const s of scenarios)
+  for (const srv of servers)
+    if (!runs[s][srv].ok)
+      console.log(`FAILED ${s} ${srv}: ${(runs[s][srv].errors || []).slice(0, 5).join("; ")}`);
+for (const s of scenarios)
+  for (const srv of servers)
+    if (runs[s][srv].bench_saturated)
+      console.log(`note: ${s} ${srv}: sio-bench saturated its threads; it may be the bottleneck`);
+
+fs.mkdirSync(path.dirname(outFile), { recursive: true });
+fs.writeFileSync(outFile, JSON.stringify({
+  date: new Date().toISOString(),
+  machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
+  reference: `socket.io ${refVersion}`,
+  servers, scenarios, table, runs,
+}, null, 2) + "\n");
+console.log(`\nwritten: ${path.relative(process.cwd(), outFile) || outFile}`);
+process.exit(failed ? 1 : 0);
