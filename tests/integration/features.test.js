@@ -805,6 +805,10 @@ for (const mode of [...FULL, UPGRADE]) {
         const [a, b, c] = await ctx.connectN(mode, 3);
         for (const s of [a, b, c]) {
           if (s.io.engine.transport.name !== 'websocket') await nextEvent(s.io.engine, 'upgrade', T, "engine 'upgrade'");
+          // The client's "upgrade" event fires when it sends "5"; a round trip over the new
+          // transport makes sure the server has switched too. Until then the server still
+          // polls, and a volatile packet may rightly be dropped.
+          await ack(s, 'events-seen');
         }
         const arrivals = [a, b, c].map((s) => nextEvent(s, 'vol', T, "'vol'"));
         a.emit('volatile', { v: 1 });

@@ -182,7 +182,7 @@ void connection::process() {
     if (st == frames::parse_status::bad) return fail("malformed WebSocket frame from the server");
     if (st == frames::parse_status::need_more) break;
     begin_ += consumed;
-    handle_frame(f.op, f.payload);
+    handle_frame(f.op, f.fin, f.payload);
   }
   if (state_ == state::failed) return;
   // Keep the unread part at the front, in a buffer large enough for the
@@ -224,7 +224,7 @@ bool connection::handle_http(std::string_view head) {
   return true;
 }
 
-void connection::handle_frame(ws::opcode op, std::string_view payload) {
+void connection::handle_frame(ws::opcode op, bool fin, std::string_view payload) {
   switch (op) {
     case ws::opcode::ping:
       return send_frame(ws::opcode::pong, payload);
@@ -241,11 +241,27 @@ void connection::handle_frame(ws::opcode op, std::string_view payload) {
     case ws::opcode::text:
     case ws::opcode::binary:
       if (in_fragment_) return fail("new message inside a fragmented one");
-      return handle_text(payload);  // binary is refused there
-    case ws::opcode::continuation:
-      break;
+      if (fin) return handle_message(op == ws::opcode::binary, payload);
+      in_fragment_ = true;
+      fragment_binary_ = op == ws::opcode::binary;
+      fragments_.assign(payload);
+      return;
+    case ws::opcode::continuation: {
+      if (!in_fragment_) return fail("continuation frame outside a fragmented message");
+      fragments_.append(payload);
+      if (!fin) return;
+      in_fragment_ = false;
+      std::string whole = std::move(fragments_);
+      fragments_.clear();
+      return handle_message(fragment_binary_, whole);
+    }
   }
-  fail("unexpected continuation frame");
+}
+
+void connection::handle_message(bool binary, std::string_view payload) {
+  // The scenarios send and expect no binary data.
+  if (binary) return fail("unexpected binary message");
+  handle_text(payload);
 }
 
 void connection::handle_text(std::string_view text) {

@@ -130,7 +130,8 @@ class connection {
   void on_read(const boost::system::error_code& ec, std::size_t n);
   void process();
   bool handle_http(std::string_view head);
-  void handle_frame(sio::websocket::opcode op, std::string_view payload);
+  void handle_frame(sio::websocket::opcode op, bool fin, std::string_view payload);
+  void handle_message(bool binary, std::string_view payload);
   void handle_text(std::string_view text);
   void handle_socketio(std::string_view text);
   void on_msg(std::string_view body);

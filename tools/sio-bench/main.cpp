@@ -7,8 +7,10 @@
 // what went wrong, no figures, and exits with 1.
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <fstream>
 #include <functional>
 #include <thread>
@@ -111,13 +113,17 @@ struct run {
 struct sample {
   std::uint64_t t_ns = 0;
   std::optional<double> server_cpu;
+  std::map<int, std::pair<std::string, double>> server_threads;
   double self_cpu = 0;
 };
 
 sample take_sample(const config& cfg) {
   sample s;
   s.t_ns = now_ns();
-  if (cfg.server_pid > 0) s.server_cpu = proc::cpu_seconds(cfg.server_pid);
+  if (cfg.server_pid > 0) {
+    s.server_cpu = proc::cpu_seconds(cfg.server_pid);
+    s.server_threads = proc::thread_cpu_seconds(cfg.server_pid);
+  }
   s.self_cpu = proc::self_cpu_seconds();
   return s;
 }
@@ -137,6 +143,17 @@ void add_cpu(const config& cfg, const sample& a, const sample& b, double ops, co
     out["server_cpu_tick_s"] = proc::tick_seconds();
     out["op"] = op;
     if (ops > 0) out["server_cpu_us_per_op"] = 1e6 * server / ops;
+    // Per thread, busiest first: a thread near 100% is the server's bottleneck.
+    std::vector<std::pair<double, std::string>> threads;
+    for (const auto& [tid, t] : b.server_threads) {
+      auto before = a.server_threads.find(tid);
+      double used = t.second - (before == a.server_threads.end() ? 0.0 : before->second.second);
+      if (used > 0) threads.emplace_back(100.0 * used / wall, t.first);
+    }
+    std::sort(threads.begin(), threads.end(), std::greater<>());
+    sio::json list = sio::json::array();
+    for (const auto& [pct, name] : threads) list.push_back({{"name", name}, {"cpu_pct", pct}});
+    out["server_threads"] = list;
   }
 }
 
@@ -269,7 +286,7 @@ void print_result(const config& cfg, const sio::json& res) {
   auto num = [&](const char* k) { return res.contains(k) ? res[k].get<double>() : NAN; };
   switch (cfg.kind) {
     case scenario::fanout:
-      std::printf("  broadcasts/s   %.0f\n  deliveries/s   %.0f\n", num("broadcasts_per_s"),
+      std::printf("  broadcasts/s   %.1f\n  deliveries/s   %.0f\n", num("broadcasts_per_s"),
                   num("deliveries_per_s"));
       break;
     case scenario::echo:
@@ -293,6 +310,15 @@ void print_result(const config& cfg, const sio::json& res) {
     std::printf("  server CPU     %.2f s (%.0f%% of a core): %.2f us per %s\n",
                 num("server_cpu_s"), num("server_cpu_pct"), num("server_cpu_us_per_op"),
                 res["op"].get<std::string>().c_str());
+  if (res.contains("server_threads") && !res["server_threads"].empty()) {
+    std::printf("  server threads");
+    std::size_t shown = 0;
+    for (const auto& t : res["server_threads"]) {
+      if (shown++ == 4) break;
+      std::printf("  %s %.0f%%", t["name"].get<std::string>().c_str(), t["cpu_pct"].get<double>());
+    }
+    std::printf("\n");
+  }
   if (res.contains("server_kib_per_connection"))
     std::printf("  server RSS     %.0f -> %.0f KiB: %.1f KiB per idle connection\n",
                 num("server_rss_before_kib"), num("server_rss_after_kib"),

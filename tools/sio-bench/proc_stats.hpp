@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -13,15 +15,18 @@
 /// clock ticks) and resident memory (/proc/PID/status), and our own CPU time.
 namespace sio_bench::proc {
 
-/// User + system CPU seconds of every thread of `pid`, living or ended.
-inline std::optional<double> cpu_seconds(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+/// User + system CPU seconds from a stat file (/proc/PID/stat or
+/// /proc/PID/task/TID/stat), and the command name in it.
+inline std::optional<double> stat_cpu_seconds(const std::string& file, std::string* name = nullptr) {
+  std::ifstream in(file);
   std::string text;
   if (!in || !std::getline(in, text)) return std::nullopt;
   // The command name may hold spaces and parentheses: fields restart after
   // the last ')'. Then: state(3) ... utime(14) stime(15).
+  auto open = text.find('(');
   auto close = text.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
+  if (open == std::string::npos || close == std::string::npos || close < open) return std::nullopt;
+  if (name) *name = text.substr(open + 1, close - open - 1);
   std::istringstream fields(text.substr(close + 1));
   std::string field;
   unsigned long long utime = 0;
@@ -32,6 +37,25 @@ inline std::optional<double> cpu_seconds(int pid) {
   }
   if (!fields) return std::nullopt;
   return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+/// User + system CPU seconds of every thread of `pid`, living or ended.
+inline std::optional<double> cpu_seconds(int pid) {
+  return stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat");
+}
+
+/// Each living thread of `pid`: its name and CPU seconds, by thread id.
+inline std::map<int, std::pair<std::string, double>> thread_cpu_seconds(int pid) {
+  std::map<int, std::pair<std::string, double>> out;
+  std::error_code ec;
+  std::filesystem::directory_iterator it("/proc/" + std::to_string(pid) + "/task", ec);
+  if (ec) return out;
+  for (const auto& entry : it) {
+    std::string name;
+    auto cpu = stat_cpu_seconds(entry.path().string() + "/stat", &name);
+    if (cpu) out[std::stoi(entry.path().filename().string())] = {name, *cpu};
+  }
+  return out;
 }
 
 /// VmRSS of `pid` in KiB.

@@ -41,6 +41,7 @@ const metrics = {
 metrics["fanout-latency"] = metrics.fanout;
 const common = [
   ["server CPU (% of a core)", "server_cpu_pct", "info"],
+  ["busiest server thread (% of a core)", "server_threads.0.cpu_pct", "info"],
   ["sio-bench CPU (% of a core)", "bench_cpu_pct", "info"],
 ];
 
