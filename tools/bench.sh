@@ -99,7 +99,7 @@ bin="$snapshot"
 # Every connection is a descriptor on both sides.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
-runs="$(dirname "$out")/runs"
+runs="${out%.json}-runs"
 rm -rf "$runs"
 mkdir -p "$runs"
 

@@ -9,11 +9,12 @@ const flags = { port: 3000, "ping-interval": 25000, "ping-timeout": 20000,
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i += 2) {
   const name = argv[i].replace(/^--/, "");
-  if (!(name in flags) || i + 1 >= argv.length) {
+  const value = name === "cors-origin" ? argv[i + 1] : Number(argv[i + 1]);
+  if (!(name in flags) || i + 1 >= argv.length || Number.isNaN(value)) {
     console.error(`usage: server.js [--${Object.keys(flags).join(" V] [--")} V]`);
     process.exit(2);
   }
-  flags[name] = name === "cors-origin" ? argv[i + 1] : Number(argv[i + 1]);
+  flags[name] = value;
 }
 
 const httpServer = http.createServer();
