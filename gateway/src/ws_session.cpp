@@ -48,6 +48,10 @@ void ws_session::attach(caf::actor owner) {
     self->do_write();
     // The heartbeat watches idle connections; the socket itself never times out.
     self->stream_.expires_never();
+    // Reads happen only when the socket is readable (see do_read); a
+    // spurious wake-up must not block the I/O thread.
+    boost::system::error_code ignored;
+    self->stream_.socket().non_blocking(true, ignored);
     if (!self->early_bytes_.empty()) {
       auto early = std::move(self->early_bytes_);
       self->consume(early);
@@ -173,20 +177,38 @@ void ws_session::on_write(boost::system::error_code ec) {
     // moment to answer before the socket goes.
     boost::system::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(ctx_.options.request_timeout);
-    if (reader_.closed() || !attached_) fail(false);
+    if (reader_.closed() || !attached_) {
+      fail(false);
+      return;
+    }
+    close_timer_ = std::make_unique<asio::steady_timer>(stream_.get_executor(),
+                                                        ctx_.options.request_timeout);
+    close_timer_->async_wait([self = shared_from_this()](boost::system::error_code timer_ec) {
+      if (!timer_ec) self->fail(false);
+    });
   }
 }
 
+// An idle connection holds no read buffer: it waits until the socket is
+// readable, then reads what is there into a buffer that all sessions of the
+// I/O thread share (the reader copies out what a message needs). With a
+// buffer per connection, 16 KiB of every idle client would sit unused.
 void ws_session::do_read() {
-  read_buffer_.resize(read_chunk);
-  stream_.async_read_some(asio::buffer(read_buffer_),
-                          [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
+  stream_.socket().async_wait(asio::ip::tcp::socket::wait_read,
+                              [self = shared_from_this()](boost::system::error_code ec) {
+                                self->on_readable(ec);
+                              });
 }
 
-void ws_session::on_read(boost::system::error_code ec, std::size_t n) {
+void ws_session::on_readable(boost::system::error_code ec) {
+  if (shut_down_) return;
+  thread_local std::vector<char> buffer(read_chunk);
+  std::size_t n = 0;
+  if (!ec) n = stream_.socket().read_some(asio::buffer(buffer), ec);
+  if (ec == asio::error::would_block || ec == asio::error::try_again) {
+    do_read();
+    return;
+  }
   if (ec) {
     // EOF after both close frames is the normal end; anything else is an
     // abrupt disconnect, which the reference reports as "transport close".
@@ -194,7 +216,7 @@ void ws_session::on_read(boost::system::error_code ec, std::size_t n) {
     fail(false);
     return;
   }
-  consume(std::string_view(read_buffer_.data(), n));
+  consume(std::string_view(buffer.data(), n));
   if (!shut_down_) do_read();
 }
 
@@ -241,6 +263,7 @@ void ws_session::fail(bool tell_owner) {
   if (tell_owner) notify_closed(true);
   if (shut_down_) return;
   shut_down_ = true;
+  if (close_timer_) close_timer_->cancel();
   boost::system::error_code ignored;
   stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   stream_.socket().close(ignored);

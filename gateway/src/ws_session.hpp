@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "context.hpp"
@@ -54,7 +55,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   void do_write();
   void on_write(boost::system::error_code ec);
   void do_read();
-  void on_read(boost::system::error_code ec, std::size_t n);
+  void on_readable(boost::system::error_code ec);
   void consume(std::string_view bytes);
   void fail(bool tell_owner);
   void notify_closed(bool error);
@@ -70,7 +71,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   std::optional<websocket::deflater> deflater_;
   std::optional<websocket::inflater> inflater_;
   std::vector<websocket::event> events_;
-  std::vector<char> read_buffer_;
+  std::unique_ptr<boost::asio::steady_timer> close_timer_;  // while our close frame awaits its answer
 
   std::vector<chunk> queued_;
   std::vector<chunk> writing_;
