@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io, Manager } from 'socket.io-client';
 import WebSocket from 'ws';
-import { nextEvent, startServer, withTimeout } from './server.js';
+import { nextEvent, startServer, stopClientsAndServer, withTimeout } from './server.js';
 
 const PATH = '/socket.io/';
 const PING_INTERVAL = 300;
@@ -36,17 +36,6 @@ function startFeatures() {
   });
 }
 
-async function stopServer(server, clients) {
-  for (const s of clients) {
-    s.disconnect();
-    s.io.engine?.close();
-  }
-  clients.clear();
-  if (server) {
-    const how = await server.stop();
-    assert.equal(how.forced, false, `the server exits on SIGTERM\n${server.output()}`);
-  }
-}
 
 /** What a JSON round trip makes of `v`, binaries as Buffers. */
 function normalize(v) {
@@ -215,7 +204,7 @@ for (const mode of [...FULL, UPGRADE]) {
   describe(`features app, socket.io-client ${mode.name}`, () => {
     const ctx = context();
     before(async () => { ctx.server = await startFeatures(); });
-    after(() => stopServer(ctx.server, ctx.clients));
+    after(() => stopClientsAndServer(ctx.server, ctx.clients));
 
     test('"hello" carries the id and the handshake', async () => {
       const auth = { user: 'u1', n: [1, 2.5, { deep: true }], 'ü': 'ß' };
@@ -822,7 +811,7 @@ for (const mode of [...FULL, UPGRADE]) {
 describe('features app, fetch of the whole namespace and mixed transports', () => {
   const ctx = context();
   before(async () => { ctx.server = await startFeatures(); });
-  after(() => stopServer(ctx.server, ctx.clients));
+  after(() => stopClientsAndServer(ctx.server, ctx.clients));
 
   test('fetch("") returns every socket of "/" (not those of other namespaces)', async () => {
     const { socket: w } = await ctx.connect(WS);

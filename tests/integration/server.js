@@ -147,3 +147,19 @@ export async function startServer(flags = {}, { startTimeoutMs = 10000, stopTime
     stop,
   };
 }
+
+/**
+ * Closes every socket.io-client socket in `clients` (and its connection), then
+ * stops `server` and checks that it left on SIGTERM, not on SIGKILL.
+ */
+export async function stopClientsAndServer(server, clients) {
+  for (const s of clients) {
+    s.disconnect();
+    s.io.engine?.close();
+  }
+  clients.clear();
+  if (server) {
+    const how = await server.stop();
+    if (how.forced) throw new Error(`the server did not exit on SIGTERM\n${server.output()}`);
+  }
+}

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io, Manager } from 'socket.io-client';
 import WebSocket from 'ws';
-import { nextEvent, startServer, withTimeout } from './server.js';
+import { nextEvent, startServer, stopClientsAndServer, withTimeout } from './server.js';
 
 const PATH = '/socket.io/';
 const CONNECT_TIMEOUT = 1000;
@@ -159,17 +159,8 @@ before(async () => {
   });
 });
 
-after(async () => {
-  for (const s of clients) {
-    s.disconnect();
-    s.io.engine?.close();
-  }
-  clients.clear();
-  if (server) {
-    const how = await server.stop();
-    assert.equal(how.forced, false, `the server exits on SIGTERM\n${server.output()}`);
-  }
-});
+after(() => stopClientsAndServer(server, clients));
+
 
 // ---------------------------------------------------------------------------
 // scenarios run over each transport mode
