@@ -61,15 +61,37 @@ void ws_session::attach(caf::actor owner) {
 }
 
 void ws_session::send(std::vector<frame> frames) {
-  asio::post(stream_.get_executor(), [self = shared_from_this(), frames = std::move(frames)] {
-    if (self->close_sent_ || self->shut_down_) return;
-    for (const auto& f : frames) self->queue_message(f);
-    if (self->queued_bytes_ > self->ctx_.options.max_ws_outbound_bytes) {
-      self->fail(true);  // a consumer this slow would make us hold unbounded memory
-      return;
-    }
-    self->do_write();
-  });
+  bool was_empty;
+  {
+    std::lock_guard lock(outbox_mutex_);
+    was_empty = outbox_.empty();
+    if (was_empty)
+      outbox_.swap(frames);
+    else
+      outbox_.insert(outbox_.end(), std::make_move_iterator(frames.begin()),
+                     std::make_move_iterator(frames.end()));
+  }
+  if (was_empty) asio::post(stream_.get_executor(), [self = shared_from_this()] { self->take_outbox(); });
+}
+
+void ws_session::take_outbox() {
+  if (move_outbox_to_queue()) do_write();
+}
+
+// Returns false when the session is over or has just failed.
+bool ws_session::move_outbox_to_queue() {
+  std::vector<frame> frames;
+  {
+    std::lock_guard lock(outbox_mutex_);
+    frames.swap(outbox_);
+  }
+  if (close_sent_ || shut_down_) return false;
+  for (const auto& f : frames) queue_message(f);
+  if (queued_bytes_ > ctx_.options.max_ws_outbound_bytes) {
+    fail(true);  // a consumer this slow would make us hold unbounded memory
+    return false;
+  }
+  return true;
 }
 
 void ws_session::close() {
@@ -85,6 +107,8 @@ void ws_session::close() {
       self->attached_ = true;
       self->queue_raw(std::move(self->handshake_));
     }
+    // What the owner sent before closing leaves before the close frame.
+    if (!self->move_outbox_to_queue()) return;
     self->owner_notified_ = true;  // the owner asked for this close
     self->queue_close(ws::close_no_status);
     self->do_write();

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,8 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
     std::shared_ptr<const std::string> body;
   };
 
+  void take_outbox();
+  bool move_outbox_to_queue();
   void queue_raw(std::string bytes);
   void queue_message(const frame& f);
   void queue_frame(websocket::opcode op, std::shared_ptr<const std::string> payload,
@@ -72,6 +75,12 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   std::optional<websocket::inflater> inflater_;
   std::vector<websocket::event> events_;
   std::unique_ptr<boost::asio::steady_timer> close_timer_;  // while our close frame awaits its answer
+
+  // Frames handed over by the owner's thread, waiting for the I/O thread.
+  // Only the first frame after a take posts to the I/O thread, so a burst of
+  // sends costs one post and leaves in one write.
+  std::mutex outbox_mutex_;
+  std::vector<frame> outbox_;
 
   std::vector<chunk> queued_;
   std::vector<chunk> writing_;
