@@ -43,15 +43,18 @@ caf::message_handler client_layer::extra_behavior(engine_session& session) {
         if (!ever_connected_ && connecting_.empty()) fail("connect timeout");
       },
       [this](atoms::deliver, std::uint64_t key, const frame_batch& frames, const event_ptr& event) {
-        auto it = by_key_.find(key);
-        if (it == by_key_.end()) return;
-        if (event && event->is_volatile && !session_->writable()) return;
-        // The reference tells the recipient's outgoing listeners of broadcasts too.
-        if (event && !it->second->any_outgoing_.empty()) {
-          auto target = it->second;
-          for (const auto& h : target->any_outgoing_) h(*target, event->name, event->arguments);
+        if (accepts_delivery(key, event)) send_frames(*frames);
+      },
+      [this](atoms::deliver_run, std::uint64_t key, const delivery_run& run) {
+        // Scratch shared by the connections of this thread: an idle
+        // connection keeps no capacity.
+        thread_local std::vector<frame> frames;
+        for (const auto& d : *run) {
+          if (accepts_delivery(key, d.event))
+            frames.insert(frames.end(), d.frames->begin(), d.frames->end());
         }
-        send_frames(*frames);
+        if (!frames.empty()) send_frames(frames);
+        frames.clear();
       },
       [this](atoms::deliver_ack, std::uint64_t key, const frame_batch& frames, std::uint64_t id,
              const caf::actor& collector) {
@@ -312,8 +315,20 @@ void client_layer::send_packet(const sp::packet& p) {
   for (auto& a : out.attachments) session_->send(frame::bytes(std::move(a)));
 }
 
+bool client_layer::accepts_delivery(std::uint64_t key, const event_ptr& event) {
+  auto it = by_key_.find(key);
+  if (it == by_key_.end()) return false;
+  if (event && event->is_volatile && !session_->writable()) return false;
+  // The reference tells the recipient's outgoing listeners of broadcasts too.
+  if (event && !it->second->any_outgoing_.empty()) {
+    auto target = it->second;
+    for (const auto& h : target->any_outgoing_) h(*target, event->name, event->arguments);
+  }
+  return true;
+}
+
 void client_layer::send_frames(const std::vector<frame>& frames) {
-  for (const auto& f : frames) session_->send(f);
+  session_->send_all(frames);
 }
 
 void client_layer::start_ack_timer(socket& s, std::uint64_t id, std::chrono::milliseconds timeout) {

@@ -55,9 +55,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
           if (state_ == ready_state::closing) finish(close_reason::forced_close);
         },
         [this](atoms::send, frame& f) { send(std::move(f)); },
-        [this](atoms::send, std::vector<frame>& frames) {
-          for (auto& f : frames) send(std::move(f));
-        },
+        [this](atoms::send, const std::vector<frame>& frames) { send_all(frames); },
         [this](atoms::close) { close(); },
         [this](atoms::shutdown) { shut_down(); },
     };
@@ -80,6 +78,12 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   void send(frame f) override {
     if (state_ != ready_state::open) return;  // the reference drops these too
     queue(std::move(f));
+    flush();
+  }
+
+  void send_all(const std::vector<frame>& frames) override {
+    if (state_ != ready_state::open) return;
+    for (const auto& f : frames) queue(f);
     flush();
   }
 

@@ -21,21 +21,43 @@ struct member {
 
 struct room_state {
   std::unordered_map<std::uint64_t, caf::actor> members;
+  // Broadcasts received since the last flush. A flush is due whenever this
+  // is not empty: it waits behind whatever the mailbox already holds, so
+  // broadcasts that queue up while the room is busy reach each member in
+  // one message, and each member's socket in one write.
+  std::vector<delivery> pending;
 };
 
-caf::behavior room_actor(caf::stateful_actor<room_state>* self) {
+using room_actor_type = caf::stateful_actor<room_state>;
+
+void flush_room(room_actor_type* self) {
+  auto& st = self->state;
+  if (st.pending.empty()) return;
+  auto run = std::make_shared<const std::vector<delivery>>(std::move(st.pending));
+  st.pending.clear();
+  for (const auto& [key, connection] : st.members)
+    self->send(connection, atoms::deliver_run::value, key, run);
+}
+
+caf::behavior room_actor(room_actor_type* self) {
+  // Broadcasts received before a join or leave go to the members of that
+  // moment.
   return {
       [self](atoms::join, std::uint64_t key, caf::actor& connection) {
+        flush_room(self);
         self->state.members.emplace(key, std::move(connection));
       },
       [self](atoms::leave, std::uint64_t key) {
+        flush_room(self);
         self->state.members.erase(key);
         if (self->state.members.empty()) self->quit();
       },
-      [self](atoms::fanout, const frame_batch& frames, const event_ptr& event) {
-        for (const auto& [key, connection] : self->state.members)
-          self->send(connection, atoms::deliver::value, key, frames, event);
+      [self](atoms::fanout, frame_batch& frames, event_ptr& event) {
+        auto& pending = self->state.pending;
+        if (pending.empty()) self->send(self, atoms::flush::value);
+        pending.push_back({std::move(frames), std::move(event)});
       },
+      [self](atoms::flush) { flush_room(self); },
   };
 }
 

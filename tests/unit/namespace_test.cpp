@@ -1,6 +1,7 @@
 // The namespace actor (room membership, broadcasts) and its room actors,
 // driven on CAF's test_coordinator. "Connections" are probe actors that
-// record every (deliver, key, frames, event) they get.
+// record every (deliver, key, frames, event) they get, and each broadcast of
+// a room's (deliver_run, key, run).
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +34,7 @@ struct delivery {
   caf::actor_addr connection;  // the probe it reached
   std::uint64_t key = 0;
   frame_batch frames;
+  std::uint64_t message = 0;  // deliveries that came in one message share this
 };
 
 using delivery_log = std::vector<delivery>;
@@ -40,9 +42,15 @@ using delivery_log = std::vector<delivery>;
 // A stand-in for a connection actor. The test_coordinator runs every actor on
 // the test's thread, so the shared log needs no locking.
 caf::behavior probe(caf::event_based_actor* self, std::shared_ptr<delivery_log> log) {
+  static std::uint64_t messages = 0;
   return {
       [self, log](atoms::deliver, std::uint64_t key, const frame_batch& frames, const event_ptr&) {
-        log->push_back({self->address(), key, frames});
+        log->push_back({self->address(), key, frames, ++messages});
+      },
+      // Broadcasts that a room batched count one by one.
+      [self, log](atoms::deliver_run, std::uint64_t key, const delivery_run& run) {
+        ++messages;
+        for (const auto& d : *run) log->push_back({self->address(), key, d.frames, messages});
       },
   };
 }
@@ -190,6 +198,37 @@ TEST_F(Namespace, OneRoomReachesExactlyItsMembersThroughTheRoomActor) {
   EXPECT_EQ(recipients(to_r), keys_of({"a", "c"}));
   EXPECT_EQ(recipients(to_a), keys_of({"a"}));
   EXPECT_TRUE(recipients(to_nobody).empty());
+}
+
+TEST_F(Namespace, BroadcastsQueuedAtARoomReachEachMemberInOneMessage) {
+  for (auto sid : {"a", "b", "c"}) add(sid);
+  join("a", "r");
+  join("b", "r");
+  run();
+  // Both broadcasts wait in the room's mailbox, and so does a join between
+  // them: the first goes to the members before the join, in one message;
+  // the second to all three.
+  auto first = broadcast({"r"});
+  join("c", "r");
+  auto second = broadcast({"r"});
+  auto third = broadcast({"r"});
+  run();
+  EXPECT_EQ(recipients(first), keys_of({"a", "b"}));
+  EXPECT_EQ(recipients(second), keys_of({"a", "b", "c"}));
+  EXPECT_EQ(recipients(third), keys_of({"a", "b", "c"}));
+  for (auto sid : {"a", "b", "c"}) {
+    std::vector<const delivery*> got;
+    for (const auto& d : *log)
+      if (d.key == key_of.at(sid)) got.push_back(&d);
+    auto n = std::string(sid) == "c" ? 2u : 3u;
+    ASSERT_EQ(got.size(), n) << sid;
+    EXPECT_EQ(got[n - 2]->frames, second) << sid << ": in order";
+    EXPECT_EQ(got[n - 1]->frames, third) << sid << ": in order";
+    EXPECT_EQ(got[n - 2]->message, got[n - 1]->message) << sid << ": second and third together";
+    if (n == 3) {
+      EXPECT_NE(got[0]->message, got[1]->message) << sid << ": the join splits the run";
+    }
+  }
 }
 
 TEST_F(Namespace, OneRoomNamedAfterASocketReachesThatSocketAndWhoJoinedIt) {

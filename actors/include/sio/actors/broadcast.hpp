@@ -26,6 +26,16 @@ struct event_copy {
 /// on_any_outgoing handlers; null when nobody needs it.
 using event_ptr = std::shared_ptr<const event_copy>;
 
+/// One broadcast on its way to a recipient.
+struct delivery {
+  frame_batch frames;
+  event_ptr event;
+};
+
+/// Broadcasts that reached a room one after another, delivered to each member
+/// in one message (and so in one write).
+using delivery_run = std::shared_ptr<const std::vector<delivery>>;
+
 /// What a broadcast asks the namespace actor for.
 struct broadcast_request {
   std::vector<std::string> rooms;   // none: every socket of the namespace

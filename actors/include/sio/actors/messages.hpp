@@ -19,6 +19,7 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::request_info)
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::frame_batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::event_ptr)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::delivery_run)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const sio::broadcast_request>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::json)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::shared_ptr<const sio::selection_request>)
