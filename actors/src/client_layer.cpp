@@ -192,7 +192,7 @@ void client_layer::connect(const std::string& nsp, json auth) {
 void client_layer::admit(namespace_entry entry, const std::string& nsp, json auth) {
   auto key = next_socket_key.fetch_add(1, std::memory_order_relaxed);
   auto s = std::make_shared<socket>(*this, make_session_id(), nsp, entry.actor, key,
-                                    make_handshake(std::move(auth)));
+                                    auth.is_object() ? std::move(auth) : json::object());
   connecting_[nsp] = s;
   run_middlewares(std::move(s), entry.config, 0);
 }
@@ -374,7 +374,7 @@ void client_layer::on_close(engine_session&, close_reason reason) {
   decoder_.reset();
 }
 
-handshake client_layer::make_handshake(json auth) const {
+handshake client_layer::make_handshake(const json& auth) const {
   const auto& req = session_->request();
   handshake h;
   for (const auto& [name, value] : req.headers) h.headers[name] = value;
@@ -386,7 +386,7 @@ handshake client_layer::make_handshake(json auth) const {
                  .count();
   h.url = req.url;
   for (const auto& [name, value] : req.query) h.query[name] = value;
-  h.auth = auth.is_object() ? std::move(auth) : json::object();
+  h.auth = auth;
   return h;
 }
 

@@ -39,6 +39,8 @@ class client_layer final : public session_handler {
   void disconnect_all();
   const socketio_options& options() const noexcept { return server_->options; }
   caf::event_based_actor* self() noexcept { return session_->self(); }
+  /// `socket.handshake` from the session's request.
+  handshake make_handshake(const json& auth) const;
 
  private:
   void on_packet(socketio::packet p);
@@ -50,7 +52,6 @@ class client_layer final : public session_handler {
   void on_event(socket& s, socketio::packet& p);
   void on_ack(socket& s, socketio::packet& p);
   void fail(const char* why);
-  handshake make_handshake(json auth) const;
 
   std::shared_ptr<const server_state> server_;
   engine_session* session_ = nullptr;

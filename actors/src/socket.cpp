@@ -12,13 +12,18 @@ namespace sio {
 namespace sp = socketio;
 
 socket::socket(detail::client_layer& client, std::string id, std::string nsp,
-               caf::actor nsp_actor, std::uint64_t key, handshake hs)
+               caf::actor nsp_actor, std::uint64_t key, json auth)
     : client_(client),
       id_(std::move(id)),
       nsp_(std::move(nsp)),
       nsp_actor_(std::move(nsp_actor)),
       key_(key),
-      handshake_(std::move(hs)) {}
+      auth_(std::move(auth)) {}
+
+const handshake& socket::handshake_info() const {
+  if (!handshake_) handshake_ = std::make_unique<const handshake>(client_.make_handshake(auth_));
+  return *handshake_;
+}
 
 void socket::on(std::string event, event_handler handler) {
   handlers_[std::move(event)].push_back(std::move(handler));

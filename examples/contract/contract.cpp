@@ -7,7 +7,7 @@ namespace sio::examples {
 namespace {
 
 void on_main_connection(server& io, socket& s) {
-  s.emit_values("auth", s.handshake_info().auth);
+  s.emit_values("auth", s.auth());
   s.on("message", [](socket& self, args& a, const ack_sender&) {
     self.emit("message-back", a);
   });
@@ -40,7 +40,7 @@ app contract_app() {
   a.configure = [](server& io) {
     io.of("/").on_connection([&io](socket& s) { on_main_connection(io, s); });
     io.of("/custom").on_connection(
-        [](socket& s) { s.emit_values("auth", s.handshake_info().auth); });
+        [](socket& s) { s.emit_values("auth", s.auth()); });
   };
   return a;
 }

@@ -1,5 +1,7 @@
 #include "http_session.hpp"
 
+#include <iterator>
+
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/read.hpp>
@@ -135,6 +137,8 @@ request_info http_session::describe(const request& req) const {
   request_info info;
   info.url = std::string(req.target());
   info.query = route::parse_query(req.target());
+  info.query.shrink_to_fit();  // kept for the session's whole life
+  info.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
   for (const auto& field : req)
     info.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
   info.remote_address = remote_address_;
@@ -192,7 +196,7 @@ void http_session::route(request req) {
     }
     case route::action::fail:
       if (view.is_websocket_upgrade) {
-        auto link = std::make_shared<ws_session>(ctx_, std::move(stream_), std::string{},
+        auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{},
                                                  std::string{});
         link->refuse(std::string(eio::message(d.error)));
         return;
@@ -307,7 +311,7 @@ void http_session::answer_file(const request& req, response res, const std::stri
 
 void http_session::upgrade(request req, const route::decision& d, request_info info) {
   auto refuse = [&](std::string message) {
-    auto link = std::make_shared<ws_session>(ctx_, std::move(stream_), std::string{}, std::string{});
+    auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{}, std::string{});
     link->refuse(std::move(message));
   };
   auto key = req[http::field::sec_websocket_key];
@@ -341,7 +345,7 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
       "Sec-WebSocket-Accept: " +
       websocket::accept_key(key) + "\r\n" + extensions + "\r\n";
   auto early = beast::buffers_to_string(buffer_.data());
-  auto link = std::make_shared<ws_session>(ctx_, std::move(stream_), std::move(handshake),
+  auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::move(handshake),
                                            std::move(early), deflate);
   if (d.what == route::action::ws_handshake)
     caf::anon_send(ctx_.registry, atoms::create::value, std::move(info), ws_link_ptr{link});

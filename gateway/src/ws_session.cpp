@@ -21,11 +21,11 @@ constexpr std::size_t read_chunk = 16 * 1024;
 
 }  // namespace
 
-ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream stream,
+ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream::socket_type socket,
                        std::string handshake, std::string early_bytes,
                        std::optional<ws::deflate_params> deflate)
     : ctx_(ctx),
-      stream_(std::move(stream)),
+      socket_(std::move(socket)),
       handshake_(std::move(handshake)),
       early_bytes_(std::move(early_bytes)),
       id_(next_link_id.fetch_add(1, std::memory_order_relaxed)),
@@ -40,18 +40,16 @@ ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream stre
 }
 
 void ws_session::attach(caf::actor owner) {
-  asio::post(stream_.get_executor(), [self = shared_from_this(), owner = std::move(owner)] {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), owner = std::move(owner)] {
     if (self->attached_ || self->shut_down_) return;
     self->attached_ = true;
     self->owner_ = owner;
     self->queue_raw(std::move(self->handshake_));
     self->do_write();
-    // The heartbeat watches idle connections; the socket itself never times out.
-    self->stream_.expires_never();
     // Reads happen only when the socket is readable (see do_read); a
     // spurious wake-up must not block the I/O thread.
     boost::system::error_code ignored;
-    self->stream_.socket().non_blocking(true, ignored);
+    self->socket_.non_blocking(true, ignored);
     if (!self->early_bytes_.empty()) {
       auto early = std::move(self->early_bytes_);
       self->consume(early);
@@ -71,7 +69,7 @@ void ws_session::send(std::vector<frame> frames) {
       outbox_.insert(outbox_.end(), std::make_move_iterator(frames.begin()),
                      std::make_move_iterator(frames.end()));
   }
-  if (was_empty) asio::post(stream_.get_executor(), [self = shared_from_this()] { self->take_outbox(); });
+  if (was_empty) asio::post(socket_.get_executor(), [self = shared_from_this()] { self->take_outbox(); });
 }
 
 void ws_session::take_outbox() {
@@ -97,7 +95,7 @@ bool ws_session::move_outbox_to_queue() {
 void ws_session::close() {
   // Counted until the close frame's write has started (see drain()).
   ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
-  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+  asio::post(socket_.get_executor(), [self = shared_from_this()] {
     struct uncount {
       const gateway_context& ctx;
       ~uncount() { ctx.writes_in_flight.fetch_sub(1, std::memory_order_relaxed); }
@@ -116,7 +114,7 @@ void ws_session::close() {
 }
 
 void ws_session::refuse(std::string message) {
-  asio::post(stream_.get_executor(), [self = shared_from_this(), message = std::move(message)] {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), message = std::move(message)] {
     if (self->attached_ || self->shut_down_) return;
     self->attached_ = true;
     self->owner_notified_ = true;
@@ -179,7 +177,7 @@ void ws_session::do_write() {
     buffers_.emplace_back(c.body->data(), c.body->size());
   }
   ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
-  asio::async_write(stream_.socket(), buffers_,
+  asio::async_write(socket_, buffers_,
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
                       self->on_write(ec);
@@ -200,12 +198,12 @@ void ws_session::on_write(boost::system::error_code ec) {
     // Our close frame (or refusal) is out: stop sending and give the peer a
     // moment to answer before the socket goes.
     boost::system::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
+    socket_.shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     if (reader_.closed() || !attached_) {
       fail(false);
       return;
     }
-    close_timer_ = std::make_unique<asio::steady_timer>(stream_.get_executor(),
+    close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(),
                                                         ctx_.options.request_timeout);
     close_timer_->async_wait([self = shared_from_this()](boost::system::error_code timer_ec) {
       if (!timer_ec) self->fail(false);
@@ -218,7 +216,7 @@ void ws_session::on_write(boost::system::error_code ec) {
 // I/O thread share (the reader copies out what a message needs). With a
 // buffer per connection, 16 KiB of every idle client would sit unused.
 void ws_session::do_read() {
-  stream_.socket().async_wait(asio::ip::tcp::socket::wait_read,
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
                               [self = shared_from_this()](boost::system::error_code ec) {
                                 self->on_readable(ec);
                               });
@@ -228,7 +226,7 @@ void ws_session::on_readable(boost::system::error_code ec) {
   if (shut_down_) return;
   thread_local std::vector<char> buffer(read_chunk);
   std::size_t n = 0;
-  if (!ec) n = stream_.socket().read_some(asio::buffer(buffer), ec);
+  if (!ec) n = socket_.read_some(asio::buffer(buffer), ec);
   if (ec == asio::error::would_block || ec == asio::error::try_again) {
     do_read();
     return;
@@ -289,8 +287,8 @@ void ws_session::fail(bool tell_owner) {
   shut_down_ = true;
   if (close_timer_) close_timer_->cancel();
   boost::system::error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.socket().close(ignored);
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
 }
 
 }  // namespace sio::detail

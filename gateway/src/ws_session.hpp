@@ -27,7 +27,8 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
  public:
   /// `deflate`: the permessage-deflate parameters agreed in the handshake,
   /// none when the connection is not compressed.
-  ws_session(const gateway_context& ctx, boost::beast::tcp_stream stream, std::string handshake,
+  ws_session(const gateway_context& ctx, boost::beast::tcp_stream::socket_type socket,
+             std::string handshake,
              std::string early_bytes,
              std::optional<websocket::deflate_params> deflate = std::nullopt);
 
@@ -64,7 +65,9 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   void notify_closed(bool error);
 
   const gateway_context& ctx_;
-  boost::beast::tcp_stream stream_;
+  // A bare socket: the heartbeat watches the connection, so the timers of a
+  // beast::tcp_stream would only cost memory.
+  boost::beast::tcp_stream::socket_type socket_;
   std::string handshake_;  // the 101 response, until written
   std::string early_bytes_;
   std::uint64_t id_;

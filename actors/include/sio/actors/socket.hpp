@@ -61,11 +61,15 @@ using packet_middleware = std::function<void(socket&, const std::string& event, 
 class socket : public std::enable_shared_from_this<socket> {
  public:
   socket(detail::client_layer& client, std::string id, std::string nsp, caf::actor nsp_actor,
-         std::uint64_t key, handshake hs);
+         std::uint64_t key, json auth);
 
   const std::string& id() const noexcept { return id_; }
   const std::string& nsp() const noexcept { return nsp_; }
-  const handshake& handshake_info() const noexcept { return handshake_; }
+  /// `socket.handshake`, made on first use: most sockets never need the
+  /// request's headers and query copied.
+  const handshake& handshake_info() const;
+  /// `socket.handshake.auth`, without making the rest of the handshake.
+  const json& auth() const noexcept { return auth_; }
   /// `socket.data`: free for the application.
   json& data() noexcept { return data_; }
   bool connected() const noexcept { return connected_; }
@@ -118,7 +122,8 @@ class socket : public std::enable_shared_from_this<socket> {
   std::string nsp_;
   caf::actor nsp_actor_;
   std::uint64_t key_;
-  handshake handshake_;
+  json auth_;
+  mutable std::unique_ptr<const handshake> handshake_;
   json data_;
   bool connected_ = false;
   std::set<std::string> rooms_;
