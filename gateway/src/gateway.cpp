@@ -1,11 +1,11 @@
 #include "sio/gateway/gateway.hpp"
 
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/strand.hpp>
 
 #include "context.hpp"
 #include "http_session.hpp"
@@ -21,9 +21,11 @@ struct gateway::impl {
       : ctx{sys, std::move(registry), options,
             detail::static_files::client_version(options.client_dir)} {}
 
+  // One io_context per thread, each connection on one of them: a
+  // connection's handlers never run at once without a strand to pay for.
   void do_accept() {
-    // Each connection gets its own strand: its handlers never run at once.
-    acceptor.async_accept(asio::make_strand(io), [this](boost::system::error_code ec,
+    auto& target = *ios[next_io++ % ios.size()];
+    acceptor->async_accept(target.get_executor(), [this](boost::system::error_code ec,
                                                         tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;
       if (!ec) {
@@ -34,9 +36,12 @@ struct gateway::impl {
     });
   }
 
+  asio::io_context& first() { return *ios.front(); }
+
   detail::gateway_context ctx;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
+  std::vector<std::unique_ptr<asio::io_context>> ios;
+  std::size_t next_io = 0;
+  std::optional<tcp::acceptor> acceptor;
   std::vector<std::thread> threads;
 };
 
@@ -47,22 +52,29 @@ gateway::~gateway() { stop(); }
 
 void gateway::start(unsigned threads) {
   auto& i = *impl_;
+  for (unsigned n = 0; n < std::max(1u, threads); ++n)
+    i.ios.push_back(std::make_unique<asio::io_context>(1));
+  i.acceptor.emplace(i.first());
   tcp::endpoint endpoint{asio::ip::make_address(i.ctx.options.bind_address), i.ctx.options.port};
-  i.acceptor.open(endpoint.protocol());
-  i.acceptor.set_option(asio::socket_base::reuse_address(true));
-  i.acceptor.bind(endpoint);
-  i.acceptor.listen(asio::socket_base::max_listen_connections);
+  i.acceptor->open(endpoint.protocol());
+  i.acceptor->set_option(asio::socket_base::reuse_address(true));
+  i.acceptor->bind(endpoint);
+  i.acceptor->listen(asio::socket_base::max_listen_connections);
   i.do_accept();
-  for (unsigned n = 0; n < std::max(1u, threads); ++n) i.threads.emplace_back([&i] { i.io.run(); });
+  for (auto& io : i.ios) {
+    // Until stop(), even while it has no connection.
+    auto work = asio::make_work_guard(*io);
+    i.threads.emplace_back([&ioc = *io, work = std::move(work)] { ioc.run(); });
+  }
 }
 
-std::uint16_t gateway::port() const { return impl_->acceptor.local_endpoint().port(); }
+std::uint16_t gateway::port() const { return impl_->acceptor->local_endpoint().port(); }
 
 void gateway::stop_accepting() {
   auto& i = *impl_;
-  asio::post(i.io, [&i] {
+  asio::post(i.first(), [&i] {
     boost::system::error_code ignored;
-    i.acceptor.close(ignored);
+    i.acceptor->close(ignored);
   });
 }
 
@@ -76,11 +88,11 @@ void gateway::drain(std::chrono::milliseconds max) {
 void gateway::stop() {
   auto& i = *impl_;
   if (i.threads.empty()) return;
-  asio::post(i.io, [&i] {
+  asio::post(i.first(), [&i] {
     boost::system::error_code ignored;
-    i.acceptor.close(ignored);
+    i.acceptor->close(ignored);
   });
-  i.io.stop();
+  for (auto& io : i.ios) io->stop();
   for (auto& t : i.threads) t.join();
   i.threads.clear();
 }
