@@ -3,8 +3,10 @@
 # against our sio-server and against the reference Node socket.io server
 # (tools/reference), one server at a time, each on a free port and stopped by
 # its pid afterwards. Prints both figures and their ratio, and writes them as
-# JSON (build/bench/results.json). Only ratios from one run compare: the
-# machine is shared and noisy.
+# JSON (build/bench/results.json). With --floor, also tools/floor-server: raw
+# epoll, only what sio-bench needs, the least server CPU per operation any
+# design can spend here. Only ratios from one run compare: the machine is
+# shared and noisy.
 #
 #   tools/bench.sh                 default sizes, a few minutes on 2 cores
 #   tools/bench.sh --full          BENCH.md sizes (10000 subscribers, connect 10000)
@@ -25,6 +27,7 @@ concurrency=100
 idle=3
 bench_threads=1
 ours="both"
+floor=0
 build=1
 drain_timeout=30
 out="$root/build/bench/results.json"
@@ -48,6 +51,8 @@ usage: tools/bench.sh [flags]
   --ours MODE        how sio-server runs: single (--actor-threads 1 --gateway-threads 1,
                      the comparison with single-threaded Node), default (all cores), or
                      both (default: $ours)
+  --floor            also run tools/floor-server, the kernel floor (raw epoll, one thread,
+                     only what sio-bench needs): the least server CPU per op possible here
   --no-build         use build/bin as it is
   --out FILE         the JSON results (default build/bench/results.json)
 EOF
@@ -68,6 +73,7 @@ while (($#)); do
     --idle) idle=$2; shift 2 ;;
     --bench-threads) bench_threads=$2; shift 2 ;;
     --ours) ours=$2; shift 2 ;;
+    --floor) floor=1; shift ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -81,7 +87,9 @@ if ((build)); then
   if [[ ! -f "$root/build/build.ninja" ]]; then
     "$root/tools/setup.sh"  # installs what is missing, configures and builds everything
   fi
-  ninja -C "$root/build" sio-bench sio-server >/dev/null
+  targets=(sio-bench sio-server)
+  ((floor)) && targets+=(floor-server)
+  ninja -C "$root/build" "${targets[@]}" >/dev/null
 fi
 ref="$root/tools/reference"
 if [[ ! -d "$ref/node_modules" || "$ref/package-lock.json" -nt "$ref/node_modules" ]]; then
@@ -94,6 +102,7 @@ fi
 snapshot="$(dirname "$out")/bin"
 mkdir -p "$snapshot"
 cp "$root/build/bin/sio-server" "$root/build/bin/sio-bench" "$snapshot/"
+if ((floor)); then cp "$root/build/bin/floor-server" "$snapshot/"; fi
 bin="$snapshot"
 
 # Every connection is a descriptor on both sides.
@@ -106,12 +115,14 @@ mkdir -p "$runs"
 servers=()
 [[ $ours == single || $ours == both ]] && servers+=("ours-1+1")
 [[ $ours == default || $ours == both ]] && servers+=("ours-default")
-servers+=("reference")
+((floor)) && servers+=("floor")
+servers+=("reference")  # last: report.js takes the last server as the reference
 
 server_cmd() {  # sets cmd to the command line of server $1
   case "$1" in
     ours-1+1) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1 --gateway-threads 1) ;;
     ours-default) cmd=("$bin/sio-server" --app contract --port 0) ;;
+    floor) cmd=("$bin/floor-server" --port 0) ;;
     reference) cmd=(node "$ref/server.js" --port 0) ;;
   esac
 }

@@ -108,6 +108,9 @@ console.log(`sio-server vs the reference (socket.io ${refVersion}, Node ${proces
             `${os.cpus().length} cores. ratio = ours / reference.`);
 console.log("ours-1+1: --actor-threads 1 --gateway-threads 1, the like-for-like comparison with " +
             "single-threaded Node; ours-default: all cores. The headline is server CPU per op.");
+if (servers.includes("floor"))
+  console.log("floor: tools/floor-server, raw epoll on one thread and only what sio-bench " +
+              "needs: the least server CPU per op any design can spend here.");
 print(lines[0]);
 let last = "";
 for (const l of lines.slice(1)) {
