@@ -267,6 +267,10 @@ void client_layer::on_event(socket& s, sp::packet& p) {
   }
   for (const auto& any : s.any_) any(s, name, *arguments);
 
+  if (s.middlewares_.empty()) {
+    run_handlers(s, name, *arguments, ack);
+    return;
+  }
   // Per-packet middlewares, then the handlers of the event.
   auto target = s.shared_from_this();
   auto dispatch = std::make_shared<std::function<void(std::size_t)>>();
@@ -284,12 +288,22 @@ void client_layer::on_event(socket& s, sp::packet& p) {
                                   });
       return;
     }
-    auto handlers = target->handlers_.find(name);
-    if (handlers != target->handlers_.end())
-      for (const auto& h : handlers->second) h(*target, *arguments, ack);
+    run_handlers(*target, name, *arguments, ack);
     *dispatch = nullptr;  // breaks the self-reference
   };
   (*dispatch)(0);
+}
+
+// As an EventEmitter: the handlers there when the event came all run, even
+// if one disconnects the socket; one may register more (the list grows), so
+// each runs from a copy.
+void client_layer::run_handlers(socket& s, const std::string& name, args& arguments,
+                                const ack_sender& ack) {
+  for (std::size_t i = 0, n = s.handlers_.size(); i < n; ++i) {
+    if (s.handlers_[i].first != name) continue;
+    auto handler = s.handlers_[i].second;
+    handler(s, arguments, ack);
+  }
 }
 
 void client_layer::on_ack(socket& s, sp::packet& p) {

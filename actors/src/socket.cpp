@@ -26,7 +26,7 @@ const handshake& socket::handshake_info() const {
 }
 
 void socket::on(std::string event, event_handler handler) {
-  handlers_[std::move(event)].push_back(std::move(handler));
+  handlers_.emplace_back(std::move(event), std::move(handler));
 }
 
 namespace {

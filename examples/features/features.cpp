@@ -62,6 +62,18 @@ void on_main_connection(server& io, socket& s) {
       next(std::nullopt);
   });
   s.on("forbidden", [](socket& self, args&, const ack_sender&) { self.emit("forbidden-ran"); });
+  // Handlers of one event run in the order they were added; one added while
+  // the event runs hears the next one, as with an EventEmitter.
+  auto heard = std::make_shared<std::vector<std::string>>();
+  s.on("twice", [heard](socket& self, args&, const ack_sender&) {
+    heard->push_back("first");
+    if (heard->size() == 1)
+      self.on("twice", [heard](socket&, args&, const ack_sender&) { heard->push_back("added"); });
+  });
+  s.on("twice", [heard](socket&, args&, const ack_sender& ack) {
+    heard->push_back("second");
+    ack.values(json(*heard));
+  });
   s.on_error([](socket& self, const connect_error& e) { self.emit_values("error-seen", e.message); });
   auto events_seen = std::make_shared<std::vector<std::string>>();
   auto outgoing = std::make_shared<std::vector<std::string>>();

@@ -314,6 +314,15 @@ for (const mode of [...FULL, UPGRADE]) {
       for (const s of [d, d2, d3, p]) ctx.close(s);
     });
 
+    test('handlers of one event run in order; one added meanwhile hears the next event', async () => {
+      const { socket } = await ctx.connect(mode);
+      assert.deepStrictEqual(await ack(socket, 'twice'), ['first', 'second']);
+      assert.deepStrictEqual(await ack(socket, 'twice'), ['first', 'second', 'first', 'second']);
+      assert.deepStrictEqual(await ack(socket, 'twice'),
+                             ['first', 'second', 'first', 'second', 'added', 'first', 'second']);
+      ctx.close(socket);
+    });
+
     test('per-packet middleware: "forbidden" never reaches its handler, the socket hears the error', async () => {
       const { socket } = await ctx.connect(mode);
       const ran = record(socket, 'forbidden-ran');

@@ -127,7 +127,9 @@ class socket : public std::enable_shared_from_this<socket> {
   json data_;
   bool connected_ = false;
   std::set<std::string> rooms_;
-  std::unordered_map<std::string, std::vector<event_handler>> handlers_;
+  // In registration order; a flat list costs less memory per socket than a
+  // map, and sockets have few events.
+  std::vector<std::pair<std::string, event_handler>> handlers_;
   std::vector<any_handler> any_;
   std::vector<any_handler> any_outgoing_;
   std::vector<disconnect_handler> disconnecting_;
