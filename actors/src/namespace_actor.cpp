@@ -15,6 +15,10 @@ namespace {
 struct member {
   caf::actor connection;
   std::uint64_t key = 0;
+  // Every socket starts in the room named after its id. That membership is
+  // this flag rather than entries in the room maps: most sockets never
+  // leave it and nobody else joins it, and the entries cost memory per socket.
+  bool in_own_room = true;
 };
 
 // -- room ---------------------------------------------------------------------
@@ -66,47 +70,78 @@ caf::behavior room_actor(room_actor_type* self) {
 struct namespace_state {
   std::string name;
   std::unordered_map<std::string, member> sockets;
+  // Explicit memberships: a socket in its own room is not listed (see member).
   std::unordered_map<std::string, std::unordered_set<std::string>> rooms;   // room -> sids
   std::unordered_map<std::string, std::unordered_set<std::string>> joined;  // sid -> rooms
   std::unordered_map<std::string, caf::actor> room_actors;
-  std::unordered_map<caf::actor_addr, std::unordered_set<std::string>> by_connection;
+  // A connection carries a socket per namespace at most: a list is enough.
+  std::unordered_map<caf::actor_addr, std::vector<std::string>> by_connection;
   std::unordered_map<std::string, std::unordered_set<caf::actor>> subscribers;  // room -> actors
 };
 
 using namespace_actor = caf::stateful_actor<namespace_state>;
 
+// The socket whose own room `room` is, if it is still in it.
+const member* own_room_member(const namespace_state& st, const std::string& room) {
+  auto s = st.sockets.find(room);
+  return s != st.sockets.end() && s->second.in_own_room ? &s->second : nullptr;
+}
+
+// Calls f(sid, member) for every socket in `room`.
+template <class F>
+void for_each_member(const namespace_state& st, const std::string& room, F&& f) {
+  if (auto owner = own_room_member(st, room)) f(room, *owner);
+  auto it = st.rooms.find(room);
+  if (it == st.rooms.end()) return;
+  for (const auto& sid : it->second)
+    if (auto s = st.sockets.find(sid); s != st.sockets.end()) f(sid, s->second);
+}
+
+bool room_is_empty(const namespace_state& st, const std::string& room) {
+  return own_room_member(st, room) == nullptr && st.rooms.count(room) == 0;
+}
+
 void leave_room(namespace_actor* self, const std::string& sid, const std::string& room) {
   auto& st = self->state;
-  auto it = st.rooms.find(room);
-  if (it == st.rooms.end() || it->second.erase(sid) == 0) return;
-  if (auto j = st.joined.find(sid); j != st.joined.end()) j->second.erase(room);
+  auto s = st.sockets.find(sid);
+  if (room == sid) {
+    if (s == st.sockets.end() || !s->second.in_own_room) return;
+    s->second.in_own_room = false;
+  } else {
+    auto it = st.rooms.find(room);
+    if (it == st.rooms.end() || it->second.erase(sid) == 0) return;
+    if (it->second.empty()) st.rooms.erase(it);
+    if (auto j = st.joined.find(sid); j != st.joined.end()) {
+      j->second.erase(room);
+      if (j->second.empty()) st.joined.erase(j);
+    }
+  }
   auto r = st.room_actors.find(room);
-  if (r != st.room_actors.end()) {
-    auto s = st.sockets.find(sid);
-    if (s != st.sockets.end()) self->send(r->second, atoms::leave::value, s->second.key);
-  }
-  if (it->second.empty()) {
-    st.rooms.erase(it);
-    if (r != st.room_actors.end()) st.room_actors.erase(r);  // it quits on its last leave
-  }
+  if (r == st.room_actors.end()) return;
+  if (s != st.sockets.end()) self->send(r->second, atoms::leave::value, s->second.key);
+  if (room_is_empty(st, room)) st.room_actors.erase(r);  // it quits on its last leave
 }
 
 void join_room(namespace_actor* self, const std::string& sid, const std::string& room) {
   auto& st = self->state;
   auto s = st.sockets.find(sid);
   if (s == st.sockets.end()) return;
-  if (!st.rooms[room].insert(sid).second) return;
-  st.joined[sid].insert(room);
+  if (room == sid) {
+    if (s->second.in_own_room) return;
+    s->second.in_own_room = true;
+  } else {
+    if (!st.rooms[room].insert(sid).second) return;
+    st.joined[sid].insert(room);
+  }
   auto r = st.room_actors.find(room);
   if (r == st.room_actors.end()) {
     // A socket's own room needs no actor until someone else joins it; the
     // actor then starts with everyone already in the room.
     if (room == sid) return;
     r = st.room_actors.emplace(room, self->spawn(room_actor)).first;
-    for (const auto& other : st.rooms[room]) {
-      const auto& m = st.sockets.at(other);
+    for_each_member(st, room, [&](const std::string& other, const member& m) {
       if (other != sid) self->send(r->second, atoms::join::value, m.key, m.connection);
-    }
+    });
   }
   self->send(r->second, atoms::join::value, s->second.key, s->second.connection);
 }
@@ -116,13 +151,13 @@ void remove_socket(namespace_actor* self, const std::string& sid) {
   if (auto j = st.joined.find(sid); j != st.joined.end()) {
     auto rooms = j->second;  // leave_room edits the set
     for (const auto& room : rooms) leave_room(self, sid, room);
-    st.joined.erase(sid);
   }
+  leave_room(self, sid, sid);
   auto s = st.sockets.find(sid);
   if (s == st.sockets.end()) return;
   if (auto c = st.by_connection.find(s->second.connection.address());
       c != st.by_connection.end()) {
-    c->second.erase(sid);
+    std::erase(c->second, sid);
     if (c->second.empty()) {
       self->demonitor(s->second.connection);
       st.by_connection.erase(c);
@@ -143,8 +178,7 @@ std::vector<selected> select_members(namespace_actor* self, const std::vector<st
   auto& st = self->state;
   std::unordered_set<std::string> excluded;
   for (const auto& room : except)
-    if (auto it = st.rooms.find(room); it != st.rooms.end())
-      excluded.insert(it->second.begin(), it->second.end());
+    for_each_member(st, room, [&](const std::string& sid, const member&) { excluded.insert(sid); });
   std::vector<selected> out;
   if (rooms.empty()) {
     for (const auto& [sid, m] : st.sockets)
@@ -153,13 +187,11 @@ std::vector<selected> select_members(namespace_actor* self, const std::vector<st
   }
   std::unordered_set<std::string> seen;
   for (const auto& room : rooms) {
-    auto it = st.rooms.find(room);
-    if (it == st.rooms.end()) continue;
-    for (const auto& sid : it->second) {
-      if (excluded.count(sid) || !seen.insert(sid).second) continue;
-      if (auto s = st.sockets.find(sid); s != st.sockets.end())
-        out.push_back({&s->first, &s->second});
-    }
+    for_each_member(st, room, [&](const std::string& sid, const member& m) {
+      if (excluded.count(sid) || !seen.insert(sid).second) return;
+      // The sockets map owns a stable copy of the id.
+      out.push_back({&st.sockets.find(sid)->first, &m});
+    });
   }
   return out;
 }
@@ -251,11 +283,17 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
   });
   return {
       [self](atoms::add_socket, const std::string& sid, std::uint64_t key, caf::actor& connection) {
-        auto& watched = self->state.by_connection[connection.address()];
+        auto& st = self->state;
+        auto& watched = st.by_connection[connection.address()];
         if (watched.empty()) self->monitor(connection);
-        watched.insert(sid);
-        self->state.sockets[sid] = member{std::move(connection), key};
-        join_room(self, sid, sid);
+        watched.push_back(sid);
+        st.sockets[sid] = member{std::move(connection), key};
+        // In its own room from the start (in_own_room); a room of that name
+        // that others joined before has an actor, which learns of it.
+        if (auto r = st.room_actors.find(sid); r != st.room_actors.end()) {
+          const auto& m = st.sockets[sid];
+          self->send(r->second, atoms::join::value, m.key, m.connection);
+        }
       },
       [self](atoms::remove_socket, const std::string& sid) { remove_socket(self, sid); },
       [self](atoms::join, const std::string& sid, const std::string& room) {

@@ -231,6 +231,23 @@ TEST_F(Namespace, BroadcastsQueuedAtARoomReachEachMemberInOneMessage) {
   }
 }
 
+TEST_F(Namespace, ASocketJoinsTheRoomOfItsIdThatOthersJoinedBeforeItCame) {
+  add("a");
+  join("a", "late");  // a room named like a socket that does not exist yet
+  add("late");
+  auto to_late = broadcast({"late"});
+  auto except_late = broadcast({}, {"late"});
+  leave("late", "late");
+  auto after_leave = broadcast({"late"});
+  remove("a");
+  auto after_remove = broadcast({"late"});
+  run();
+  EXPECT_EQ(recipients(to_late), keys_of({"a", "late"}));
+  EXPECT_TRUE(recipients(except_late).empty());
+  EXPECT_EQ(recipients(after_leave), keys_of({"a"}));
+  EXPECT_TRUE(recipients(after_remove).empty());
+}
+
 TEST_F(Namespace, OneRoomNamedAfterASocketReachesThatSocketAndWhoJoinedIt) {
   // io.to(socketId) after another socket joined the room named after that id:
   // the room holds both.
