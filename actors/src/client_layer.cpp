@@ -58,17 +58,17 @@ caf::message_handler client_layer::extra_behavior(engine_session& session) {
       },
       [this](atoms::deliver_ack, std::uint64_t key, const frame_batch& frames, std::uint64_t id,
              const caf::actor& collector) {
-        auto it = by_key_.find(key);
-        if (it == by_key_.end()) return;
-        it->second->pending_acks_.emplace(id, [collector](std::optional<args> reply) {
+        auto* it = by_key(key);
+        if (!it) return;
+        (*it)->pending_acks_.emplace(id, [collector](std::optional<args> reply) {
           if (reply) caf::anon_send(collector, atoms::reply::value, std::move(*reply));
         });
         send_frames(*frames);
       },
       [this](atoms::fetch, std::uint64_t key, const caf::actor& collector) {
-        auto it = by_key_.find(key);
-        if (it == by_key_.end()) return;  // gone meanwhile: the collector times out
-        const socket& s = *it->second;
+        auto* it = by_key(key);
+        if (!it) return;  // gone meanwhile: the collector times out
+        const socket& s = **it;
         remote_socket snapshot;
         snapshot.id = s.id();
         snapshot.nsp = s.nsp();
@@ -80,9 +80,9 @@ caf::message_handler client_layer::extra_behavior(engine_session& session) {
         self()->send(collector, atoms::reply::value, std::move(snapshot));
       },
       [this](atoms::socket_command, std::uint64_t key, const socket_command& cmd) {
-        auto it = by_key_.find(key);
-        if (it == by_key_.end()) return;
-        auto s = it->second;
+        auto* it = by_key(key);
+        if (!it) return;
+        auto s = *it;
         switch (cmd.what) {
           case socket_command::kind::join:
             if (cmd.membership_done)
@@ -106,9 +106,9 @@ caf::message_handler client_layer::extra_behavior(engine_session& session) {
       },
       [](atoms::run, std::function<void()>& closure) { closure(); },
       [this](atoms::ack_timeout, std::uint64_t key, std::uint64_t id) {
-        auto it = by_key_.find(key);
-        if (it == by_key_.end()) return;
-        auto& acks = it->second->pending_acks_;
+        auto* it = by_key(key);
+        if (!it) return;
+        auto& acks = (*it)->pending_acks_;
         auto ack = acks.find(id);
         if (ack == acks.end()) return;
         auto callback = std::move(ack->second);
@@ -136,14 +136,14 @@ void client_layer::on_message(engine_session&, std::string data, bool binary) {
 }
 
 void client_layer::on_packet(sp::packet p) {
-  auto it = by_nsp_.find(p.nsp);
-  if (it == by_nsp_.end() && p.type == sp::packet_type::connect && !connecting_.count(p.nsp)) {
+  auto* it = by_nsp(p.nsp);
+  if (!it && p.type == sp::packet_type::connect && !connecting(p.nsp)) {
     connect(p.nsp, p.data ? std::move(*p.data) : json::object());
     return;
   }
-  if (it != by_nsp_.end() && p.type != sp::packet_type::connect &&
+  if (it && p.type != sp::packet_type::connect &&
       p.type != sp::packet_type::connect_error) {
-    auto s = it->second;
+    auto s = *it;
     switch (p.type) {
       case sp::packet_type::event:
       case sp::packet_type::binary_event: on_event(*s, p); break;
@@ -173,18 +173,18 @@ void client_layer::connect(const std::string& nsp, json auth) {
     refuse();
     return;
   }
-  connecting_[nsp] = nullptr;  // packets for it wait for the answer like for middlewares
+  connecting_.emplace_back(nsp, nullptr);  // packets for it wait for the answer like for middlewares
   self()
       ->request(server_->directory, caf::infinite, atoms::get_namespace::value, nsp, auth)
       .then(
           [this, nsp, auth](caf::actor& actor, std::uint64_t index) mutable {
-            connecting_.erase(nsp);
+            stop_connecting(nsp);
             if (closed_) return;
             namespace_entry entry{server_->dynamic.at(index).config, std::move(actor)};
             admit(std::move(entry), nsp, std::move(auth));
           },
           [this, nsp, refuse](caf::error&) {
-            connecting_.erase(nsp);
+            stop_connecting(nsp);
             if (!closed_) refuse();
           });
 }
@@ -193,7 +193,7 @@ void client_layer::admit(namespace_entry entry, const std::string& nsp, json aut
   auto key = next_socket_key.fetch_add(1, std::memory_order_relaxed);
   auto s = std::make_shared<socket>(*this, make_session_id(), nsp, entry.actor, key,
                                     auth.is_object() ? std::move(auth) : json::object());
-  connecting_[nsp] = s;
+  connecting_.emplace_back(nsp, s);
   run_middlewares(std::move(s), entry.config, 0);
 }
 
@@ -207,9 +207,10 @@ void client_layer::run_middlewares(std::shared_ptr<socket> s,
     return;
   }
   auto next = [this, s, config, index](std::optional<connect_error> error) {
-    if (closed_ || connecting_[s->nsp()] != s) return;
+    auto* pending = connecting(s->nsp());
+    if (closed_ || !pending || *pending != s) return;
     if (error) {
-      connecting_.erase(s->nsp());
+      stop_connecting(s->nsp());
       sp::packet p;
       p.type = sp::packet_type::connect_error;
       p.nsp = s->nsp();
@@ -226,12 +227,11 @@ void client_layer::run_middlewares(std::shared_ptr<socket> s,
 
 void client_layer::finish_connect(std::shared_ptr<socket> s,
                                   std::shared_ptr<const namespace_config> config) {
-  connecting_.erase(s->nsp());
+  stop_connecting(s->nsp());
   if (closed_) return;
   s->connected_ = true;
   s->rooms_.insert(s->id());
-  by_nsp_[s->nsp()] = s;
-  by_key_[s->key_] = s;
+  sockets_.push_back(s);
   ever_connected_ = true;
   self()->send(s->nsp_actor_, atoms::add_socket::value, s->id(), s->key_,
                caf::actor_cast<caf::actor>(self()));
@@ -329,13 +329,35 @@ void client_layer::send_packet(const sp::packet& p) {
   for (auto& a : out.attachments) session_->send(frame::bytes(std::move(a)));
 }
 
+std::shared_ptr<socket>* client_layer::by_key(std::uint64_t key) {
+  for (auto& s : sockets_)
+    if (s->key_ == key) return &s;
+  return nullptr;
+}
+
+std::shared_ptr<socket>* client_layer::by_nsp(const std::string& nsp) {
+  for (auto& s : sockets_)
+    if (s->nsp() == nsp) return &s;
+  return nullptr;
+}
+
+std::shared_ptr<socket>* client_layer::connecting(const std::string& nsp) {
+  for (auto& [name, s] : connecting_)
+    if (name == nsp) return &s;
+  return nullptr;
+}
+
+void client_layer::stop_connecting(const std::string& nsp) {
+  std::erase_if(connecting_, [&](const auto& entry) { return entry.first == nsp; });
+}
+
 bool client_layer::accepts_delivery(std::uint64_t key, const event_ptr& event) {
-  auto it = by_key_.find(key);
-  if (it == by_key_.end()) return false;
+  auto* it = by_key(key);
+  if (!it) return false;
   if (event && event->is_volatile && !session_->writable()) return false;
   // The reference tells the recipient's outgoing listeners of broadcasts too.
-  if (event && !it->second->any_outgoing_.empty()) {
-    auto target = it->second;
+  if (event && !(*it)->any_outgoing_.empty()) {
+    auto target = *it;
     for (const auto& h : target->any_outgoing_) h(*target, event->name, event->arguments);
   }
   return true;
@@ -355,8 +377,7 @@ void client_layer::close_socket(socket& s, const std::string& reason) {
   for (const auto& h : s.disconnecting_) h(s, reason);
   self()->send(s.nsp_actor_, atoms::remove_socket::value, s.id());
   s.connected_ = false;
-  by_nsp_.erase(s.nsp());
-  by_key_.erase(s.key_);
+  std::erase(sockets_, keep);
   auto acks = std::move(s.pending_acks_);
   s.pending_acks_.clear();
   for (auto& [id, callback] : acks) callback(std::nullopt);
@@ -364,8 +385,8 @@ void client_layer::close_socket(socket& s, const std::string& reason) {
 }
 
 void client_layer::disconnect_all() {
-  auto sockets = by_nsp_;
-  for (auto& [nsp, s] : sockets) s->disconnect(false);
+  auto sockets = sockets_;
+  for (auto& s : sockets) s->disconnect(false);
   fail("server disconnect");
 }
 
@@ -373,8 +394,8 @@ void client_layer::disconnect_all() {
 // then the Engine.IO session.
 void client_layer::fail(const char*) {
   if (closed_) return;
-  auto sockets = by_nsp_;
-  for (auto& [nsp, s] : sockets) close_socket(*s, "forced server close");
+  auto sockets = sockets_;
+  for (auto& s : sockets) close_socket(*s, "forced server close");
   closed_ = true;
   connecting_.clear();
   session_->close();
@@ -382,8 +403,8 @@ void client_layer::fail(const char*) {
 
 void client_layer::on_close(engine_session&, close_reason reason) {
   closed_ = true;
-  auto sockets = by_nsp_;
-  for (auto& [nsp, s] : sockets) close_socket(*s, std::string(to_string(reason)));
+  auto sockets = sockets_;
+  for (auto& s : sockets) close_socket(*s, std::string(to_string(reason)));
   connecting_.clear();
   decoder_.reset();
 }

@@ -54,13 +54,20 @@ class client_layer final : public session_handler {
   static void run_handlers(socket& s, const std::string& name, args& arguments,
                            const ack_sender& ack);
   void fail(const char* why);
+  std::shared_ptr<socket>* by_key(std::uint64_t key);
+  std::shared_ptr<socket>* by_nsp(const std::string& nsp);
+  std::shared_ptr<socket>* connecting(const std::string& nsp);
+  void stop_connecting(const std::string& nsp);
 
   std::shared_ptr<const server_state> server_;
   engine_session* session_ = nullptr;
   socketio::decoder decoder_;
-  std::unordered_map<std::string, std::shared_ptr<socket>> by_nsp_;  // connected sockets
-  std::unordered_map<std::uint64_t, std::shared_ptr<socket>> by_key_;
-  std::unordered_map<std::string, std::shared_ptr<socket>> connecting_;  // in middlewares
+  // A connection has a socket per namespace it joined, a few at most: flat
+  // lists cost less memory than maps and are as quick to search.
+  std::vector<std::shared_ptr<socket>> sockets_;  // connected
+  // Sockets in their namespace's middlewares (null while the namespace is
+  // being looked up).
+  std::vector<std::pair<std::string, std::shared_ptr<socket>>> connecting_;
   bool closed_ = false;
   bool ever_connected_ = false;
 };
