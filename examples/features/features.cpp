@@ -191,14 +191,17 @@ app features_app() {
   a.name = "features";
   a.description = "every API feature behind one event each (the integration tests' peer)";
   a.configure = [](server& io) {
-    // Middleware: auth {token: "bad"} is refused with data.
+    // Middleware: auth {token: "bad"} is refused with data; auth
+    // {nextTwice: true} makes it call next() twice, which must not matter.
     io.of("/")
         .use([](socket& s, next_fn next) {
           const auto& auth = s.handshake_info().auth;
-          if (auth.contains("token") && auth["token"] == "bad")
+          if (auth.contains("token") && auth["token"] == "bad") {
             next(connect_error{"unauthorized", json{{"reason", "bad token"}}});
-          else
-            next(std::nullopt);
+            return;
+          }
+          next(std::nullopt);
+          if (auth.contains("nextTwice")) next(std::nullopt);
         })
         .on_connection([&io](socket& s) { on_main_connection(io, s); });
     io.of(std::regex("^/dyn-[0-9]+$")).on_connection([](socket& s) {

@@ -314,6 +314,22 @@ for (const mode of [...FULL, UPGRADE]) {
       for (const s of [d, d2, d3, p]) ctx.close(s);
     });
 
+    test('a middleware calling next() twice does not stop a later CONNECT to its namespace', async () => {
+      const { socket } = await ctx.connect(mode, '/', { auth: { nextTwice: true } });
+      // A second namespace on the same connection keeps it open while "/" is
+      // left (the manager's socket() connects it).
+      const other = socket.io.socket('/dyn-5');
+      ctx.clients.add(other);
+      assert.deepStrictEqual(await nextEvent(other, 'welcome', T, "'welcome' on /dyn-5"), ['/dyn-5']);
+      socket.disconnect();
+      const hello = nextEvent(socket, 'hello', T, "'hello' after connecting to / again");
+      socket.connect();
+      await hello;
+      assert.equal(socket.connected, true);
+      ctx.close(other);
+      ctx.close(socket);
+    });
+
     test('handlers of one event run in order; one added meanwhile hears the next event', async () => {
       const { socket } = await ctx.connect(mode);
       assert.deepStrictEqual(await ack(socket, 'twice'), ['first', 'second']);
