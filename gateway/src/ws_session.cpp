@@ -1,6 +1,7 @@
 #include "ws_session.hpp"
 
 #include <atomic>
+#include <span>
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -37,6 +38,10 @@ ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream::soc
     inflater_.emplace(ctx.options.max_payload, deflate->client_max_window_bits,
                       deflate->client_no_context_takeover);
   }
+  // Reads happen when the socket is readable and writes are tried at once
+  // (see do_read, do_write): neither may block the I/O thread.
+  boost::system::error_code ignored;
+  socket_.non_blocking(true, ignored);
 }
 
 void ws_session::attach(caf::actor owner) {
@@ -46,10 +51,6 @@ void ws_session::attach(caf::actor owner) {
     self->owner_ = owner;
     self->queue_raw(std::move(self->handshake_));
     self->do_write();
-    // Reads happen only when the socket is readable (see do_read); a
-    // spurious wake-up must not block the I/O thread.
-    boost::system::error_code ignored;
-    self->socket_.non_blocking(true, ignored);
     if (!self->early_bytes_.empty()) {
       auto early = std::move(self->early_bytes_);
       self->consume(early);
@@ -165,7 +166,9 @@ void ws_session::queue_close(std::uint16_t code) {
 }
 
 // Everything queued so far goes out in one gather write; what is queued
-// meanwhile waits for the next one.
+// meanwhile waits for the next one. The socket is non-blocking: the write is
+// tried at once, and only what the kernel did not take waits for an
+// asynchronous write (on loopback and fast clients, nothing does).
 void ws_session::do_write() {
   if (!writing_.empty() || queued_.empty() || shut_down_) return;
   writing_.swap(queued_);
@@ -176,6 +179,26 @@ void ws_session::do_write() {
     if (c.head_size > 0) buffers_.emplace_back(c.head.data(), c.head_size);
     buffers_.emplace_back(c.body->data(), c.body->size());
   }
+  auto rest = buffers_.begin();
+  while (rest != buffers_.end()) {
+    boost::system::error_code ec;
+    // At most 64 buffers go in one writev: loop while the kernel takes them.
+    auto n = socket_.write_some(
+        std::span<const asio::const_buffer>(&*rest, static_cast<std::size_t>(buffers_.end() - rest)),
+        ec);
+    if (ec == asio::error::would_block || ec == asio::error::try_again) break;
+    if (ec) {
+      on_write(ec);
+      return;
+    }
+    while (rest != buffers_.end() && n >= rest->size()) n -= (rest++)->size();
+    if (n > 0) *rest += n;  // a buffer the kernel took in part
+  }
+  if (rest == buffers_.end()) {
+    on_write({});
+    return;
+  }
+  buffers_.erase(buffers_.begin(), rest);
   ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
   asio::async_write(socket_, buffers_,
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
