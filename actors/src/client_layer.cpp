@@ -43,18 +43,22 @@ caf::message_handler client_layer::extra_behavior(engine_session& session) {
         if (!ever_connected_ && connecting_.empty()) fail("connect timeout");
       },
       [this](atoms::deliver, std::uint64_t key, const frame_batch& frames, const event_ptr& event) {
-        if (accepts_delivery(key, event)) send_frames(*frames);
+        auto* target = by_key(key);
+        if (!target) return;
+        auto s = *target;
+        if (accepts_delivery(*s, event)) send_frames(*frames);
       },
       [this](atoms::deliver_run, std::uint64_t key, const delivery_run& run) {
-        // Scratch shared by the connections of this thread: an idle
-        // connection keeps no capacity.
-        thread_local std::vector<frame> frames;
+        auto* target = by_key(key);
+        if (!target) return;
+        auto s = *target;  // an outgoing listener may disconnect it
+        std::vector<frame> frames;
+        frames.reserve(run->size());
         for (const auto& d : *run) {
-          if (accepts_delivery(key, d.event))
+          if (accepts_delivery(*s, d.event))
             frames.insert(frames.end(), d.frames->begin(), d.frames->end());
         }
-        if (!frames.empty()) send_frames(frames);
-        frames.clear();
+        if (!frames.empty()) send_frames(std::move(frames));
       },
       [this](atoms::deliver_ack, std::uint64_t key, const frame_batch& frames, std::uint64_t id,
              const caf::actor& collector) {
@@ -351,20 +355,16 @@ void client_layer::stop_connecting(const std::string& nsp) {
   std::erase_if(connecting_, [&](const auto& entry) { return entry.first == nsp; });
 }
 
-bool client_layer::accepts_delivery(std::uint64_t key, const event_ptr& event) {
-  auto* it = by_key(key);
-  if (!it) return false;
-  if (event && event->is_volatile && !session_->writable()) return false;
+bool client_layer::accepts_delivery(socket& s, const event_ptr& event) {
+  if (!event) return true;
+  if (event->is_volatile && !session_->writable()) return false;
   // The reference tells the recipient's outgoing listeners of broadcasts too.
-  if (event && !(*it)->any_outgoing_.empty()) {
-    auto target = *it;
-    for (const auto& h : target->any_outgoing_) h(*target, event->name, event->arguments);
-  }
+  for (const auto& h : s.any_outgoing_) h(s, event->name, event->arguments);
   return true;
 }
 
-void client_layer::send_frames(const std::vector<frame>& frames) {
-  session_->send_all(frames);
+void client_layer::send_frames(std::vector<frame> frames) {
+  session_->send_all(std::move(frames));
 }
 
 void client_layer::start_ack_timer(socket& s, std::uint64_t id, std::chrono::milliseconds timeout) {

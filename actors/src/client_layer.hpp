@@ -28,10 +28,10 @@ class client_layer final : public session_handler {
 
   /// Encodes and queues one packet for this client.
   void send_packet(const socketio::packet& p);
-  void send_frames(const std::vector<frame>& frames);
-  /// Whether a broadcast reaches socket `key` (still here, and not a
-  /// volatile packet that cannot leave now); tells its outgoing listeners.
-  bool accepts_delivery(std::uint64_t key, const event_ptr& event);
+  void send_frames(std::vector<frame> frames);
+  /// Whether a broadcast reaches socket `s` (not a volatile packet that
+  /// cannot leave now); tells its outgoing listeners.
+  bool accepts_delivery(socket& s, const event_ptr& event);
   void start_ack_timer(socket& s, std::uint64_t id, std::chrono::milliseconds timeout);
   /// A socket leaves its namespace (client or server namespace disconnect).
   void close_socket(socket& s, const std::string& reason);

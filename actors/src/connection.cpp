@@ -55,7 +55,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
           if (state_ == ready_state::closing) finish(close_reason::forced_close);
         },
         [this](atoms::send, frame& f) { send(std::move(f)); },
-        [this](atoms::send, const std::vector<frame>& frames) { send_all(frames); },
+        [this](atoms::send, std::vector<frame>& frames) { send_all(std::move(frames)); },
         [this](atoms::close) { close(); },
         [this](atoms::shutdown) { shut_down(); },
     };
@@ -81,9 +81,14 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
     flush();
   }
 
-  void send_all(const std::vector<frame>& frames) override {
+  void send_all(std::vector<frame> frames) override {
     if (state_ != ready_state::open) return;
-    for (const auto& f : frames) queue(f);
+    if (outbox_.empty()) {
+      for (const auto& f : frames) outbox_bytes_ += f.data->size();
+      outbox_ = std::move(frames);
+    } else {
+      for (auto& f : frames) queue(std::move(f));
+    }
     flush();
   }
 

@@ -85,7 +85,7 @@ bool ws_session::move_outbox_to_queue() {
     frames.swap(outbox_);
   }
   if (close_sent_ || shut_down_) return false;
-  for (const auto& f : frames) queue_message(f);
+  for (auto& f : frames) queue_message(std::move(f));
   if (queued_bytes_ > ctx_.options.max_ws_outbound_bytes) {
     fail(true);  // a consumer this slow would make us hold unbounded memory
     return false;
@@ -138,10 +138,10 @@ void ws_session::queue_raw(std::string bytes) {
 // other recipient of a broadcast. With it, a message from the threshold up
 // is compressed for this connection alone: the compressor's window is this
 // connection's history.
-void ws_session::queue_message(const frame& f) {
+void ws_session::queue_message(frame f) {
   auto op = f.binary ? ws::opcode::binary : ws::opcode::text;
   if (!deflater_ || f.data->size() < ctx_.options.per_message_deflate_threshold) {
-    queue_frame(op, f.data);
+    queue_frame(op, std::move(f.data));
     return;
   }
   std::string packed;

@@ -52,7 +52,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   void take_outbox();
   bool move_outbox_to_queue();
   void queue_raw(std::string bytes);
-  void queue_message(const frame& f);
+  void queue_message(frame f);
   void queue_frame(websocket::opcode op, std::shared_ptr<const std::string> payload,
                    bool compressed = false);
   void queue_close(std::uint16_t code);

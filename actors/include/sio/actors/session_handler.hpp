@@ -24,7 +24,7 @@ class engine_session {
   /// Queues one encoded packet (see `frame`).
   virtual void send(frame f) = 0;
   /// Queues several packets; they leave together.
-  virtual void send_all(const std::vector<frame>& frames) = 0;
+  virtual void send_all(std::vector<frame> frames) = 0;
   /// Queues a text message: "4" + text.
   virtual void send_text(std::string_view text) = 0;
   /// Queues a binary message.
