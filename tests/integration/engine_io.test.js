@@ -559,6 +559,30 @@ describe('HTTP error answers', () => {
     assert.equal(code, 1009);
   });
 
+  test('echoes that back up behind a client that stops reading all arrive, in order', async () => {
+    // About 13 MB of echoes: more than the kernel's socket buffers take, less
+    // than the 16 MiB the server queues per WebSocket. The server's writes
+    // stop part-way, wait, and go on where they stopped.
+    const { ws, next } = await openRawWs(server);
+    const n = 15000;
+    const tag = (i) => '4' + String(i).padStart(6, '0');
+    try {
+      assert.match(await next(T, 'open packet'), /^0\{/);
+      ws._socket.pause();
+      for (let i = 0; i < n; i++) ws.send(tag(i) + 'x'.repeat(MAX_PAYLOAD - 100));
+      await new Promise((r) => setTimeout(r, 500));
+      ws._socket.resume();
+      for (let i = 0; i < n; i++) {
+        const m = await next(T, `echo ${i}`);
+        if (m.slice(0, 7) !== tag(i) || m.length !== MAX_PAYLOAD - 93) {
+          assert.fail(`echo ${i} arrived as ${m.slice(0, 7)}..., ${m.length} bytes`);
+        }
+      }
+    } finally {
+      ws.terminate();
+    }
+  });
+
   test('a websocket message within --max-payload is echoed', async () => {
     const { ws, next } = await openRawWs(server);
     try {
