@@ -50,6 +50,9 @@ void ws_session::attach(caf::actor owner) {
     self->attached_ = true;
     self->owner_ = owner;
     self->queue_raw(std::move(self->handshake_));
+    // The owner sends its open packet right after attaching: when it is
+    // already here, it leaves in the same write as the 101.
+    if (!self->move_outbox_to_queue()) return;
     self->do_write();
     if (!self->early_bytes_.empty()) {
       auto early = std::move(self->early_bytes_);
