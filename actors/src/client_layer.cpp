@@ -102,7 +102,9 @@ caf::message_handler client_layer::extra_behavior(engine_session& session) {
                 s->leave(room);
             }
             break;
-          case socket_command::kind::disconnect: s->disconnect(cmd.close); break;
+          case socket_command::kind::disconnect:
+            s->disconnect(cmd.close);
+            break;
           case socket_command::kind::emit:
             if (cmd.frames) send_frames(*cmd.frames);
             break;
@@ -145,16 +147,22 @@ void client_layer::on_packet(sp::packet p) {
     connect(p.nsp, p.data ? std::move(*p.data) : json::object());
     return;
   }
-  if (it && p.type != sp::packet_type::connect &&
-      p.type != sp::packet_type::connect_error) {
+  if (it && p.type != sp::packet_type::connect && p.type != sp::packet_type::connect_error) {
     auto s = *it;
     switch (p.type) {
       case sp::packet_type::event:
-      case sp::packet_type::binary_event: on_event(*s, p); break;
+      case sp::packet_type::binary_event:
+        on_event(*s, p);
+        break;
       case sp::packet_type::ack:
-      case sp::packet_type::binary_ack: on_ack(*s, p); break;
-      case sp::packet_type::disconnect: close_socket(*s, "client namespace disconnect"); break;
-      default: break;
+      case sp::packet_type::binary_ack:
+        on_ack(*s, p);
+        break;
+      case sp::packet_type::disconnect:
+        close_socket(*s, "client namespace disconnect");
+        break;
+      default:
+        break;
     }
     return;
   }
@@ -177,7 +185,8 @@ void client_layer::connect(const std::string& nsp, json auth) {
     refuse();
     return;
   }
-  connecting_.emplace_back(nsp, nullptr);  // packets for it wait for the answer like for middlewares
+  connecting_.emplace_back(nsp,
+                           nullptr);  // packets for it wait for the answer like for middlewares
   self()
       ->request(server_->directory, caf::infinite, atoms::get_namespace::value, nsp, auth)
       .then(
@@ -363,9 +372,7 @@ bool client_layer::accepts_delivery(socket& s, const event_ptr& event) {
   return true;
 }
 
-void client_layer::send_frames(std::vector<frame> frames) {
-  session_->send_all(std::move(frames));
-}
+void client_layer::send_frames(std::vector<frame> frames) { session_->send_all(std::move(frames)); }
 
 void client_layer::start_ack_timer(socket& s, std::uint64_t id, std::chrono::milliseconds timeout) {
   self()->delayed_send(self(), timeout, atoms::ack_timeout::value, s.key_, id);
@@ -417,8 +424,8 @@ handshake client_layer::make_handshake(const json& auth) const {
   h.address = req.remote_address;
   h.xdomain = !req.header("origin").empty();
   h.secure = req.secure;
-  h.issued = std::chrono::duration_cast<std::chrono::milliseconds>(req.issued.time_since_epoch())
-                 .count();
+  h.issued =
+      std::chrono::duration_cast<std::chrono::milliseconds>(req.issued.time_since_epoch()).count();
   h.url = req.url;
   for (const auto& [name, value] : req.query) h.query[name] = value;
   h.auth = auth;

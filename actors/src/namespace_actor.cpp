@@ -155,8 +155,7 @@ void remove_socket(namespace_actor* self, const std::string& sid) {
   leave_room(self, sid, sid);
   auto s = st.sockets.find(sid);
   if (s == st.sockets.end()) return;
-  if (auto c = st.by_connection.find(s->second.connection.address());
-      c != st.by_connection.end()) {
+  if (auto c = st.by_connection.find(s->second.connection.address()); c != st.by_connection.end()) {
     std::erase(c->second, sid);
     if (c->second.empty()) {
       self->demonitor(s->second.connection);
@@ -206,8 +205,7 @@ void notify_subscribers(namespace_actor* self, const broadcast_request& req) {
     if (it == st.subscribers.end()) return;
     for (const auto& subscriber : it->second)
       if (notified.insert(subscriber).second)
-        self->send(subscriber, atoms::event::value, st.name, req.event->name,
-                   req.event->arguments);
+        self->send(subscriber, atoms::event::value, st.name, req.event->name, req.event->arguments);
   };
   if (req.rooms.empty())
     for (const auto& [room, subscribers] : st.subscribers) notify_room(room);
@@ -249,7 +247,8 @@ void on_select(namespace_actor* self, const selection_request& req) {
   // (as the reference's adapter does them synchronously), so whatever this
   // actor handles next sees them; the sockets then update their own view.
   auto cmd = req.command;
-  bool membership = cmd.what == socket_command::kind::join || cmd.what == socket_command::kind::leave;
+  bool membership =
+      cmd.what == socket_command::kind::join || cmd.what == socket_command::kind::leave;
   std::vector<std::pair<caf::actor, std::uint64_t>> recipients;
   for (const auto& t : targets) recipients.emplace_back(t.m->connection, t.m->key);
   if (membership) {

@@ -11,8 +11,8 @@ namespace sio {
 
 namespace sp = socketio;
 
-socket::socket(detail::client_layer& client, std::string id, std::string nsp,
-               caf::actor nsp_actor, std::uint64_t key, json auth)
+socket::socket(detail::client_layer& client, std::string id, std::string nsp, caf::actor nsp_actor,
+               std::uint64_t key, json auth)
     : client_(client),
       id_(std::move(id)),
       nsp_(std::move(nsp)),
@@ -151,8 +151,9 @@ void broadcast::emit_with_ack(std::string_view event, args arguments,
   req->except = except_;
   req->ack_id = next_ack_id();
   req->frames = encode_event(nsp_name_, event, std::move(arguments), req->ack_id);
-  req->ack_collector = detail::spawn_ack_collector(
-      nsp_.home_system(), timeout_.value_or(default_broadcast_timeout), std::move(callback), origin_);
+  req->ack_collector =
+      detail::spawn_ack_collector(nsp_.home_system(), timeout_.value_or(default_broadcast_timeout),
+                                  std::move(callback), origin_);
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }
 
@@ -164,8 +165,9 @@ void broadcast::fetch_sockets(std::function<void(std::vector<remote_socket>)> ca
   auto req = std::make_shared<selection_request>();
   req->rooms = rooms_;
   req->except = except_;
-  req->fetch_collector = detail::spawn_fetch_collector(
-      nsp_.home_system(), timeout_.value_or(default_broadcast_timeout), std::move(callback), origin_);
+  req->fetch_collector = detail::spawn_fetch_collector(nsp_.home_system(),
+                                                       timeout_.value_or(default_broadcast_timeout),
+                                                       std::move(callback), origin_);
   caf::anon_send(nsp_, atoms::select::value, std::shared_ptr<const selection_request>(req));
 }
 

@@ -8,13 +8,10 @@ namespace {
 
 void on_main_connection(server& io, socket& s) {
   s.emit_values("auth", s.auth());
-  s.on("message", [](socket& self, args& a, const ack_sender&) {
-    self.emit("message-back", a);
-  });
+  s.on("message", [](socket& self, args& a, const ack_sender&) { self.emit("message-back", a); });
   s.on("message-with-ack", [](socket&, args& a, const ack_sender& ack) { ack(a); });
-  s.on("echo", [](socket&, args& a, const ack_sender& ack) {
-    ack(args{a.empty() ? json() : a.front()});
-  });
+  s.on("echo",
+       [](socket&, args& a, const ack_sender& ack) { ack(args{a.empty() ? json() : a.front()}); });
   s.on("join", [](socket& self, args& a, const ack_sender& ack) {
     if (!a.empty() && a.front().is_string()) self.join(a.front().get<std::string>());
     ack.values(true);
@@ -26,8 +23,7 @@ void on_main_connection(server& io, socket& s) {
   auto main_nsp = io.of("/");
   s.on("broadcast", [main_nsp](socket&, args& a, const ack_sender&) {
     if (a.empty() || !a.front().is_string()) return;
-    main_nsp.to(a.front().get<std::string>())
-        .emit("msg", args{a.size() > 1 ? a[1] : json()});
+    main_nsp.to(a.front().get<std::string>()).emit("msg", args{a.size() > 1 ? a[1] : json()});
   });
 }
 
@@ -39,8 +35,7 @@ app contract_app() {
   a.description = "the benchmark and compliance contract (BENCH.md)";
   a.configure = [](server& io) {
     io.of("/").on_connection([&io](socket& s) { on_main_connection(io, s); });
-    io.of("/custom").on_connection(
-        [](socket& s) { s.emit_values("auth", s.auth()); });
+    io.of("/custom").on_connection([](socket& s) { s.emit_values("auth", s.auth()); });
   };
   return a;
 }

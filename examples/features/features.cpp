@@ -24,7 +24,7 @@ std::vector<std::string> strings_arg(const args& a, std::size_t i) {
 
 std::chrono::milliseconds ms_arg(const args& a, std::size_t i) {
   return std::chrono::milliseconds(i < a.size() && a[i].is_number() ? a[i].get<std::int64_t>()
-                                                                     : 1000);
+                                                                    : 1000);
 }
 
 json describe(const handshake& h) {
@@ -74,21 +74,19 @@ void on_main_connection(server& io, socket& s) {
     heard->push_back("second");
     ack.values(json(*heard));
   });
-  s.on_error([](socket& self, const connect_error& e) { self.emit_values("error-seen", e.message); });
+  s.on_error(
+      [](socket& self, const connect_error& e) { self.emit_values("error-seen", e.message); });
   auto events_seen = std::make_shared<std::vector<std::string>>();
   auto outgoing = std::make_shared<std::vector<std::string>>();
   s.on_any([events_seen](socket&, const std::string& event, const args&) {
     events_seen->push_back(event);
   });
-  s.on_any_outgoing([outgoing](socket&, const std::string& event, const args&) {
-    outgoing->push_back(event);
-  });
-  s.on("events-seen", [events_seen](socket&, args&, const ack_sender& ack) {
-    ack.values(json(*events_seen));
-  });
-  s.on("outgoing-events", [outgoing](socket&, args&, const ack_sender& ack) {
-    ack.values(json(*outgoing));
-  });
+  s.on_any_outgoing(
+      [outgoing](socket&, const std::string& event, const args&) { outgoing->push_back(event); });
+  s.on("events-seen",
+       [events_seen](socket&, args&, const ack_sender& ack) { ack.values(json(*events_seen)); });
+  s.on("outgoing-events",
+       [outgoing](socket&, args&, const ack_sender& ack) { ack.values(json(*outgoing)); });
 
   s.on("join", [](socket& self, args& a, const ack_sender& ack) {
     self.join(strings_arg(a, 0));
@@ -156,7 +154,8 @@ void on_main_connection(server& io, socket& s) {
     ack.values(true);
   });
   s.on("disconnect-room", [nsp](socket&, args& a, const ack_sender&) {
-    nsp.in(string_arg(a, 0)).disconnect_sockets(a.size() > 1 && a[1].is_boolean() && a[1].get<bool>());
+    nsp.in(string_arg(a, 0))
+        .disconnect_sockets(a.size() > 1 && a[1].is_boolean() && a[1].get<bool>());
   });
   s.on("set-data", [](socket& self, args& a, const ack_sender& ack) {
     self.data()["value"] = a.empty() ? json() : a[0];
@@ -176,11 +175,12 @@ void on_main_connection(server& io, socket& s) {
     *rooms_when_leaving = rooms_of(self.rooms());
   });
   s.on_disconnect([nsp, rooms_when_leaving](socket& self, const std::string& reason) {
-    nsp.to("observers").emit("left", args{json{
-                                          {"id", self.id()},
-                                          {"reason", reason},
-                                          {"rooms", *rooms_when_leaving},
-                                      }});
+    nsp.to("observers")
+        .emit("left", args{json{
+                          {"id", self.id()},
+                          {"reason", reason},
+                          {"rooms", *rooms_when_leaving},
+                      }});
   });
 }
 
@@ -210,8 +210,7 @@ app features_app() {
     });
     io.of([](const std::string& name, const json& auth) {
         return name.rfind("/pred-", 0) == 0 && auth.contains("allow") && auth["allow"] == true;
-      })
-        .on_connection([](socket& s) { s.emit_values("welcome", s.nsp()); });
+      }).on_connection([](socket& s) { s.emit_values("welcome", s.nsp()); });
     auto listener = io.system().spawn(room_listener, io.of("/"));
     io.of("/").subscribe("actor-room", listener);
   };

@@ -25,15 +25,15 @@ struct gateway::impl {
   // connection's handlers never run at once without a strand to pay for.
   void do_accept() {
     auto& target = *ios[next_io++ % ios.size()];
-    acceptor->async_accept(target.get_executor(), [this](boost::system::error_code ec,
-                                                        tcp::socket socket) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<detail::http_session>(ctx, std::move(socket))->start();
-      }
-      do_accept();
-    });
+    acceptor->async_accept(
+        target.get_executor(), [this](boost::system::error_code ec, tcp::socket socket) {
+          if (ec == asio::error::operation_aborted) return;
+          if (!ec) {
+            socket.set_option(tcp::no_delay(true), ec);
+            std::make_shared<detail::http_session>(ctx, std::move(socket))->start();
+          }
+          do_accept();
+        });
   }
 
   asio::io_context& first() { return *ios.front(); }

@@ -220,8 +220,7 @@ void http_session::route(request req) {
         res.prepare_payload();
         return answer(std::move(res));
       }
-      caf::anon_send(ctx_.registry, atoms::create::value, std::move(info),
-                     http_reply_ptr{held()});
+      caf::anon_send(ctx_.registry, atoms::create::value, std::move(info), http_reply_ptr{held()});
       return;
     }
     case route::action::poll_get:
@@ -311,7 +310,8 @@ void http_session::answer_file(const request& req, response res, const std::stri
 
 void http_session::upgrade(request req, const route::decision& d, request_info info) {
   auto refuse = [&](std::string message) {
-    auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{}, std::string{});
+    auto link =
+        std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{}, std::string{});
     link->refuse(std::move(message));
   };
   auto key = req[http::field::sec_websocket_key];
@@ -358,12 +358,12 @@ void http_session::answer(response res) {
   writing_.emplace(std::move(res));
   stream_.expires_after(ctx_.options.request_timeout);
   ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
-  http::async_write(stream_, *writing_,
-                    [self = shared_from_this(), close_after](boost::system::error_code ec,
-                                                             std::size_t) {
-                      self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
-                      self->on_write(ec, close_after);
-                    });
+  http::async_write(
+      stream_, *writing_,
+      [self = shared_from_this(), close_after](boost::system::error_code ec, std::size_t) {
+        self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
+        self->on_write(ec, close_after);
+      });
 }
 
 void http_session::on_write(boost::system::error_code ec, bool close_after) {

@@ -73,7 +73,8 @@ void ws_session::send(std::vector<frame> frames) {
       outbox_.insert(outbox_.end(), std::make_move_iterator(frames.begin()),
                      std::make_move_iterator(frames.end()));
   }
-  if (was_empty) asio::post(socket_.get_executor(), [self = shared_from_this()] { self->take_outbox(); });
+  if (was_empty)
+    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->take_outbox(); });
 }
 
 void ws_session::take_outbox() {
@@ -122,9 +123,10 @@ void ws_session::refuse(std::string message) {
     if (self->attached_ || self->shut_down_) return;
     self->attached_ = true;
     self->owner_notified_ = true;
-    self->queue_raw("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\n"
-                    "Content-Length: " +
-                    std::to_string(message.size()) + "\r\n\r\n" + message);
+    self->queue_raw(
+        "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-type: text/html\r\n"
+        "Content-Length: " +
+        std::to_string(message.size()) + "\r\n\r\n" + message);
     self->close_sent_ = true;
     self->do_write();
   });
@@ -186,9 +188,9 @@ void ws_session::do_write() {
   while (rest != buffers_.end()) {
     boost::system::error_code ec;
     // At most 64 buffers go in one writev: loop while the kernel takes them.
-    auto n = socket_.write_some(
-        std::span<const asio::const_buffer>(&*rest, static_cast<std::size_t>(buffers_.end() - rest)),
-        ec);
+    auto n = socket_.write_some(std::span<const asio::const_buffer>(
+                                    &*rest, static_cast<std::size_t>(buffers_.end() - rest)),
+                                ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec) {
       on_write(ec);
@@ -229,8 +231,8 @@ void ws_session::on_write(boost::system::error_code ec) {
       fail(false);
       return;
     }
-    close_timer_ = std::make_unique<asio::steady_timer>(socket_.get_executor(),
-                                                        ctx_.options.request_timeout);
+    close_timer_ =
+        std::make_unique<asio::steady_timer>(socket_.get_executor(), ctx_.options.request_timeout);
     close_timer_->async_wait([self = shared_from_this()](boost::system::error_code timer_ec) {
       if (!timer_ec) self->fail(false);
     });
@@ -242,10 +244,9 @@ void ws_session::on_write(boost::system::error_code ec) {
 // I/O thread share (the reader copies out what a message needs). With a
 // buffer per connection, 16 KiB of every idle client would sit unused.
 void ws_session::do_read() {
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                              [self = shared_from_this()](boost::system::error_code ec) {
-                                self->on_readable(ec);
-                              });
+  socket_.async_wait(
+      asio::ip::tcp::socket::wait_read,
+      [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
 }
 
 void ws_session::on_readable(boost::system::error_code ec) {

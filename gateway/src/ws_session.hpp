@@ -28,8 +28,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   /// `deflate`: the permessage-deflate parameters agreed in the handshake,
   /// none when the connection is not compressed.
   ws_session(const gateway_context& ctx, boost::beast::tcp_stream::socket_type socket,
-             std::string handshake,
-             std::string early_bytes,
+             std::string handshake, std::string early_bytes,
              std::optional<websocket::deflate_params> deflate = std::nullopt);
 
   // ws_link; each call hops onto the session's strand.
@@ -77,7 +76,8 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   std::optional<websocket::deflater> deflater_;
   std::optional<websocket::inflater> inflater_;
   std::vector<websocket::event> events_;
-  std::unique_ptr<boost::asio::steady_timer> close_timer_;  // while our close frame awaits its answer
+  std::unique_ptr<boost::asio::steady_timer>
+      close_timer_;  // while our close frame awaits its answer
 
   // Frames handed over by the owner's thread, waiting for the I/O thread.
   // Only the first frame after a take posts to the I/O thread, so a burst of
@@ -90,10 +90,10 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   std::vector<boost::asio::const_buffer> buffers_;
   std::size_t queued_bytes_ = 0;
   bool attached_ = false;
-  bool close_sent_ = false;      // our close frame is queued
-  bool shut_down_ = false;       // the socket is closed
+  bool close_sent_ = false;  // our close frame is queued
+  bool shut_down_ = false;   // the socket is closed
   bool owner_notified_ = false;
-  bool input_failed_ = false;    // the peer broke the protocol; its bytes are ignored
+  bool input_failed_ = false;  // the peer broke the protocol; its bytes are ignored
 };
 
 }  // namespace sio::detail

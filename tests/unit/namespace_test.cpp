@@ -564,7 +564,8 @@ class NamespaceConcurrent : public Namespace {
     if (sched.jobs.empty()) return;
     auto pick = std::uniform_int_distribution<std::size_t>(0, sched.jobs.size() - 1)(rng);
     auto b = sched.jobs.begin();
-    std::rotate(b, b + static_cast<std::ptrdiff_t>(pick), b + static_cast<std::ptrdiff_t>(pick) + 1);
+    std::rotate(b, b + static_cast<std::ptrdiff_t>(pick),
+                b + static_cast<std::ptrdiff_t>(pick) + 1);
     sched.run_once();
   }
 

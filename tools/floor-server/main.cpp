@@ -48,9 +48,9 @@ struct conn {
   bool blocked = false;  // the socket buffer is full: wait for EPOLLOUT
   bool pollout = false;  // EPOLLOUT is registered
   std::uint64_t id = 0;
-  std::string head;       // the HTTP request until the upgrade
+  std::string head;  // the HTTP request until the upgrade
   ws::reader reader{max_payload};
-  std::string out;        // frames queued for this batch's single write
+  std::string out;  // frames queued for this batch's single write
   std::size_t out_off = 0;
   std::vector<room*> rooms;
 };
@@ -133,8 +133,10 @@ void close_conn(conn& c) {
 std::size_t string_token(std::string_view s) {
   if (s.empty() || s[0] != '"') return 0;
   for (std::size_t i = 1; i < s.size(); ++i) {
-    if (s[i] == '\\') ++i;
-    else if (s[i] == '"') return i + 1;
+    if (s[i] == '\\')
+      ++i;
+    else if (s[i] == '"')
+      return i + 1;
   }
   return 0;
 }
@@ -189,9 +191,10 @@ void on_text(conn& c, std::string_view t) {
   }
   if (t.size() < 2) return;
   std::string_view rest = t.substr(2);
-  if (t[1] == '0') {  // CONNECT, auth JSON after it
+  if (t[1] == '0') {            // CONNECT, auth JSON after it
     if (rest.starts_with("/"))  // only "/" exists here
-      return send_text(c, {"44", rest.substr(0, rest.find(',')), ",{\"message\":\"Invalid namespace\"}"});
+      return send_text(
+          c, {"44", rest.substr(0, rest.find(',')), ",{\"message\":\"Invalid namespace\"}"});
     std::array<char, 20> sid;
     // The contract app emits "auth" with the handshake's auth on connection.
     send_text(c, {"40{\"sid\":\"", make_sid('S', c.id, sid), "\"}"});
@@ -231,8 +234,9 @@ bool on_http(conn& c, std::string_view head) {
     close_conn(c);
     return false;
   }
-  c.out += "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-           "Sec-WebSocket-Accept: ";
+  c.out +=
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: ";
   c.out += ws::accept_key(key);
   c.out += "\r\n\r\n";
   std::array<char, 20> sid;

@@ -52,7 +52,7 @@ struct broadcast_request {
 struct selection_request {
   std::vector<std::string> rooms;
   std::vector<std::string> except;
-  socket_command command;     // for commands
+  socket_command command;      // for commands
   caf::actor fetch_collector;  // for fetch_sockets
 };
 

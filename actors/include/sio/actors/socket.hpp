@@ -79,7 +79,9 @@ class socket : public std::enable_shared_from_this<socket> {
   void on(std::string event, event_handler handler);
   void on_any(any_handler handler) { any_.push_back(std::move(handler)); }
   void on_any_outgoing(any_handler handler) { any_outgoing_.push_back(std::move(handler)); }
-  void on_disconnecting(disconnect_handler handler) { disconnecting_.push_back(std::move(handler)); }
+  void on_disconnecting(disconnect_handler handler) {
+    disconnecting_.push_back(std::move(handler));
+  }
   void on_disconnect(disconnect_handler handler) { disconnect_.push_back(std::move(handler)); }
   void on_error(std::function<void(socket&, const connect_error&)> handler) {
     error_.push_back(std::move(handler));
