@@ -469,14 +469,14 @@ TEST(EngineIoPayload, ChecksTheSizeBeforeTheContent) {
 // Every prefix of a valid body either fails with a typed error or decodes to
 // the packets before the cut plus a truncated version of the packet it cuts.
 TEST(EngineIoPayload, DecodesEveryPrefixOfAValidBodyConsistently) {
-  sio::test::expect_prefixes_decode_consistently({
+  EXPECT_NO_FATAL_FAILURE(sio::test::expect_prefixes_decode_consistently({
       packet::text(packet_type::message, "hello"),
       packet::text(packet_type::ping),
       packet::bytes(raw({1, 2, 3, 4, 5})),
       packet::text(packet_type::message, "w\xc3\xb6rld \xe2\x82\xac"),
       packet::bytes(""),
       packet::text(packet_type::noop),
-  });
+  }));
 }
 
 // --- handshake ----------------------------------------------------------------

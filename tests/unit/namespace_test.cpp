@@ -661,25 +661,25 @@ class NamespaceConcurrent : public Namespace {
 TEST_F(NamespaceConcurrent, EnqueuedInOneGoThenRunInOrder) {
   drain_in_order = true;
   churn(400, 0);
-  check();
+  EXPECT_NO_FATAL_FAILURE(check());
 }
 
 TEST_F(NamespaceConcurrent, EnqueuedInOneGoThenRunInRandomOrder) {
   rng.seed(7);
   churn(400, 0);  // nothing runs while sending; the drain picks jobs at random
-  check();
+  EXPECT_NO_FATAL_FAILURE(check());
 }
 
 TEST_F(NamespaceConcurrent, InterleavedWithRandomJobs) {
   rng.seed(12345);
   churn(400, 3);
-  check();
+  EXPECT_NO_FATAL_FAILURE(check());
 }
 
 TEST_F(NamespaceConcurrent, InterleavedWithManyRandomJobs) {
   rng.seed(99);
   churn(400, 12);
-  check();
+  EXPECT_NO_FATAL_FAILURE(check());
 }
 
 }  // namespace

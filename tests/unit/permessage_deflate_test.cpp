@@ -27,6 +27,8 @@ deflate_negotiation accepted(std::string response, deflate_params params = {}) {
   return {outcome::accepted, params, std::move(response)};
 }
 
+// Helpers assert; tests call them inside EXPECT_NO_FATAL_FAILURE so that a
+// failure also names the test line it came from.
 void expect_negotiation(std::string_view header, const deflate_negotiation& want) {
   auto got = negotiate_deflate(header);
   EXPECT_EQ(got.what, want.what) << header;
@@ -39,12 +41,13 @@ void expect_invalid(std::string_view header) {
 }
 
 TEST(DeflateNegotiation, APlainOfferIsAccepted) {
-  expect_negotiation("permessage-deflate", accepted("permessage-deflate"));
+  EXPECT_NO_FATAL_FAILURE(expect_negotiation("permessage-deflate", accepted("permessage-deflate")));
 }
 
 TEST(DeflateNegotiation, AValuelessClientMaxWindowBitsIsNotEchoed) {
   // What browsers and ws clients offer; the server leaves the client at 15.
-  expect_negotiation("permessage-deflate; client_max_window_bits", accepted("permessage-deflate"));
+  EXPECT_NO_FATAL_FAILURE(expect_negotiation("permessage-deflate; client_max_window_bits",
+                                             accepted("permessage-deflate")));
 }
 
 TEST(DeflateNegotiation, TheOfferedParametersAreAgreedAndEchoedInOrder) {
@@ -53,31 +56,32 @@ TEST(DeflateNegotiation, TheOfferedParametersAreAgreedAndEchoedInOrder) {
   p.server_no_context_takeover = true;
   p.client_no_context_takeover = true;
   p.server_max_window_bits = 12;
-  expect_negotiation(
+  EXPECT_NO_FATAL_FAILURE(expect_negotiation(
       "permessage-deflate; client_max_window_bits=10; server_no_context_takeover; "
       "client_no_context_takeover; server_max_window_bits=12",
       accepted("permessage-deflate; client_max_window_bits=10; server_no_context_takeover; "
                "client_no_context_takeover; server_max_window_bits=12",
-               p));
+               p)));
 }
 
 TEST(DeflateNegotiation, AnEightBitWindowIsAgreed) {
   deflate_params p;
   p.server_max_window_bits = 8;
   p.client_max_window_bits = 8;
-  expect_negotiation("permessage-deflate; server_max_window_bits=8; client_max_window_bits=8",
-                     accepted("permessage-deflate; server_max_window_bits=8; "
-                              "client_max_window_bits=8",
-                              p));
+  EXPECT_NO_FATAL_FAILURE(
+      expect_negotiation("permessage-deflate; server_max_window_bits=8; client_max_window_bits=8",
+                         accepted("permessage-deflate; server_max_window_bits=8; "
+                                  "client_max_window_bits=8",
+                                  p)));
 }
 
 TEST(DeflateNegotiation, TheFirstPermessageDeflateOfferWins) {
   deflate_params p;
   p.server_max_window_bits = 10;
-  expect_negotiation(
-      "x-webkit-deflate-frame, permessage-deflate; server_max_window_bits=10, "
-      "permessage-deflate",
-      accepted("permessage-deflate; server_max_window_bits=10", p));
+  EXPECT_NO_FATAL_FAILURE(
+      expect_negotiation("x-webkit-deflate-frame, permessage-deflate; server_max_window_bits=10, "
+                         "permessage-deflate",
+                         accepted("permessage-deflate; server_max_window_bits=10", p)));
 }
 
 TEST(DeflateNegotiation, ValuesMayBeQuotedAndEscapedAndAreNormalised) {
@@ -86,7 +90,8 @@ TEST(DeflateNegotiation, ValuesMayBeQuotedAndEscapedAndAreNormalised) {
   for (std::string_view v : {"\"10\"", "\"1\\0\"", "\"\\10\"", "010", "+10", "10.0", "1e1", "0xA",
                              "0XA", "0o12", "0b1010", ".1e2"}) {
     std::string header = "permessage-deflate; client_max_window_bits=" + std::string(v);
-    expect_negotiation(header, accepted("permessage-deflate; client_max_window_bits=10", p));
+    EXPECT_NO_FATAL_FAILURE(
+        expect_negotiation(header, accepted("permessage-deflate; client_max_window_bits=10", p)));
   }
 }
 
@@ -97,18 +102,20 @@ TEST(DeflateNegotiation, WhitespaceAroundSeparatorsIsAllowed) {
                              "permessage-deflate ; server_no_context_takeover",
                              "permessage-deflate;\tserver_no_context_takeover",
                              "foo ,permessage-deflate; server_no_context_takeover , bar"})
-    expect_negotiation(h, accepted("permessage-deflate; server_no_context_takeover", p));
+    EXPECT_NO_FATAL_FAILURE(
+        expect_negotiation(h, accepted("permessage-deflate; server_no_context_takeover", p)));
 }
 
 TEST(DeflateNegotiation, WithoutAPermessageDeflateOfferNothingIsAgreed) {
   for (std::string_view h :
        {"foo", "x-webkit-deflate-frame", "Permessage-Deflate", "foo; bar=1, baz"})
-    expect_negotiation(h, {});
+    EXPECT_NO_FATAL_FAILURE(expect_negotiation(h, {}));
 }
 
 TEST(DeflateNegotiation, OtherExtensionsAreOnlyParsed) {
   // Repeated or unknown parameters matter only in permessage-deflate offers.
-  expect_negotiation("foo; bar=1; bar=2; baz, permessage-deflate", accepted("permessage-deflate"));
+  EXPECT_NO_FATAL_FAILURE(expect_negotiation("foo; bar=1; bar=2; baz, permessage-deflate",
+                                             accepted("permessage-deflate")));
 }
 
 TEST(DeflateNegotiation, BadParametersMakeTheHeaderInvalid) {
@@ -131,7 +138,7 @@ TEST(DeflateNegotiation, BadParametersMakeTheHeaderInvalid) {
            // Even when a later offer is the bad one.
            "permessage-deflate, permessage-deflate; foo",
        })
-    expect_invalid(h);
+    EXPECT_NO_FATAL_FAILURE(expect_invalid(h));
 }
 
 TEST(DeflateNegotiation, SyntaxErrorsMakeTheHeaderInvalid) {
@@ -160,7 +167,7 @@ TEST(DeflateNegotiation, SyntaxErrorsMakeTheHeaderInvalid) {
            "permessage-deflate\x01",
            "permessage-deflate; client_max_window_bits=\xc3\xa9",
        })
-    expect_invalid(h);
+    EXPECT_NO_FATAL_FAILURE(expect_invalid(h));
 }
 
 // ---------------------------------------------------------------------------
