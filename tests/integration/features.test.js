@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io, Manager } from 'socket.io-client';
 import WebSocket from 'ws';
-import { nextEvent, startServer, stopClientsAndServer, withTimeout } from './server.js';
+import { nextEvent, normalize, startServer, stopClientsAndServer, withTimeout } from './server.js';
 
 const PATH = '/socket.io/';
 const PING_INTERVAL = 300;
@@ -34,20 +34,6 @@ function startFeatures() {
     'ping-timeout': PING_TIMEOUT,
     'connect-timeout': 1000,
   });
-}
-
-
-/** What a JSON round trip makes of `v`, binaries as Buffers. */
-function normalize(v) {
-  if (Buffer.isBuffer(v)) return v;
-  if (v instanceof ArrayBuffer) return Buffer.from(v);
-  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (Array.isArray(v)) return v.map(normalize);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)
-      .map(([k, x]) => [k, normalize(x)]));
-  }
-  return v;
 }
 
 /** Records every `event` from now on; `.events` is the list of arg arrays. */
@@ -190,7 +176,6 @@ async function silentClient(server, transport) {
   // from now on nobody polls: the server's pings are never answered
   return { sid: JSON.parse(connected.slice(2)).sid, close: () => controller.abort() };
 }
-
 
 // ---------------------------------------------------------------------------
 // the scenarios, run over each transport mode

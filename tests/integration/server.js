@@ -163,3 +163,17 @@ export async function stopClientsAndServer(server, clients) {
     if (how.forced) throw new Error(`the server did not exit on SIGTERM\n${server.output()}`);
   }
 }
+
+/** What a JSON round trip makes of `v` (e.g. -0 becomes 0), binaries as Buffers. */
+export function normalize(v) {
+  if (Buffer.isBuffer(v)) return v;
+  if (v instanceof ArrayBuffer) return Buffer.from(v);
+  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+  if (Array.isArray(v)) return v.map(normalize);
+  if (v && typeof v === 'object') {
+    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)
+      .map(([k, x]) => [k, normalize(x)]));
+  }
+  if (typeof v === 'number') return JSON.parse(JSON.stringify(v));
+  return v;
+}

@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io, Manager } from 'socket.io-client';
 import WebSocket from 'ws';
-import { nextEvent, startServer, stopClientsAndServer, withTimeout } from './server.js';
+import { nextEvent, normalize, startServer, stopClientsAndServer, withTimeout } from './server.js';
 
 const PATH = '/socket.io/';
 const CONNECT_TIMEOUT = 1000;
@@ -82,20 +82,6 @@ function record(socket, event) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** What a JSON round trip makes of `v` (e.g. -0 becomes 0), binaries as Buffers. */
-function normalize(v) {
-  if (Buffer.isBuffer(v)) return v;
-  if (v instanceof ArrayBuffer) return Buffer.from(v);
-  if (ArrayBuffer.isView(v)) return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
-  if (Array.isArray(v)) return v.map(normalize);
-  if (v && typeof v === 'object') {
-    return Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)
-      .map(([k, x]) => [k, normalize(x)]));
-  }
-  if (typeof v === 'number') return JSON.parse(JSON.stringify(v));
-  return v;
-}
-
 async function roundTrip(socket, args) {
   const back = nextEvent(socket, 'message-back', T, "'message-back'");
   socket.emit('message', ...args);
@@ -160,7 +146,6 @@ before(async () => {
 });
 
 after(() => stopClientsAndServer(server, clients));
-
 
 // ---------------------------------------------------------------------------
 // scenarios run over each transport mode
