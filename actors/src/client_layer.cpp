@@ -185,8 +185,8 @@ void client_layer::connect(const std::string& nsp, json auth) {
     refuse();
     return;
   }
-  connecting_.emplace_back(nsp,
-                           nullptr);  // packets for it wait for the answer like for middlewares
+  // Packets for it wait for the answer, as they do during middlewares.
+  connecting_.emplace_back(nsp, nullptr);
   self()
       ->request(server_->directory, caf::infinite, atoms::get_namespace::value, nsp, auth)
       .then(

@@ -81,20 +81,23 @@ struct namespace_state {
 
 using namespace_actor = caf::stateful_actor<namespace_state>;
 
+using socket_entry = std::pair<const std::string, member>;
+
 // The socket whose own room `room` is, if it is still in it.
-const member* own_room_member(const namespace_state& st, const std::string& room) {
+const socket_entry* own_room_member(const namespace_state& st, const std::string& room) {
   auto s = st.sockets.find(room);
-  return s != st.sockets.end() && s->second.in_own_room ? &s->second : nullptr;
+  return s != st.sockets.end() && s->second.in_own_room ? &*s : nullptr;
 }
 
-// Calls f(sid, member) for every socket in `room`.
+// Calls f(sid, member) for every socket in `room`; `sid` is the sockets
+// map's own copy of the id, so it outlives the call.
 template <class F>
 void for_each_member(const namespace_state& st, const std::string& room, F&& f) {
-  if (auto owner = own_room_member(st, room)) f(room, *owner);
+  if (auto owner = own_room_member(st, room)) f(owner->first, owner->second);
   auto it = st.rooms.find(room);
   if (it == st.rooms.end()) return;
   for (const auto& sid : it->second)
-    if (auto s = st.sockets.find(sid); s != st.sockets.end()) f(sid, s->second);
+    if (auto s = st.sockets.find(sid); s != st.sockets.end()) f(s->first, s->second);
 }
 
 bool room_is_empty(const namespace_state& st, const std::string& room) {
@@ -188,8 +191,7 @@ std::vector<selected> select_members(namespace_actor* self, const std::vector<st
   for (const auto& room : rooms) {
     for_each_member(st, room, [&](const std::string& sid, const member& m) {
       if (excluded.count(sid) || !seen.insert(sid).second) return;
-      // The sockets map owns a stable copy of the id.
-      out.push_back({&st.sockets.find(sid)->first, &m});
+      out.push_back({&sid, &m});
     });
   }
   return out;

@@ -88,10 +88,7 @@ void gateway::drain(std::chrono::milliseconds max) {
 void gateway::stop() {
   auto& i = *impl_;
   if (i.threads.empty()) return;
-  asio::post(i.first(), [&i] {
-    boost::system::error_code ignored;
-    i.acceptor->close(ignored);
-  });
+  stop_accepting();
   for (auto& io : i.ios) io->stop();
   for (auto& t : i.threads) t.join();
   i.threads.clear();
