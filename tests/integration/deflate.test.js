@@ -10,7 +10,7 @@ import net from 'node:net';
 import zlib from 'node:zlib';
 import { Socket } from 'engine.io-client';
 import WebSocket from 'ws';
-import { nextEvent, startServer, withTimeout } from './server.js';
+import { nextEvent, queueMessages, startServer, withTimeout } from './server.js';
 
 const PATH = '/engine.io/';
 const QUERY = 'EIO=4&transport=websocket';
@@ -45,18 +45,10 @@ async function openWs(server, wsOpts = {}) {
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}${PATH}?${QUERY}`, wsOpts);
   let extensionsHeader;
   ws.once('upgrade', (res) => { extensionsHeader = res.headers['sec-websocket-extensions']; });
-  const messages = [];
-  const waiters = [];
-  ws.on('message', (data, isBinary) => {
-    const m = isBinary ? data : data.toString();
-    const w = waiters.shift();
-    if (w) w(m);
-    else messages.push(m);
-  });
+  const take = queueMessages(ws);
   ws.on('error', () => {});
   const closed = new Promise((resolve) => ws.once('close', (code) => resolve(code)));
-  const next = (what = 'ws message') =>
-    messages.length ? Promise.resolve(messages.shift()) : withTimeout(new Promise((r) => waiters.push(r)), T, what);
+  const next = (what = 'ws message') => take(T, what);
   await Promise.race([
     nextEvent(ws, 'open', T, 'ws open'),
     closed.then((code) => { throw new Error(`ws closed before open (${code})`); }),

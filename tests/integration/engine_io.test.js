@@ -9,7 +9,7 @@ import net from 'node:net';
 import crypto from 'node:crypto';
 import { Socket } from 'engine.io-client';
 import WebSocket from 'ws';
-import { nextEvent, startServer, withTimeout } from './server.js';
+import { nextEvent, queueMessages, startServer, withTimeout } from './server.js';
 
 const PATH = '/engine.io/';
 const PING_INTERVAL = 300;
@@ -106,18 +106,10 @@ function assertJsonError(res, status, code, message) {
 /** Opens a raw ws client and waits for its Engine.IO open packet. */
 async function openRawWs(server, query = 'EIO=4&transport=websocket', wsOpts = {}) {
   const ws = new WebSocket(wsUrl(server, query), wsOpts);
-  const messages = [];
-  const waiters = [];
-  ws.on('message', (data, isBinary) => {
-    const m = isBinary ? data : data.toString();
-    const w = waiters.shift();
-    if (w) w(m);
-    else messages.push(m);
-  });
+  const take = queueMessages(ws);
   const closed = new Promise((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   ws.on('error', () => {});
-  const next = (ms = T, what = 'ws message') =>
-    messages.length ? Promise.resolve(messages.shift()) : withTimeout(new Promise((r) => waiters.push(r)), ms, what);
+  const next = (ms = T, what = 'ws message') => take(ms, what);
   await Promise.race([
     nextEvent(ws, 'open', T, 'raw ws open'),
     closed.then(({ code }) => { throw new Error(`raw ws closed before open (${code})`); }),

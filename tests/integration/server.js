@@ -177,3 +177,20 @@ export function normalize(v) {
   if (typeof v === 'number') return JSON.parse(JSON.stringify(v));
   return v;
 }
+
+/**
+ * Queues the messages of a `ws` client (text as strings, binary as Buffers).
+ * Returns next(ms, what): the oldest message, waiting at most `ms` for one.
+ */
+export function queueMessages(ws) {
+  const messages = [];
+  const waiters = [];
+  ws.on('message', (data, isBinary) => {
+    const m = isBinary ? data : data.toString();
+    const w = waiters.shift();
+    if (w) w(m);
+    else messages.push(m);
+  });
+  return (ms, what = 'ws message') =>
+    messages.length ? Promise.resolve(messages.shift()) : withTimeout(new Promise((r) => waiters.push(r)), ms, what);
+}
