@@ -13,6 +13,7 @@
 #include <map>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <thread>
 
 #include <CLI/CLI.hpp>
@@ -182,18 +183,27 @@ bool set_up(run& r, std::size_t total) {
   return ok;
 }
 
+// Starts the load, warms up, then measures for the configured duration: the
+// samples at both ends of the window, or nothing when the run failed.
+template <class Start>
+std::optional<std::pair<sample, sample>> measure(run& r, Start&& start) {
+  r.set(phase::warmup);
+  start();
+  if (!r.wait(r.cfg.warmup_s, {})) return std::nullopt;
+  r.set(phase::measure);
+  sample a = take_sample(r.cfg);
+  if (!r.wait(r.cfg.duration_s, {})) return std::nullopt;
+  r.set(phase::drain);
+  return std::pair{a, take_sample(r.cfg)};
+}
+
 void run_fanout(run& r, sio::json& res) {
   const auto& cfg = r.cfg;
   std::uint64_t subs = cfg.connections;
   if (!set_up(r, subs + 1)) return;
-  r.set(phase::warmup);
-  r.workers[0]->start_publishing();
-  if (!r.wait(cfg.warmup_s, {})) return;
-  r.set(phase::measure);
-  sample a = take_sample(cfg);
-  if (!r.wait(cfg.duration_s, {})) return;
-  r.set(phase::drain);
-  sample b = take_sample(cfg);
+  auto window = measure(r, [&] { r.workers[0]->start_publishing(); });
+  if (!window) return;
+  auto [a, b] = *window;
   // Everything sent must arrive: the publisher's copies, then every
   // subscriber's.
   auto delivered = [&] {
@@ -226,14 +236,11 @@ void run_fanout(run& r, sio::json& res) {
 void run_echo(run& r, sio::json& res) {
   const auto& cfg = r.cfg;
   if (!set_up(r, cfg.connections)) return;
-  r.set(phase::warmup);
-  for (auto& w : r.workers) w->start_echo();
-  if (!r.wait(cfg.warmup_s, {})) return;
-  r.set(phase::measure);
-  sample a = take_sample(cfg);
-  if (!r.wait(cfg.duration_s, {})) return;
-  r.set(phase::drain);
-  sample b = take_sample(cfg);
+  auto window = measure(r, [&] {
+    for (auto& w : r.workers) w->start_echo();
+  });
+  if (!window) return;
+  auto [a, b] = *window;
   bool drained = r.wait(cfg.drain_timeout_s, [&] { return r.sum(&counters::outstanding) == 0; });
   res["lost"] = r.sum(&counters::outstanding);
   if (!drained && r.errors() == 0)
