@@ -36,92 +36,122 @@ sp::limits decoder_limits(const socketio_options& o) {
 client_layer::client_layer(std::shared_ptr<const server_state> server)
     : server_(std::move(server)), decoder_(decoder_limits(server_->options)) {}
 
-caf::message_handler client_layer::extra_behavior(engine_session& session) {
-  session_ = &session;
-  return {
-      [this](atoms::connect_timeout) {
-        if (!ever_connected_ && connecting_.empty()) fail("connect timeout");
+const caf::message_handler* client_layer::shared_behavior() const {
+  static const caf::message_handler cases{
+      [](atoms::connect_timeout) { running().on_connect_timeout(); },
+      [](atoms::deliver, std::uint64_t key, const frame_batch& frames, const event_ptr& event) {
+        running().on_deliver(key, frames, event);
       },
-      [this](atoms::deliver, std::uint64_t key, const frame_batch& frames, const event_ptr& event) {
-        auto* target = by_key(key);
-        if (!target) return;
-        auto s = *target;
-        if (accepts_delivery(*s, event)) send_frames(*frames);
+      [](atoms::deliver_run, std::uint64_t key, const delivery_run& run) {
+        running().on_deliver_run(key, run);
       },
-      [this](atoms::deliver_run, std::uint64_t key, const delivery_run& run) {
-        auto* target = by_key(key);
-        if (!target) return;
-        auto s = *target;  // an outgoing listener may disconnect it
-        std::vector<frame> frames;
-        frames.reserve(run->size());
-        for (const auto& d : *run) {
-          if (accepts_delivery(*s, d.event))
-            frames.insert(frames.end(), d.frames->begin(), d.frames->end());
-        }
-        if (!frames.empty()) send_frames(std::move(frames));
+      [](atoms::deliver_ack, std::uint64_t key, const frame_batch& frames, std::uint64_t id,
+         const caf::actor& collector) { running().on_deliver_ack(key, frames, id, collector); },
+      [](atoms::fetch, std::uint64_t key, const caf::actor& collector) {
+        running().on_fetch(key, collector);
       },
-      [this](atoms::deliver_ack, std::uint64_t key, const frame_batch& frames, std::uint64_t id,
-             const caf::actor& collector) {
-        auto* it = by_key(key);
-        if (!it) return;
-        (*it)->pending_acks_.emplace(id, [collector](std::optional<args> reply) {
-          if (reply) caf::anon_send(collector, atoms::reply::value, std::move(*reply));
-        });
-        send_frames(*frames);
-      },
-      [this](atoms::fetch, std::uint64_t key, const caf::actor& collector) {
-        auto* it = by_key(key);
-        if (!it) return;  // gone meanwhile: the collector times out
-        const socket& s = **it;
-        remote_socket snapshot;
-        snapshot.id = s.id();
-        snapshot.nsp = s.nsp();
-        snapshot.handshake_info = s.handshake_info();
-        snapshot.rooms = s.rooms();
-        snapshot.data = s.data_;
-        snapshot.connection = caf::actor_cast<caf::actor>(self());
-        snapshot.key = key;
-        self()->send(collector, atoms::reply::value, std::move(snapshot));
-      },
-      [this](atoms::socket_command, std::uint64_t key, const socket_command& cmd) {
-        auto* it = by_key(key);
-        if (!it) return;
-        auto s = *it;
-        switch (cmd.what) {
-          case socket_command::kind::join:
-            if (cmd.membership_done)
-              s->rooms_.insert(cmd.rooms.begin(), cmd.rooms.end());
-            else
-              s->join(cmd.rooms);
-            break;
-          case socket_command::kind::leave:
-            for (const auto& room : cmd.rooms) {
-              if (cmd.membership_done)
-                s->rooms_.erase(room);
-              else
-                s->leave(room);
-            }
-            break;
-          case socket_command::kind::disconnect:
-            s->disconnect(cmd.close);
-            break;
-          case socket_command::kind::emit:
-            if (cmd.frames) send_frames(*cmd.frames);
-            break;
-        }
+      [](atoms::socket_command, std::uint64_t key, const socket_command& cmd) {
+        running().on_socket_command(key, cmd);
       },
       [](atoms::run, std::function<void()>& closure) { closure(); },
-      [this](atoms::ack_timeout, std::uint64_t key, std::uint64_t id) {
-        auto* it = by_key(key);
-        if (!it) return;
-        auto& acks = (*it)->pending_acks_;
-        auto ack = acks.find(id);
-        if (ack == acks.end()) return;
-        auto callback = std::move(ack->second);
-        acks.erase(ack);
-        callback(std::nullopt);
+      [](atoms::ack_timeout, std::uint64_t key, std::uint64_t id) {
+        running().on_ack_timeout(key, id);
       },
   };
+  return &cases;
+}
+
+client_layer& client_layer::running() noexcept {
+  return static_cast<client_layer&>(running_handler());
+}
+
+void client_layer::on_connect_timeout() {
+  if (!ever_connected_ && connecting_.empty()) fail("connect timeout");
+}
+
+void client_layer::on_deliver(std::uint64_t key, const frame_batch& frames,
+                              const event_ptr& event) {
+  auto* target = by_key(key);
+  if (!target) return;
+  auto s = *target;
+  if (accepts_delivery(*s, event)) send_frames(*frames);
+}
+
+void client_layer::on_deliver_run(std::uint64_t key, const delivery_run& run) {
+  auto* target = by_key(key);
+  if (!target) return;
+  auto s = *target;  // an outgoing listener may disconnect it
+  std::vector<frame> frames;
+  frames.reserve(run->size());
+  for (const auto& d : *run) {
+    if (accepts_delivery(*s, d.event))
+      frames.insert(frames.end(), d.frames->begin(), d.frames->end());
+  }
+  if (!frames.empty()) send_frames(std::move(frames));
+}
+
+void client_layer::on_deliver_ack(std::uint64_t key, const frame_batch& frames, std::uint64_t id,
+                                  const caf::actor& collector) {
+  auto* it = by_key(key);
+  if (!it) return;
+  (*it)->pending_acks_.emplace(id, [collector](std::optional<args> reply) {
+    if (reply) caf::anon_send(collector, atoms::reply::value, std::move(*reply));
+  });
+  send_frames(*frames);
+}
+
+void client_layer::on_fetch(std::uint64_t key, const caf::actor& collector) {
+  auto* it = by_key(key);
+  if (!it) return;  // gone meanwhile: the collector times out
+  const socket& s = **it;
+  remote_socket snapshot;
+  snapshot.id = s.id();
+  snapshot.nsp = s.nsp();
+  snapshot.handshake_info = s.handshake_info();
+  snapshot.rooms = s.rooms();
+  snapshot.data = s.data_;
+  snapshot.connection = caf::actor_cast<caf::actor>(self());
+  snapshot.key = key;
+  self()->send(collector, atoms::reply::value, std::move(snapshot));
+}
+
+void client_layer::on_socket_command(std::uint64_t key, const socket_command& cmd) {
+  auto* it = by_key(key);
+  if (!it) return;
+  auto s = *it;
+  switch (cmd.what) {
+    case socket_command::kind::join:
+      if (cmd.membership_done)
+        s->rooms_.insert(cmd.rooms.begin(), cmd.rooms.end());
+      else
+        s->join(cmd.rooms);
+      break;
+    case socket_command::kind::leave:
+      for (const auto& room : cmd.rooms) {
+        if (cmd.membership_done)
+          s->rooms_.erase(room);
+        else
+          s->leave(room);
+      }
+      break;
+    case socket_command::kind::disconnect:
+      s->disconnect(cmd.close);
+      break;
+    case socket_command::kind::emit:
+      if (cmd.frames) send_frames(*cmd.frames);
+      break;
+  }
+}
+
+void client_layer::on_ack_timeout(std::uint64_t key, std::uint64_t id) {
+  auto* it = by_key(key);
+  if (!it) return;
+  auto& acks = (*it)->pending_acks_;
+  auto ack = acks.find(id);
+  if (ack == acks.end()) return;
+  auto callback = std::move(ack->second);
+  acks.erase(ack);
+  callback(std::nullopt);
 }
 
 void client_layer::on_open(engine_session& s) {

@@ -22,7 +22,7 @@ class client_layer final : public session_handler {
   void on_open(engine_session& s) override;
   void on_message(engine_session& s, std::string data, bool binary) override;
   void on_close(engine_session& s, close_reason reason) override;
-  caf::message_handler extra_behavior(engine_session& s) override;
+  const caf::message_handler* shared_behavior() const override;
 
   // -- used by socket ---------------------------------------------------------
 
@@ -43,6 +43,16 @@ class client_layer final : public session_handler {
   handshake make_handshake(const json& auth) const;
 
  private:
+  // The client layer of the connection whose message is being handled.
+  static client_layer& running() noexcept;
+  void on_connect_timeout();
+  void on_deliver(std::uint64_t key, const frame_batch& frames, const event_ptr& event);
+  void on_deliver_run(std::uint64_t key, const delivery_run& run);
+  void on_deliver_ack(std::uint64_t key, const frame_batch& frames, std::uint64_t id,
+                      const caf::actor& collector);
+  void on_fetch(std::uint64_t key, const caf::actor& collector);
+  void on_socket_command(std::uint64_t key, const socket_command& cmd);
+  void on_ack_timeout(std::uint64_t key, std::uint64_t id);
   void on_packet(socketio::packet p);
   void connect(const std::string& nsp, json auth);
   void admit(namespace_entry entry, const std::string& nsp, json auth);

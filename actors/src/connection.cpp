@@ -3,6 +3,9 @@
 // actor. Follows the reference's engine.io/lib/socket.ts state by state.
 #include "sio/actors/connection.hpp"
 
+#include <utility>
+
+#include <caf/detail/behavior_impl.hpp>
 #include <caf/event_based_actor.hpp>
 
 #include "sio/actors/atoms.hpp"
@@ -21,6 +24,11 @@ enum class ready_state : std::uint8_t { open, closing, closed };
 // Where an upgrade to WebSocket stands.
 enum class upgrade_state : std::uint8_t { none, waiting_for_probe, probed, done };
 
+class connection_actor;
+
+// The connection actor whose message is being handled on this thread.
+thread_local connection_actor* running_connection = nullptr;
+
 class connection_actor final : public caf::event_based_actor, public engine_session {
  public:
   connection_actor(caf::actor_config& cfg, connection_args setup)
@@ -31,39 +39,51 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
         transport_(setup.transport),
         handler_(std::move(setup.handler)) {}
 
-  caf::behavior make_behavior() override {
-    caf::message_handler core{
-        [this](atoms::poll_get, http_reply_ptr& reply) { on_poll_get(std::move(reply)); },
-        [this](atoms::poll_post, std::string& body, http_reply_ptr& reply) {
-          on_poll_post(body, std::move(reply));
+  caf::behavior make_behavior() override;
+
+  // The message cases of every connection, built once (see
+  // connection_behavior). `running()` is the connection they run for.
+  static const caf::message_handler& core_cases() {
+    static const caf::message_handler cases{
+        [](atoms::poll_get, http_reply_ptr& reply) { running().on_poll_get(std::move(reply)); },
+        [](atoms::poll_post, std::string& body, http_reply_ptr& reply) {
+          running().on_poll_post(body, std::move(reply));
         },
-        [this](atoms::poll_gone, http_reply_ptr& reply) { on_poll_gone(reply); },
-        [this](atoms::ws_open, ws_link_ptr& link) { on_ws_open(std::move(link)); },
-        [this](atoms::ws_text, std::uint64_t link, std::string& text) { on_ws_text(link, text); },
-        [this](atoms::ws_binary, std::uint64_t link, std::string& data) {
-          on_ws_binary(link, std::move(data));
+        [](atoms::poll_gone, http_reply_ptr& reply) { running().on_poll_gone(reply); },
+        [](atoms::ws_open, ws_link_ptr& link) { running().on_ws_open(std::move(link)); },
+        [](atoms::ws_text, std::uint64_t link, std::string& text) {
+          running().on_ws_text(link, text);
         },
-        [this](atoms::ws_closed, std::uint64_t link, bool error) { on_ws_closed(link, error); },
-        [this](atoms::ping, std::uint64_t generation) { on_ping_due(generation); },
-        [this](atoms::ping_timeout, std::uint64_t generation) {
-          if (generation == pong_generation_) finish(close_reason::ping_timeout);
+        [](atoms::ws_binary, std::uint64_t link, std::string& data) {
+          running().on_ws_binary(link, std::move(data));
         },
-        [this](atoms::upgrade_timeout, std::uint64_t generation) {
-          if (generation == upgrade_generation_) abandon_upgrade();
+        [](atoms::ws_closed, std::uint64_t link, bool error) {
+          running().on_ws_closed(link, error);
         },
-        [this](atoms::close_timeout) {
-          if (state_ == ready_state::closing) finish(close_reason::forced_close);
+        [](atoms::ping, std::uint64_t generation) { running().on_ping_due(generation); },
+        [](atoms::ping_timeout, std::uint64_t generation) {
+          auto& self = running();
+          if (generation == self.pong_generation_) self.finish(close_reason::ping_timeout);
         },
-        [this](atoms::send, frame& f) { send(std::move(f)); },
-        [this](atoms::send, std::vector<frame>& frames) { send_all(std::move(frames)); },
-        [this](atoms::close) { close(); },
-        [this](atoms::shutdown) { shut_down(); },
+        [](atoms::upgrade_timeout, std::uint64_t generation) {
+          auto& self = running();
+          if (generation == self.upgrade_generation_) self.abandon_upgrade();
+        },
+        [](atoms::close_timeout) {
+          auto& self = running();
+          if (self.state_ == ready_state::closing) self.finish(close_reason::forced_close);
+        },
+        [](atoms::send, frame& f) { running().send(std::move(f)); },
+        [](atoms::send, std::vector<frame>& frames) { running().send_all(std::move(frames)); },
+        [](atoms::close) { running().close(); },
+        [](atoms::shutdown) { running().shut_down(); },
     };
-    if (handler_) {
-      if (auto extra = handler_->extra_behavior(*this)) return core.or_else(extra);
-    }
-    return core;
+    return cases;
   }
+
+  static connection_actor& running() noexcept { return *running_connection; }
+
+  session_handler* handler() const noexcept { return handler_.get(); }
 
   // -- engine_session ---------------------------------------------------------
 
@@ -452,7 +472,55 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   std::uint64_t upgrade_generation_ = 0;
 };
 
+// CAF 0.17 gives every actor a behavior of its own: about 40 bytes per
+// message case, a kilobyte for a connection with the Socket.IO layer's cases,
+// more than anything else a connection holds. Instead one set of cases serves
+// every connection, and a connection's behavior is this shim, which marks the
+// connection as running while the shared cases handle its message.
+class connection_behavior final : public caf::detail::behavior_impl {
+ public:
+  explicit connection_behavior(connection_actor* self)
+      : self_(self), extra_(self->handler() ? self->handler()->shared_behavior() : nullptr) {}
+
+  caf::match_case::result invoke(caf::detail::invoke_result_visitor& f,
+                                 caf::type_erased_tuple& xs) override {
+    running_guard guard{self_};
+    auto result = connection_actor::core_cases().as_behavior_impl()->invoke(f, xs);
+    if (result == caf::match_case::no_match && extra_)
+      result = extra_->as_behavior_impl()->invoke(f, xs);
+    return result;
+  }
+
+  caf::match_case::result invoke_empty(caf::detail::invoke_result_visitor& f) override {
+    running_guard guard{self_};
+    auto result = connection_actor::core_cases().as_behavior_impl()->invoke_empty(f);
+    if (result == caf::match_case::no_match && extra_)
+      result = extra_->as_behavior_impl()->invoke_empty(f);
+    return result;
+  }
+
+ private:
+  struct running_guard {
+    explicit running_guard(connection_actor* self)
+        : outer(std::exchange(running_connection, self)) {}
+    ~running_guard() { running_connection = outer; }
+    running_guard(const running_guard&) = delete;
+    running_guard& operator=(const running_guard&) = delete;
+    connection_actor* outer;
+  };
+
+  connection_actor* self_;
+  const caf::message_handler* extra_;
+};
+
+caf::behavior connection_actor::make_behavior() {
+  caf::behavior::impl_ptr shim{caf::make_counted<connection_behavior>(this)};
+  return caf::behavior{std::move(shim)};
+}
+
 }  // namespace
+
+session_handler& running_handler() noexcept { return *connection_actor::running().handler(); }
 
 caf::actor spawn_connection(caf::actor_system& sys, connection_args setup) {
   return sys.spawn<connection_actor>(std::move(setup));

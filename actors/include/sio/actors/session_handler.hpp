@@ -47,10 +47,17 @@ class session_handler {
   /// A message packet's data: text, or raw bytes when `binary`.
   virtual void on_message(engine_session& s, std::string data, bool binary) = 0;
   virtual void on_close(engine_session&, close_reason) {}
-  /// Extra message handlers the connection actor should run, for messages
-  /// the layer above sends to itself (timers, broadcasts).
-  virtual caf::message_handler extra_behavior(engine_session&) { return {}; }
+  /// Message handlers for what the layer above sends to its connection actor
+  /// (timers, broadcasts). One set serves every session with a handler of
+  /// this type, so build it once (a function-local static); inside a case,
+  /// `running_handler()` is the session's own handler. A set per session
+  /// would cost each connection about 40 bytes per case.
+  virtual const caf::message_handler* shared_behavior() const { return nullptr; }
 };
+
+/// The handler of the session whose connection actor is handling a message
+/// on this thread: valid only inside the cases of `shared_behavior`.
+session_handler& running_handler() noexcept;
 
 using handler_factory = std::function<std::unique_ptr<session_handler>()>;
 
