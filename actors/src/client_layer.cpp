@@ -449,15 +449,17 @@ void client_layer::on_close(engine_session&, close_reason reason) {
 handshake client_layer::make_handshake(const json& auth) const {
   const auto& req = session_->request();
   handshake h;
-  for (const auto& [name, value] : req.headers) h.headers[name] = value;
+  req.for_each_header(
+      [&](std::string_view name, std::string_view value) { h.headers[std::string(name)] = value; });
   h.time = js_date_string(req.issued);
   h.address = req.remote_address;
   h.xdomain = !req.header("origin").empty();
   h.secure = req.secure;
   h.issued =
       std::chrono::duration_cast<std::chrono::milliseconds>(req.issued.time_since_epoch()).count();
-  h.url = req.url;
-  for (const auto& [name, value] : req.query) h.query[name] = value;
+  h.url = req.url();
+  req.for_each_query(
+      [&](std::string_view name, std::string_view value) { h.query[std::string(name)] = value; });
   h.auth = auth;
   return h;
 }

@@ -135,12 +135,10 @@ void http_session::on_read(boost::system::error_code ec) {
 
 request_info http_session::describe(const request& req) const {
   request_info info;
-  info.url = std::string(req.target());
-  info.query = route::parse_query(req.target());
-  info.query.shrink_to_fit();  // kept for the session's whole life
-  info.headers.reserve(static_cast<std::size_t>(std::distance(req.begin(), req.end())));
-  for (const auto& field : req)
-    info.headers.emplace_back(lower(field.name_string()), std::string(field.value()));
+  info.set_url(req.target());
+  for (const auto& [name, value] : route::parse_query(req.target())) info.add_query(name, value);
+  for (const auto& field : req) info.add_header(lower(field.name_string()), field.value());
+  info.shrink_to_fit();  // kept for the session's whole life
   info.remote_address = remote_address_;
   return info;
 }

@@ -1,34 +1,100 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <cstring>
 #include <string>
-#include <utility>
-#include <vector>
+#include <string_view>
 
 namespace sio {
 
 /// What the handshake request looked like; Socket.IO hands it to
-/// applications as `socket.handshake`.
-struct request_info {
-  std::string url;  // path and query, as received
-  std::vector<std::pair<std::string, std::string>> query;
-  std::vector<std::pair<std::string, std::string>> headers;  // lower-case names
+/// applications as `socket.handshake`. Every connection keeps one for its
+/// whole life, so the URL, query and headers share one string: a vector of
+/// string pairs cost an idle connection about half a kilobyte more.
+class request_info {
+ public:
   std::string remote_address;
   bool secure = false;
   std::chrono::system_clock::time_point issued = std::chrono::system_clock::now();
 
+  /// Path and query, as received.
+  std::string_view url() const {
+    std::string_view found;
+    for_each(kind::url, [&](std::string_view url, std::string_view) { found = url; });
+    return found;
+  }
+  void set_url(std::string_view url) { add(kind::url, url, {}); }
+
+  /// The query's name-value pairs, percent-decoded, in order.
+  template <class F>
+  void for_each_query(F&& f) const {
+    for_each(kind::query, f);
+  }
+  void add_query(std::string_view name, std::string_view value) { add(kind::query, name, value); }
   /// The first query value of `name`, or "".
-  std::string query_value(std::string_view name) const {
-    for (const auto& [k, v] : query)
-      if (k == name) return v;
-    return {};
+  std::string_view query_value(std::string_view name) const { return first(kind::query, name); }
+
+  /// The headers, names in lower case, in order.
+  template <class F>
+  void for_each_header(F&& f) const {
+    for_each(kind::header, f);
   }
-  /// The first header value of `name` (lower case), or "".
-  std::string header(std::string_view name) const {
-    for (const auto& [k, v] : headers)
-      if (k == name) return v;
-    return {};
+  void add_header(std::string_view name, std::string_view value) { add(kind::header, name, value); }
+  /// The first value of header `name` (lower case), or "".
+  std::string_view header(std::string_view name) const { return first(kind::header, name); }
+
+  /// Gives back the room left after the last entry.
+  void shrink_to_fit() { entries_.shrink_to_fit(); }
+
+ private:
+  enum class kind : char { url, query, header };
+  using length = std::uint32_t;
+
+  // Each entry: its kind, then name and value, each behind its length.
+  void add(kind k, std::string_view name, std::string_view value) {
+    entries_.push_back(static_cast<char>(k));
+    append(name);
+    append(value);
   }
+  void append(std::string_view s) {
+    auto n = static_cast<length>(s.size());
+    entries_.append(reinterpret_cast<const char*>(&n), sizeof n);
+    entries_.append(s);
+  }
+
+  template <class F>
+  void for_each(kind wanted, F&& f) const {
+    std::string_view rest = entries_;
+    while (!rest.empty()) {
+      auto k = static_cast<kind>(rest.front());
+      rest.remove_prefix(1);
+      auto name = take(rest);
+      auto value = take(rest);
+      if (k == wanted) f(name, value);
+    }
+  }
+  static std::string_view take(std::string_view& rest) {
+    length n;
+    std::memcpy(&n, rest.data(), sizeof n);
+    auto s = rest.substr(sizeof n, n);
+    rest.remove_prefix(sizeof n + n);
+    return s;
+  }
+
+  std::string_view first(kind k, std::string_view name) const {
+    std::string_view found;
+    bool seen = false;
+    for_each(k, [&](std::string_view n, std::string_view v) {
+      if (!seen && n == name) {
+        found = v;
+        seen = true;
+      }
+    });
+    return found;
+  }
+
+  std::string entries_;
 };
 
 }  // namespace sio

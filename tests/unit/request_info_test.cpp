@@ -1,0 +1,67 @@
+#include "sio/actors/request_info.hpp"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace sio {
+namespace {
+
+using pairs = std::vector<std::pair<std::string, std::string>>;
+
+pairs headers_of(const request_info& r) {
+  pairs out;
+  r.for_each_header([&](std::string_view n, std::string_view v) { out.emplace_back(n, v); });
+  return out;
+}
+
+pairs query_of(const request_info& r) {
+  pairs out;
+  r.for_each_query([&](std::string_view n, std::string_view v) { out.emplace_back(n, v); });
+  return out;
+}
+
+TEST(RequestInfo, KeepsEachKindApartAndInOrder) {
+  request_info r;
+  r.set_url("/socket.io/?EIO=4&transport=websocket&b=2");
+  r.add_header("host", "localhost:3000");
+  r.add_query("EIO", "4");
+  r.add_header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
+  r.add_query("transport", "websocket");
+  r.add_query("b", "2");
+  r.shrink_to_fit();
+
+  EXPECT_EQ(r.url(), "/socket.io/?EIO=4&transport=websocket&b=2");
+  EXPECT_EQ(headers_of(r),
+            (pairs{{"host", "localhost:3000"}, {"sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="}}));
+  EXPECT_EQ(query_of(r), (pairs{{"EIO", "4"}, {"transport", "websocket"}, {"b", "2"}}));
+}
+
+TEST(RequestInfo, LooksUpTheFirstValueOfAName) {
+  request_info r;
+  r.add_header("x-twice", "first");
+  r.add_header("x-twice", "second");
+  r.add_query("host", "a query, not a header");
+  EXPECT_EQ(r.header("x-twice"), "first");
+  EXPECT_EQ(r.header("host"), "");
+  EXPECT_EQ(r.query_value("host"), "a query, not a header");
+  EXPECT_EQ(r.query_value("missing"), "");
+  EXPECT_EQ(r.url(), "");
+}
+
+TEST(RequestInfo, ValuesMayHoldAnyByteAndBeEmptyOrLong) {
+  // A percent-decoded query value can hold NUL: lengths, not separators,
+  // delimit the entries.
+  request_info r;
+  std::string with_nul("a\0b", 3);
+  std::string long_value(70000, 'x');
+  r.add_query(with_nul, "");
+  r.add_query("long", long_value);
+  r.add_query("", with_nul);
+  EXPECT_EQ(query_of(r), (pairs{{with_nul, ""}, {"long", long_value}, {"", with_nul}}));
+}
+
+}  // namespace
+}  // namespace sio
