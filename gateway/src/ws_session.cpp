@@ -89,6 +89,7 @@ bool ws_session::move_outbox_to_queue() {
     frames.swap(outbox_);
   }
   if (close_sent_ || shut_down_) return false;
+  queued_.reserve(queued_.size() + frames.size());
   for (auto& f : frames) queue_message(std::move(f));
   if (queued_bytes_ > ctx_.options.max_ws_outbound_bytes) {
     fail(true);  // a consumer this slow would make us hold unbounded memory
@@ -173,47 +174,53 @@ void ws_session::queue_close(std::uint16_t code) {
 // Everything queued so far goes out in one gather write; what is queued
 // meanwhile waits for the next one. The socket is non-blocking: the write is
 // tried at once, and only what the kernel did not take waits for an
-// asynchronous write (on loopback and fast clients, nothing does).
+// asynchronous write (on loopback and fast clients, nothing does). So the
+// buffer list is the I/O thread's, and a session holds buffers of its own
+// only while a write waits: an idle connection keeps no capacity from its
+// last burst.
 void ws_session::do_write() {
   if (!writing_.empty() || queued_.empty() || shut_down_) return;
-  writing_.swap(queued_);
-  queued_bytes_ = 0;
-  buffers_.clear();
-  buffers_.reserve(writing_.size() * 2);
-  for (const auto& c : writing_) {
-    if (c.head_size > 0) buffers_.emplace_back(c.head.data(), c.head_size);
-    buffers_.emplace_back(c.body->data(), c.body->size());
+  thread_local std::vector<asio::const_buffer> gather;
+  gather.clear();
+  for (const auto& c : queued_) {
+    if (c.head_size > 0) gather.emplace_back(c.head.data(), c.head_size);
+    gather.emplace_back(c.body->data(), c.body->size());
   }
-  auto rest = buffers_.begin();
-  while (rest != buffers_.end()) {
+  queued_bytes_ = 0;
+  auto rest = gather.begin();
+  while (rest != gather.end()) {
     boost::system::error_code ec;
     // At most 64 buffers go in one writev: loop while the kernel takes them.
-    auto n = socket_.write_some(std::span<const asio::const_buffer>(
-                                    &*rest, static_cast<std::size_t>(buffers_.end() - rest)),
-                                ec);
+    auto n = socket_.write_some(
+        std::span<const asio::const_buffer>(&*rest, static_cast<std::size_t>(gather.end() - rest)),
+        ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec) {
+      std::vector<chunk>().swap(queued_);
       on_write(ec);
       return;
     }
-    while (rest != buffers_.end() && n >= rest->size()) n -= (rest++)->size();
+    while (rest != gather.end() && n >= rest->size()) n -= (rest++)->size();
     if (n > 0) *rest += n;  // a buffer the kernel took in part
   }
-  if (rest == buffers_.end()) {
+  if (rest == gather.end()) {
+    std::vector<chunk>().swap(queued_);
     on_write({});
     return;
   }
-  buffers_.erase(buffers_.begin(), rest);
+  writing_.swap(queued_);
+  buffers_.assign(rest, gather.end());
   ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
   asio::async_write(socket_, buffers_,
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
+                      std::vector<chunk>().swap(self->writing_);
+                      std::vector<asio::const_buffer>().swap(self->buffers_);
                       self->on_write(ec);
                     });
 }
 
 void ws_session::on_write(boost::system::error_code ec) {
-  writing_.clear();
   if (ec) {
     fail(true);
     return;
@@ -271,9 +278,10 @@ void ws_session::on_readable(boost::system::error_code ec) {
 
 void ws_session::consume(std::string_view bytes) {
   if (input_failed_) return;
-  events_.clear();
-  auto ok = reader_.feed(bytes, events_);
-  for (auto& e : events_) {
+  thread_local std::vector<ws::event> events;  // the I/O thread's, as the read buffer
+  events.clear();
+  auto ok = reader_.feed(bytes, events);
+  for (auto& e : events) {
     if (auto* m = std::get_if<ws::message>(&e)) {
       // The reader admits compressed messages only when there is an inflater.
       if (m->compressed) {

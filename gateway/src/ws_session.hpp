@@ -75,7 +75,6 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   // Both set under permessage-deflate only.
   std::optional<websocket::deflater> deflater_;
   std::optional<websocket::inflater> inflater_;
-  std::vector<websocket::event> events_;
   std::unique_ptr<boost::asio::steady_timer>
       close_timer_;  // while our close frame awaits its answer
 
@@ -86,6 +85,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   std::vector<frame> outbox_;
 
   std::vector<chunk> queued_;
+  // Only while an asynchronous write is under way (see do_write).
   std::vector<chunk> writing_;
   std::vector<boost::asio::const_buffer> buffers_;
   std::size_t queued_bytes_ = 0;
