@@ -156,7 +156,28 @@ void client_layer::on_ack_timeout(std::uint64_t key, std::uint64_t id) {
 
 void client_layer::on_open(engine_session& s) {
   session_ = &s;
-  self()->delayed_send(self(), options().connect_timeout, atoms::connect_timeout::value);
+  connect_deadline_ = self()->clock().now() + options().connect_timeout;
+  arm_connect_timeout_if_due(s.ping_interval());  // when the first ping leaves
+}
+
+// After a ping, the next one leaves at the latest a ping timeout (for the
+// pong) and a ping interval later, or the session has ended.
+void client_layer::on_ping(engine_session& s) {
+  arm_connect_timeout_if_due(s.ping_interval() + s.ping_timeout());
+}
+
+// The reference's connect timeout without a timer per connection (a CAF timer
+// holds about 0.2 KiB until it fires): the pings are the clock, and the timer
+// is armed only once the deadline may come before the next ping. A client
+// that connects a namespace at once, as nearly all do, never needs it.
+void client_layer::arm_connect_timeout_if_due(std::chrono::milliseconds next_ping_within) {
+  if (ever_connected_ || connect_timer_armed_ || closed_) return;
+  auto left = connect_deadline_ - self()->clock().now();
+  if (left > next_ping_within) return;
+  connect_timer_armed_ = true;
+  auto delay = std::chrono::duration_cast<std::chrono::milliseconds>(left);
+  self()->delayed_send(self(), std::max(delay, std::chrono::milliseconds{0}),
+                       atoms::connect_timeout::value);
 }
 
 void client_layer::on_message(engine_session&, std::string data, bool binary) {

@@ -22,6 +22,7 @@ class client_layer final : public session_handler {
   void on_open(engine_session& s) override;
   void on_message(engine_session& s, std::string data, bool binary) override;
   void on_close(engine_session& s, close_reason reason) override;
+  void on_ping(engine_session& s) override;
   const caf::message_handler* shared_behavior() const override;
 
   // -- used by socket ---------------------------------------------------------
@@ -45,6 +46,7 @@ class client_layer final : public session_handler {
  private:
   // The client layer of the connection whose message is being handled.
   static client_layer& running() noexcept;
+  void arm_connect_timeout_if_due(std::chrono::milliseconds next_ping_within);
   void on_connect_timeout();
   void on_deliver(std::uint64_t key, const frame_batch& frames, const event_ptr& event);
   void on_deliver_run(std::uint64_t key, const delivery_run& run);
@@ -78,8 +80,10 @@ class client_layer final : public session_handler {
   // Sockets in their namespace's middlewares (null while the namespace is
   // being looked up).
   std::vector<std::pair<std::string, std::shared_ptr<socket>>> connecting_;
+  caf::actor_clock::time_point connect_deadline_;
   bool closed_ = false;
   bool ever_connected_ = false;
+  bool connect_timer_armed_ = false;
 };
 
 }  // namespace sio::detail

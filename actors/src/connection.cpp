@@ -95,6 +95,11 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
            (transport_ == transport_kind::websocket || pending_get_ != nullptr);
   }
 
+  std::chrono::milliseconds ping_interval() const noexcept override {
+    return options_.ping_interval;
+  }
+  std::chrono::milliseconds ping_timeout() const noexcept override { return options_.ping_timeout; }
+
   void send(frame f) override {
     if (state_ != ready_state::open) return;  // the reference drops these too
     queue(std::move(f));
@@ -391,6 +396,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
     queue(frame::text(std::string(1, '2')));
     flush();
     delayed_send(this, options_.ping_timeout, atoms::ping_timeout::value, ++pong_generation_);
+    if (handler_) handler_->on_ping(*this);
   }
 
   // -- output -----------------------------------------------------------------

@@ -397,8 +397,8 @@ describe('mixed transports and raw clients', () => {
   });
 
   /** Opens a raw Engine.IO websocket; answers pings; `messages` collects text frames. */
-  async function rawWs() {
-    const ws = new WebSocket(`ws://127.0.0.1:${server.port}${PATH}?EIO=4&transport=websocket`);
+  async function rawWs(port = server.port) {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${PATH}?EIO=4&transport=websocket`);
     const messages = [];
     const waiters = [];
     ws.on('message', (data, isBinary) => {
@@ -491,6 +491,29 @@ describe('mixed transports and raw clients', () => {
     const elapsed = at - raw.openAt;
     assert.ok(elapsed >= CONNECT_TIMEOUT - 200, `closed too early: after ${elapsed} ms`);
     assert.ok(elapsed <= CONNECT_TIMEOUT + 2000, `closed too late: after ${elapsed} ms`);
+  });
+
+  test('connectTimeout shorter than the ping interval closes on time too', async () => {
+    // The timeout is timed by the pings until its deadline comes near: here it
+    // comes before the first ping.
+    const shortTimeout = 500;
+    const other = await startServer({
+      app: 'contract',
+      path: PATH,
+      'ping-interval': 10000,
+      'ping-timeout': 200,
+      'connect-timeout': shortTimeout,
+    });
+    try {
+      const raw = await rawWs(other.port);
+      const { at } = await withTimeout(raw.closed, shortTimeout + 4000,
+        'the server to close a connection that never sends CONNECT');
+      const elapsed = at - raw.openAt;
+      assert.ok(elapsed >= shortTimeout - 200, `closed too early: after ${elapsed} ms`);
+      assert.ok(elapsed <= shortTimeout + 2000, `closed too late: after ${elapsed} ms`);
+    } finally {
+      await stopClientsAndServer(other, new Set());
+    }
   });
 
   test('connectTimeout does not close a connection that sent CONNECT', async () => {

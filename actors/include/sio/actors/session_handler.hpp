@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,6 +37,11 @@ class engine_session {
   /// Whether a packet sent now can leave at once: over polling only while
   /// the client has a GET waiting. Volatile packets are dropped otherwise.
   virtual bool writable() const noexcept = 0;
+  /// The first ping leaves this long after the open packet, and each next
+  /// one this long after the client's pong.
+  virtual std::chrono::milliseconds ping_interval() const noexcept = 0;
+  /// How long the server waits for a pong before it ends the session.
+  virtual std::chrono::milliseconds ping_timeout() const noexcept = 0;
 };
 
 /// The layer above Engine.IO. One instance per session; every call runs
@@ -47,6 +53,9 @@ class session_handler {
   /// A message packet's data: text, or raw bytes when `binary`.
   virtual void on_message(engine_session& s, std::string data, bool binary) = 0;
   virtual void on_close(engine_session&, close_reason) {}
+  /// The server pinged the client: a clock for deadlines that would cost
+  /// each session a timer otherwise.
+  virtual void on_ping(engine_session&) {}
   /// Message handlers for what the layer above sends to its connection actor
   /// (timers, broadcasts). One set serves every session with a handler of
   /// this type, so build it once (a function-local static); inside a case,
