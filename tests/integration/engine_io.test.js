@@ -483,6 +483,10 @@ describe('HTTP error answers', () => {
   test('polling GET with the sid of an upgraded session → 400 code 3; the session survives', async () => {
     const socket = await openClient(server, MODES[2]);
     try {
+      // The client reports the upgrade once it has sent the upgrade packet; an
+      // echo over the WebSocket comes back only after the server has read it.
+      // Until then a GET is still the session's poll (the reference too).
+      await echoRoundTrip(socket, 'upgrade done');
       const res = await req(eioUrl(server, `EIO=4&transport=polling&sid=${socket.id}`));
       assertJsonError(res, 400, 3, 'Bad request');
       await echoRoundTrip(socket, 'after bad poll');
@@ -494,6 +498,7 @@ describe('HTTP error answers', () => {
   test('a second websocket upgrade for an upgraded sid is closed; the session survives', async () => {
     const socket = await openClient(server, MODES[2]);
     try {
+      await echoRoundTrip(socket, 'upgrade done');  // as above: the server has the upgrade
       const ws = new WebSocket(wsUrl(server, `EIO=4&transport=websocket&sid=${socket.id}`));
       ws.on('error', () => {});
       const outcome = await withTimeout(new Promise((resolve) => {
