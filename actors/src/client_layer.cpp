@@ -122,14 +122,14 @@ void client_layer::on_socket_command(std::uint64_t key, const socket_command& cm
   switch (cmd.what) {
     case socket_command::kind::join:
       if (cmd.membership_done)
-        s->rooms_.insert(cmd.rooms.begin(), cmd.rooms.end());
+        for (const auto& room : cmd.rooms) s->note_joined(room);
       else
         s->join(cmd.rooms);
       break;
     case socket_command::kind::leave:
       for (const auto& room : cmd.rooms) {
         if (cmd.membership_done)
-          s->rooms_.erase(room);
+          s->note_left(room);
         else
           s->leave(room);
       }
@@ -294,7 +294,7 @@ void client_layer::finish_connect(std::shared_ptr<socket> s,
   stop_connecting(s->nsp());
   if (closed_) return;
   s->connected_ = true;
-  s->rooms_.insert(s->id());
+  s->in_own_room_ = true;
   sockets_.push_back(s);
   ever_connected_ = true;
   self()->send(s->nsp_actor_, atoms::add_socket::value, s->id(), s->key_,
@@ -308,6 +308,9 @@ void client_layer::finish_connect(std::shared_ptr<socket> s,
     if (!s->connected()) break;
     handler(*s);
   }
+  // Listeners are added here nearly always, and kept for the socket's life:
+  // without the slack of the list's growth.
+  s->handlers_.shrink_to_fit();
 }
 
 void client_layer::on_event(socket& s, sp::packet& p) {

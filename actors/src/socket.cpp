@@ -1,6 +1,7 @@
 #include "sio/actors/socket.hpp"
 
 #include <atomic>
+#include <utility>
 
 #include "client_layer.hpp"
 #include "collectors.hpp"
@@ -71,8 +72,24 @@ broadcast socket::nsp_broadcast() const {
   return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_.self())};
 }
 
+std::set<std::string> socket::rooms() const {
+  auto all = rooms_;
+  if (in_own_room_) all.insert(id_);
+  return all;
+}
+
+bool socket::note_joined(const std::string& room) {
+  if (room != id_) return rooms_.insert(room).second;
+  return !std::exchange(in_own_room_, true);
+}
+
+bool socket::note_left(const std::string& room) {
+  if (room != id_) return rooms_.erase(room) > 0;
+  return std::exchange(in_own_room_, false);
+}
+
 void socket::join(const std::string& room) {
-  if (!connected_ || !rooms_.insert(room).second) return;
+  if (!connected_ || !note_joined(room)) return;
   client_.self()->send(nsp_actor_, atoms::join::value, id_, room);
 }
 
@@ -81,7 +98,7 @@ void socket::join(const std::vector<std::string>& rooms) {
 }
 
 void socket::leave(const std::string& room) {
-  if (!connected_ || rooms_.erase(room) == 0) return;
+  if (!connected_ || !note_left(room)) return;
   client_.self()->send(nsp_actor_, atoms::leave::value, id_, room);
 }
 

@@ -74,7 +74,7 @@ class socket : public std::enable_shared_from_this<socket> {
   json& data() noexcept { return data_; }
   bool connected() const noexcept { return connected_; }
   /// The rooms this socket is in (its own id included).
-  const std::set<std::string>& rooms() const noexcept { return rooms_; }
+  std::set<std::string> rooms() const;
 
   void on(std::string event, event_handler handler);
   void on_any(any_handler handler) { any_.push_back(std::move(handler)); }
@@ -127,8 +127,15 @@ class socket : public std::enable_shared_from_this<socket> {
   json auth_;
   mutable std::unique_ptr<const handshake> handshake_;
   json data_;
+  // Membership as this socket knows it; the namespace keeps the rooms' side.
+  // Whether it is in its own room (named by its id) is a flag: a set entry
+  // would cost every socket about 0.1 KiB.
+  bool note_joined(const std::string& room);
+  bool note_left(const std::string& room);
+
   bool connected_ = false;
-  std::set<std::string> rooms_;
+  bool in_own_room_ = false;
+  std::set<std::string> rooms_;  // the others
   // In registration order; a flat list costs less memory per socket than a
   // map, and sockets have few events.
   std::vector<std::pair<std::string, event_handler>> handlers_;
