@@ -503,6 +503,22 @@ for (const mode of [...FULL, UPGRADE]) {
       for (const s of [a, b, c]) ctx.close(s);
     });
 
+    ftest('a socket may leave its own room, and join it again', async () => {
+      const [a, c] = await ctx.connectN(mode, 2);
+      assert.deepStrictEqual(await ack(a, 'leave', [a.id]), []);
+      const ra = record(a, 'room-msg');
+      c.emit('to-room', a.id, 'while out');
+      await sync(c);
+      await sleep(ABSENCE_MS);
+      assert.equal(ra.events.length, 0, 'out of its own room, its id reaches nobody');
+      assert.deepStrictEqual(await join(a, [a.id]), [a.id]);
+      const back = nextEvent(a, 'room-msg', T, "'room-msg' at A");
+      c.emit('to-room', a.id, 'back in');
+      assert.deepStrictEqual(await back, ['back in']);
+      ra.stop();
+      for (const s of [a, c]) ctx.close(s);
+    });
+
     ftest('to-rooms: a union of rooms minus except rooms, each member once', async () => {
       const [a, b, c, d, e] = await ctx.connectN(mode, 5);
       const [r1, r2, rx] = ['u1', 'u2', 'ux'].map((r) => `${r}-${mode.name}`);
