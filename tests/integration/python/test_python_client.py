@@ -6,6 +6,7 @@ to this file. One server is started for the whole module on port 0; the port is 
 from its first stdout line ("... listening on http://HOST:PORT/PATH").
 """
 
+import logging
 import os
 import re
 import subprocess
@@ -21,6 +22,12 @@ SERVER_BIN = os.path.abspath(os.environ.get('SIO_SERVER_BIN')
 T = 5.0  # generous bound for a single exchange, seconds
 ABSENCE = 0.3  # how long to wait to be confident that nothing arrives
 LISTENING_RE = re.compile(r'listening on https?://[^\s:/]+:(\d+)')
+
+# The clients' warnings (a refused request, an unexpected answer, an aborted session)
+# go to stderr, which ctest shows for a failed test: they tell why an exchange timed out.
+CLIENT_LOG = logging.getLogger('python-clients')
+CLIENT_LOG.addHandler(logging.StreamHandler())
+CLIENT_LOG.setLevel(logging.WARNING)
 
 _server = None
 _url = None
@@ -111,7 +118,7 @@ class ClientTestMixin:
 
     def connect(self, auth=None, namespaces=None):
         """A connected client, its "auth" Recorder already holding the first event."""
-        client = socketio.Client(reconnection=False)
+        client = socketio.Client(reconnection=False, logger=CLIENT_LOG, engineio_logger=CLIENT_LOG)
         self.clients.append(client)
         auth_rec = Recorder(client, 'auth')
         kwargs = {'transports': self.transports, 'wait_timeout': T}
@@ -202,7 +209,7 @@ class ClientTestMixin:
         self.assertEqual(rc.events, [])
 
     def test_custom_namespace(self):
-        client = socketio.Client(reconnection=False)
+        client = socketio.Client(reconnection=False, logger=CLIENT_LOG, engineio_logger=CLIENT_LOG)
         self.clients.append(client)
         root = Recorder(client, 'auth', namespace='/')
         custom = Recorder(client, 'auth', namespace='/custom')
@@ -252,7 +259,7 @@ class MixedTransports(unittest.TestCase):
         try:
             recs = []
             for transports in (['polling'], ['websocket']):
-                client = socketio.Client(reconnection=False)
+                client = socketio.Client(reconnection=False, logger=CLIENT_LOG, engineio_logger=CLIENT_LOG)
                 clients.append(client)
                 recs.append(Recorder(client, 'msg'))
                 client.connect(_url, transports=transports, wait_timeout=T)
@@ -265,7 +272,7 @@ class MixedTransports(unittest.TestCase):
                 client.disconnect()
 
     def test_unknown_namespace_is_rejected(self):
-        client = socketio.Client(reconnection=False)
+        client = socketio.Client(reconnection=False, logger=CLIENT_LOG, engineio_logger=CLIENT_LOG)
         errors = []
         got_error = threading.Event()
 
