@@ -65,13 +65,20 @@ status check_shape(packet_type type, const json& data) {
 
 std::string_view to_string(packet_type type) noexcept {
   switch (type) {
-    case packet_type::connect: return "CONNECT";
-    case packet_type::disconnect: return "DISCONNECT";
-    case packet_type::event: return "EVENT";
-    case packet_type::ack: return "ACK";
-    case packet_type::connect_error: return "CONNECT_ERROR";
-    case packet_type::binary_event: return "BINARY_EVENT";
-    case packet_type::binary_ack: return "BINARY_ACK";
+    case packet_type::connect:
+      return "CONNECT";
+    case packet_type::disconnect:
+      return "DISCONNECT";
+    case packet_type::event:
+      return "EVENT";
+    case packet_type::ack:
+      return "ACK";
+    case packet_type::connect_error:
+      return "CONNECT_ERROR";
+    case packet_type::binary_event:
+      return "BINARY_EVENT";
+    case packet_type::binary_ack:
+      return "BINARY_ACK";
   }
   return "UNKNOWN";
 }
@@ -165,22 +172,23 @@ result<std::optional<packet>> decoder::feed_text(std::string_view text) {
   auto p = decode_body(*h, limits_);
   if (!p) return p.error();
   if (!is_binary(p->type)) return std::optional<packet>{std::move(*p)};
-  pending_ = std::move(*p);
-  expected_ = h->attachments;
-  pending_bytes_ = text.size();
-  buffers_.clear();
-  buffers_.reserve(std::min<std::size_t>(expected_, 16));  // a declared count is no promise
+  pending_ = std::make_unique<partial>();
+  pending_->p = std::move(*p);
+  pending_->expected = h->attachments;
+  pending_->size = text.size();
+  // A declared count is no promise.
+  pending_->buffers.reserve(std::min<std::size_t>(h->attachments, 16));
   return finish();
 }
 
 result<std::optional<packet>> decoder::feed_binary(bytes data) {
   if (!pending_) return errc::unexpected_binary;
-  pending_bytes_ += data.size();
-  if (pending_bytes_ > limits_.max_packet_bytes) {
+  pending_->size += data.size();
+  if (pending_->size > limits_.max_packet_bytes) {
     reset();
     return errc::too_large;
   }
-  buffers_.push_back(std::move(data));
+  pending_->buffers.push_back(std::move(data));
   return finish();
 }
 
@@ -188,25 +196,16 @@ result<std::optional<packet>> decoder::feed_binary(bytes data) {
 // become binary values and the type loses its BINARY_ prefix, as the
 // reference decoder does.
 result<std::optional<packet>> decoder::finish() {
-  if (buffers_.size() < expected_) return std::optional<packet>{};
-  packet p = std::move(*pending_);
-  pending_.reset();
+  if (pending_->buffers.size() < pending_->expected) return std::optional<packet>{};
+  auto done = std::move(pending_);
+  packet& p = done->p;
   if (p.data) {
-    if (auto ok = reconstruct(*p.data, buffers_); !ok) {
-      reset();
-      return ok.error();
-    }
+    if (auto ok = reconstruct(*p.data, done->buffers); !ok) return ok.error();
   }
-  buffers_.clear();
   p.type = p.type == packet_type::binary_event ? packet_type::event : packet_type::ack;
   return std::optional<packet>{std::move(p)};
 }
 
-void decoder::reset() noexcept {
-  pending_.reset();
-  expected_ = 0;
-  pending_bytes_ = 0;
-  buffers_.clear();
-}
+void decoder::reset() noexcept { pending_.reset(); }
 
 }  // namespace sio::socketio

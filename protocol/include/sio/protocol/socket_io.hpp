@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -116,7 +117,7 @@ class decoder {
   result<std::optional<packet>> feed_binary(bytes data);
 
   /// True while a binary packet waits for attachments.
-  bool pending() const noexcept { return pending_.has_value(); }
+  bool pending() const noexcept { return pending_ != nullptr; }
 
   /// Drops any pending packet (on disconnect).
   void reset() noexcept;
@@ -124,11 +125,17 @@ class decoder {
  private:
   result<std::optional<packet>> finish();
 
+  // A binary packet and the attachments it waits for. Held only while one
+  // is under way: every connection has a decoder, and most are idle.
+  struct partial {
+    packet p;
+    std::size_t expected = 0;
+    std::size_t size = 0;  // of the text and the attachments so far
+    std::vector<bytes> buffers;
+  };
+
   limits limits_;
-  std::optional<packet> pending_;
-  std::size_t expected_ = 0;
-  std::size_t pending_bytes_ = 0;
-  std::vector<bytes> buffers_;
+  std::unique_ptr<partial> pending_;
 };
 
 }  // namespace sio::socketio
