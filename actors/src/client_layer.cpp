@@ -332,9 +332,9 @@ void client_layer::on_event(socket& s, sp::packet& p) {
       send_packet(answer);
     };
   }
-  for (const auto& any : s.any_) any(s, name, *arguments);
+  for (const auto& any : s.listeners().any) any(s, name, *arguments);
 
-  if (s.middlewares_.empty()) {
+  if (s.listeners().middlewares.empty()) {
     run_handlers(s, name, *arguments, ack);
     return;
   }
@@ -343,16 +343,17 @@ void client_layer::on_event(socket& s, sp::packet& p) {
   auto dispatch = std::make_shared<std::function<void(std::size_t)>>();
   *dispatch = [target, arguments, name, ack, dispatch](std::size_t index) {
     if (!target->connected()) return;
-    if (index < target->middlewares_.size()) {
-      target->middlewares_[index](*target, name, *arguments,
-                                  [target, dispatch, index](std::optional<connect_error> e) {
-                                    if (e) {
-                                      for (const auto& h : target->error_) h(*target, *e);
-                                      *dispatch = nullptr;
-                                      return;
-                                    }
-                                    if (*dispatch) (*dispatch)(index + 1);
-                                  });
+    const auto& middlewares = target->listeners().middlewares;
+    if (index < middlewares.size()) {
+      middlewares[index](*target, name, *arguments,
+                         [target, dispatch, index](std::optional<connect_error> e) {
+                           if (e) {
+                             for (const auto& h : target->listeners().error) h(*target, *e);
+                             *dispatch = nullptr;
+                             return;
+                           }
+                           if (*dispatch) (*dispatch)(index + 1);
+                         });
       return;
     }
     run_handlers(*target, name, *arguments, ack);
@@ -422,7 +423,7 @@ bool client_layer::accepts_delivery(socket& s, const event_ptr& event) {
   if (!event) return true;
   if (event->is_volatile && !session_->writable()) return false;
   // The reference tells the recipient's outgoing listeners of broadcasts too.
-  for (const auto& h : s.any_outgoing_) h(s, event->name, event->arguments);
+  for (const auto& h : s.listeners().any_outgoing) h(s, event->name, event->arguments);
   return true;
 }
 
@@ -435,14 +436,14 @@ void client_layer::start_ack_timer(socket& s, std::uint64_t id, std::chrono::mil
 void client_layer::close_socket(socket& s, const std::string& reason) {
   if (!s.connected()) return;
   auto keep = s.shared_from_this();
-  for (const auto& h : s.disconnecting_) h(s, reason);
+  for (const auto& h : s.listeners().disconnecting) h(s, reason);
   self()->send(s.nsp_actor_, atoms::remove_socket::value, s.id());
   s.connected_ = false;
   std::erase(sockets_, keep);
   auto acks = std::move(s.pending_acks_);
   s.pending_acks_.clear();
   for (auto& [id, callback] : acks) callback(std::nullopt);
-  for (const auto& h : s.disconnect_) h(s, reason);
+  for (const auto& h : s.listeners().disconnect) h(s, reason);
 }
 
 void client_layer::disconnect_all() {

@@ -49,7 +49,7 @@ sp::packet event_packet(const std::string& nsp, std::string_view event, args arg
 
 void socket::emit(std::string_view event, args arguments) {
   if (!connected_) return;
-  for (const auto& h : any_outgoing_) h(*this, std::string(event), arguments);
+  for (const auto& h : listeners().any_outgoing) h(*this, std::string(event), arguments);
   client_.send_packet(event_packet(nsp_, event, std::move(arguments)));
 }
 
@@ -59,7 +59,7 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_callback 
     callback(std::nullopt);
     return;
   }
-  for (const auto& h : any_outgoing_) h(*this, std::string(event), arguments);
+  for (const auto& h : listeners().any_outgoing) h(*this, std::string(event), arguments);
   auto id = next_ack_id();
   auto p = event_packet(nsp_, event, std::move(arguments));
   p.id = id;
@@ -70,6 +70,16 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_callback 
 
 broadcast socket::nsp_broadcast() const {
   return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_.self())};
+}
+
+socket::extra_listeners& socket::extras() {
+  if (!extras_) extras_ = std::make_unique<extra_listeners>();
+  return *extras_;
+}
+
+const socket::extra_listeners& socket::listeners() const {
+  static const extra_listeners none;
+  return extras_ ? *extras_ : none;
 }
 
 std::set<std::string> socket::rooms() const {

@@ -53,6 +53,7 @@ using disconnect_handler = std::function<void(socket&, const std::string& reason
 /// (which it may change); call next() to let the event through, next(error)
 /// to drop it (the socket's on_error handlers get the error).
 using packet_middleware = std::function<void(socket&, const std::string& event, args&, next_fn)>;
+using error_handler = std::function<void(socket&, const connect_error&)>;
 
 /// One Socket.IO socket: a client's membership of one namespace. It lives
 /// inside its connection actor, and every handler runs there, one at a time,
@@ -77,16 +78,16 @@ class socket : public std::enable_shared_from_this<socket> {
   std::set<std::string> rooms() const;
 
   void on(std::string event, event_handler handler);
-  void on_any(any_handler handler) { any_.push_back(std::move(handler)); }
-  void on_any_outgoing(any_handler handler) { any_outgoing_.push_back(std::move(handler)); }
+  void on_any(any_handler handler) { extras().any.push_back(std::move(handler)); }
+  void on_any_outgoing(any_handler handler) { extras().any_outgoing.push_back(std::move(handler)); }
   void on_disconnecting(disconnect_handler handler) {
-    disconnecting_.push_back(std::move(handler));
+    extras().disconnecting.push_back(std::move(handler));
   }
-  void on_disconnect(disconnect_handler handler) { disconnect_.push_back(std::move(handler)); }
-  void on_error(std::function<void(socket&, const connect_error&)> handler) {
-    error_.push_back(std::move(handler));
+  void on_disconnect(disconnect_handler handler) {
+    extras().disconnect.push_back(std::move(handler));
   }
-  void use(packet_middleware middleware) { middlewares_.push_back(std::move(middleware)); }
+  void on_error(error_handler handler) { extras().error.push_back(std::move(handler)); }
+  void use(packet_middleware middleware) { extras().middlewares.push_back(std::move(middleware)); }
 
   /// Emits to this client.
   void emit(std::string_view event, args arguments = {});
@@ -139,12 +140,19 @@ class socket : public std::enable_shared_from_this<socket> {
   // In registration order; a flat list costs less memory per socket than a
   // map, and sockets have few events.
   std::vector<std::pair<std::string, event_handler>> handlers_;
-  std::vector<any_handler> any_;
-  std::vector<any_handler> any_outgoing_;
-  std::vector<disconnect_handler> disconnecting_;
-  std::vector<disconnect_handler> disconnect_;
-  std::vector<std::function<void(socket&, const connect_error&)>> error_;
-  std::vector<packet_middleware> middlewares_;
+  // Listeners most sockets never get, held from the first one on: six empty
+  // lists would cost every socket 0.14 KiB.
+  struct extra_listeners {
+    std::vector<any_handler> any;
+    std::vector<any_handler> any_outgoing;
+    std::vector<disconnect_handler> disconnecting;
+    std::vector<disconnect_handler> disconnect;
+    std::vector<error_handler> error;
+    std::vector<packet_middleware> middlewares;
+  };
+  extra_listeners& extras();
+  const extra_listeners& listeners() const;
+  std::unique_ptr<extra_listeners> extras_;
   std::map<std::uint64_t, ack_callback> pending_acks_;
 };
 
