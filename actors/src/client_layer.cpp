@@ -417,6 +417,8 @@ std::shared_ptr<socket>* client_layer::connecting(const std::string& nsp) {
 
 void client_layer::stop_connecting(const std::string& nsp) {
   std::erase_if(connecting_, [&](const auto& entry) { return entry.first == nsp; });
+  // Nearly always empty from now on: keep no room for the connection's life.
+  if (connecting_.empty()) decltype(connecting_)().swap(connecting_);
 }
 
 bool client_layer::accepts_delivery(socket& s, const event_ptr& event) {

@@ -34,7 +34,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   connection_actor(caf::actor_config& cfg, connection_args setup)
       : caf::event_based_actor(cfg),
         sid_(std::move(setup.sid)),
-        options_(setup.options),
+        options_(std::move(setup.options)),
         request_(std::move(setup.request)),
         transport_(setup.transport),
         handler_(std::move(setup.handler)) {}
@@ -96,9 +96,11 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   }
 
   std::chrono::milliseconds ping_interval() const noexcept override {
-    return options_.ping_interval;
+    return options_->ping_interval;
   }
-  std::chrono::milliseconds ping_timeout() const noexcept override { return options_.ping_timeout; }
+  std::chrono::milliseconds ping_timeout() const noexcept override {
+    return options_->ping_timeout;
+  }
 
   void send(frame f) override {
     if (state_ != ready_state::open) return;  // the reference drops these too
@@ -141,7 +143,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       finish(close_reason::forced_close);
       return;
     }
-    delayed_send(this, options_.polling_close_timeout, atoms::close_timeout::value);
+    delayed_send(this, options_->polling_close_timeout, atoms::close_timeout::value);
   }
 
  private:
@@ -150,11 +152,11 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   void open() {
     eio::handshake h;
     h.sid = sid_;
-    if (transport_ == transport_kind::polling && options_.allow_websocket)
+    if (transport_ == transport_kind::polling && options_->allow_websocket)
       h.upgrades.emplace_back("websocket");
-    h.ping_interval_ms = static_cast<std::uint64_t>(options_.ping_interval.count());
-    h.ping_timeout_ms = static_cast<std::uint64_t>(options_.ping_timeout.count());
-    h.max_payload = options_.max_payload;
+    h.ping_interval_ms = static_cast<std::uint64_t>(options_->ping_interval.count());
+    h.ping_timeout_ms = static_cast<std::uint64_t>(options_->ping_timeout.count());
+    h.max_payload = options_->max_payload;
     std::string text;
     text.push_back('0');
     eio::encode_handshake(h, text);
@@ -211,7 +213,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       reply->fail(400, eio::error_body(eio::http_error::bad_request));
       return;
     }
-    auto packets = eio::decode_payload(body, options_.max_payload);
+    auto packets = eio::decode_payload(body, options_->max_payload);
     if (!packets) {
       reply->fail(400, eio::error_body(eio::http_error::bad_request));
       finish(close_reason::parse_error);
@@ -283,7 +285,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
     candidate_ = std::move(link);
     candidate_->attach(this);
     upgrade_ = upgrade_state::waiting_for_probe;
-    delayed_send(this, options_.upgrade_timeout, atoms::upgrade_timeout::value,
+    delayed_send(this, options_->upgrade_timeout, atoms::upgrade_timeout::value,
                  ++upgrade_generation_);
   }
 
@@ -388,14 +390,14 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   }
 
   void schedule_ping() {
-    delayed_send(this, options_.ping_interval, atoms::ping::value, ++ping_generation_);
+    delayed_send(this, options_->ping_interval, atoms::ping::value, ++ping_generation_);
   }
 
   void on_ping_due(std::uint64_t generation) {
     if (generation != ping_generation_ || state_ != ready_state::open) return;
     queue(frame::text(std::string(1, '2')));
     flush();
-    delayed_send(this, options_.ping_timeout, atoms::ping_timeout::value, ++pong_generation_);
+    delayed_send(this, options_->ping_timeout, atoms::ping_timeout::value, ++pong_generation_);
     if (handler_) handler_->on_ping(*this);
   }
 
@@ -418,7 +420,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       write_poll_answer();
       return;
     }
-    if (outbox_bytes_ > options_.max_buffered_bytes) finish(close_reason::transport_error);
+    if (outbox_bytes_ > options_->max_buffered_bytes) finish(close_reason::transport_error);
   }
 
   // -- closing ----------------------------------------------------------------
@@ -456,7 +458,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   }
 
   std::string sid_;
-  engine_options options_;
+  std::shared_ptr<const engine_options> options_;
   request_info request_;
   transport_kind transport_;
   std::unique_ptr<session_handler> handler_;

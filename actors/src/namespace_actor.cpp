@@ -74,8 +74,9 @@ struct namespace_state {
   std::unordered_map<std::string, std::unordered_set<std::string>> rooms;   // room -> sids
   std::unordered_map<std::string, std::unordered_set<std::string>> joined;  // sid -> rooms
   std::unordered_map<std::string, caf::actor> room_actors;
-  // A connection carries a socket per namespace at most: a list is enough.
-  std::unordered_map<caf::actor_addr, std::vector<std::string>> by_connection;
+  // The sockets of each connection, for when it goes down: keys of
+  // `sockets`, which stay put while their entry is there.
+  std::unordered_multimap<caf::actor_addr, const std::string*> by_connection;
   std::unordered_map<std::string, std::unordered_set<caf::actor>> subscribers;  // room -> actors
 };
 
@@ -158,13 +159,15 @@ void remove_socket(namespace_actor* self, const std::string& sid) {
   leave_room(self, sid, sid);
   auto s = st.sockets.find(sid);
   if (s == st.sockets.end()) return;
-  if (auto c = st.by_connection.find(s->second.connection.address()); c != st.by_connection.end()) {
-    std::erase(c->second, sid);
-    if (c->second.empty()) {
-      self->demonitor(s->second.connection);
+  auto connection = s->second.connection.address();
+  auto [first, last] = st.by_connection.equal_range(connection);
+  for (auto c = first; c != last; ++c) {
+    if (c->second == &s->first) {
       st.by_connection.erase(c);
+      break;
     }
   }
+  if (st.by_connection.count(connection) == 0) self->demonitor(s->second.connection);
   st.sockets.erase(s);
 }
 
@@ -277,24 +280,24 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
         a = a->address() == down.source ? it->second.erase(a) : std::next(a);
       it = it->second.empty() ? self->state.subscribers.erase(it) : std::next(it);
     }
-    auto c = self->state.by_connection.find(down.source);
-    if (c == self->state.by_connection.end()) return;
-    auto sids = c->second;
+    std::vector<std::string> sids;  // remove_socket edits by_connection
+    auto [first, last] = self->state.by_connection.equal_range(down.source);
+    for (auto c = first; c != last; ++c) sids.push_back(*c->second);
     for (const auto& sid : sids) remove_socket(self, sid);
   });
   return {
       [self](atoms::add_socket, const std::string& sid, std::uint64_t key, caf::actor& connection) {
         auto& st = self->state;
-        auto& watched = st.by_connection[connection.address()];
-        if (watched.empty()) self->monitor(connection);
-        watched.push_back(sid);
-        st.sockets[sid] = member{std::move(connection), key};
+        auto [s, added] = st.sockets.try_emplace(sid, member{std::move(connection), key});
+        if (!added) return;  // ids are unique: a repeated add changes nothing
+        const auto& m = s->second;
+        auto address = m.connection.address();
+        if (st.by_connection.count(address) == 0) self->monitor(m.connection);
+        st.by_connection.emplace(address, &s->first);
         // In its own room from the start (in_own_room); a room of that name
         // that others joined before has an actor, which learns of it.
-        if (auto r = st.room_actors.find(sid); r != st.room_actors.end()) {
-          const auto& m = st.sockets[sid];
+        if (auto r = st.room_actors.find(sid); r != st.room_actors.end())
           self->send(r->second, atoms::join::value, m.key, m.connection);
-        }
       },
       [self](atoms::remove_socket, const std::string& sid) { remove_socket(self, sid); },
       [self](atoms::join, const std::string& sid, const std::string& room) {

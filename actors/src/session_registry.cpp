@@ -20,10 +20,12 @@ namespace {
 struct registry_state {
   /// Answered once the last session ended, after a shutdown request.
   std::vector<caf::response_promise> shutdown_waiters;
-  engine_options options;
+  std::shared_ptr<const engine_options> options;
   handler_factory make_handler;
   std::unordered_map<std::string, caf::actor> sessions;
-  std::unordered_map<caf::actor_addr, std::string> sids;
+  // The sid of each session actor, for when it goes down: a key of
+  // `sessions`, which stays put while its entry is there.
+  std::unordered_map<caf::actor_addr, const std::string*> sids;
 };
 
 using registry_actor = caf::stateful_actor<registry_state>;
@@ -41,8 +43,8 @@ caf::actor create_session(registry_actor* self, request_info request, transport_
   auto sid = setup.sid;
   auto session = spawn_connection(self->system(), std::move(setup));
   self->monitor(session);
-  st.sids.emplace(session.address(), sid);
-  st.sessions.emplace(std::move(sid), session);
+  auto entry = st.sessions.emplace(std::move(sid), session).first;
+  st.sids.emplace(session.address(), &entry->first);
   return session;
 }
 
@@ -57,7 +59,7 @@ void unknown_sid(const http_reply_ptr& reply) {
 
 caf::behavior session_registry(registry_actor* self, engine_options options,
                                handler_factory make_handler) {
-  self->state.options = options;
+  self->state.options = std::make_shared<const engine_options>(options);
   self->state.make_handler = std::move(make_handler);
   // Shutting down the registry ends every session with it.
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -67,8 +69,9 @@ caf::behavior session_registry(registry_actor* self, engine_options options,
   self->set_down_handler([self](caf::down_msg& down) {
     auto it = self->state.sids.find(down.source);
     if (it == self->state.sids.end()) return;
-    self->state.sessions.erase(it->second);
+    auto session = self->state.sessions.find(*it->second);
     self->state.sids.erase(it);
+    self->state.sessions.erase(session);
     if (self->state.sessions.empty()) {
       for (auto& waiter : self->state.shutdown_waiters) waiter.deliver(true);
       self->state.shutdown_waiters.clear();

@@ -56,7 +56,7 @@ class ConnectionActor : public actor_test {
   void spawn(transport_kind kind) {
     connection_args args;
     args.sid = sid;
-    args.options = options;
+    args.options = std::make_shared<const engine_options>(options);
     args.transport = kind;
     args.handler = std::make_unique<fake_handler>(record);
     conn = spawn_connection(sys, std::move(args));

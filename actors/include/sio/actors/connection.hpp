@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -19,7 +20,8 @@ enum class transport_kind : std::uint8_t { polling, websocket };
 /// Everything a connection actor starts with.
 struct connection_args {
   std::string sid;
-  engine_options options;
+  /// Shared by every session of a server: each would hold a copy otherwise.
+  std::shared_ptr<const engine_options> options = std::make_shared<const engine_options>();
   request_info request;
   transport_kind transport = transport_kind::polling;
   std::unique_ptr<session_handler> handler;
