@@ -27,16 +27,16 @@ ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream::soc
                        std::optional<ws::deflate_params> deflate)
     : ctx_(ctx),
       socket_(std::move(socket)),
-      handshake_(std::move(handshake)),
-      early_bytes_(std::move(early_bytes)),
+      opening_(std::make_unique<opening>(opening{std::move(handshake), std::move(early_bytes)})),
       id_(next_link_id.fetch_add(1, std::memory_order_relaxed)),
       // The reader limits a message's size on the wire; under
       // permessage-deflate the inflater limits it again once inflated.
       reader_(ctx.options.max_payload, deflate.has_value()) {
   if (deflate) {
-    deflater_.emplace(deflate->server_max_window_bits, deflate->server_no_context_takeover);
-    inflater_.emplace(ctx.options.max_payload, deflate->client_max_window_bits,
-                      deflate->client_no_context_takeover);
+    compression_ = std::make_unique<compression>(compression{
+        ws::deflater(deflate->server_max_window_bits, deflate->server_no_context_takeover),
+        ws::inflater(ctx.options.max_payload, deflate->client_max_window_bits,
+                     deflate->client_no_context_takeover)});
   }
   // Reads happen when the socket is readable and writes are tried at once
   // (see do_read, do_write): neither may block the I/O thread.
@@ -49,15 +49,13 @@ void ws_session::attach(caf::actor owner) {
     if (self->attached_ || self->shut_down_) return;
     self->attached_ = true;
     self->owner_ = owner;
-    self->queue_raw(std::move(self->handshake_));
+    auto opened = std::move(self->opening_);
+    self->queue_raw(std::move(opened->handshake));
     // The owner sends its open packet right after attaching: when it is
     // already here, it leaves in the same write as the 101.
     if (!self->move_outbox_to_queue()) return;
     self->do_write();
-    if (!self->early_bytes_.empty()) {
-      auto early = std::move(self->early_bytes_);
-      self->consume(early);
-    }
+    if (!opened->early_bytes.empty()) self->consume(opened->early_bytes);
     self->do_read();
   });
 }
@@ -109,7 +107,8 @@ void ws_session::close() {
     if (self->close_sent_ || self->shut_down_) return;
     if (!self->attached_) {  // the reference completes the upgrade, then closes
       self->attached_ = true;
-      self->queue_raw(std::move(self->handshake_));
+      self->queue_raw(std::move(self->opening_->handshake));
+      self->opening_.reset();
     }
     // What the owner sent before closing leaves before the close frame.
     if (!self->move_outbox_to_queue()) return;
@@ -146,12 +145,12 @@ void ws_session::queue_raw(std::string bytes) {
 // connection's history.
 void ws_session::queue_message(frame f) {
   auto op = f.binary ? ws::opcode::binary : ws::opcode::text;
-  if (!deflater_ || f.data->size() < ctx_.options.per_message_deflate_threshold) {
+  if (!compression_ || f.data->size() < ctx_.options.per_message_deflate_threshold) {
     queue_frame(op, std::move(f.data));
     return;
   }
   std::string packed;
-  deflater_->compress(*f.data, packed);
+  compression_->deflater.compress(*f.data, packed);
   queue_frame(op, std::make_shared<const std::string>(std::move(packed)), true);
 }
 
@@ -179,7 +178,7 @@ void ws_session::queue_close(std::uint16_t code) {
 // only while a write waits: an idle connection keeps no capacity from its
 // last burst.
 void ws_session::do_write() {
-  if (!writing_.empty() || queued_.empty() || shut_down_) return;
+  if (writing_ || queued_.empty() || shut_down_) return;
   thread_local std::vector<asio::const_buffer> gather;
   gather.clear();
   for (const auto& c : queued_) {
@@ -208,14 +207,14 @@ void ws_session::do_write() {
     on_write({});
     return;
   }
-  writing_.swap(queued_);
-  buffers_.assign(rest, gather.end());
+  writing_ = std::make_unique<pending_write>();
+  writing_->chunks.swap(queued_);
+  writing_->buffers.assign(rest, gather.end());
   ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
-  asio::async_write(socket_, buffers_,
+  asio::async_write(socket_, writing_->buffers,
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
                       self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
-                      std::vector<chunk>().swap(self->writing_);
-                      std::vector<asio::const_buffer>().swap(self->buffers_);
+                      self->writing_.reset();
                       self->on_write(ec);
                     });
 }
@@ -285,7 +284,7 @@ void ws_session::consume(std::string_view bytes) {
     if (auto* m = std::get_if<ws::message>(&e)) {
       // The reader admits compressed messages only when there is an inflater.
       if (m->compressed) {
-        if (auto inflated = ws::decompress(*inflater_, *m); !inflated) {
+        if (auto inflated = ws::decompress(compression_->inflater, *m); !inflated) {
           ok = inflated;
           break;  // nothing after the broken message counts
         }

@@ -67,14 +67,22 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   // A bare socket: the heartbeat watches the connection, so the timers of a
   // beast::tcp_stream would only cost memory.
   boost::beast::tcp_stream::socket_type socket_;
-  std::string handshake_;  // the 101 response, until written
-  std::string early_bytes_;
+  // Until attach(): the 101 response, and what the client sent after its
+  // upgrade request.
+  struct opening {
+    std::string handshake;
+    std::string early_bytes;
+  };
+  std::unique_ptr<opening> opening_;
   std::uint64_t id_;
   caf::actor owner_;
   websocket::reader reader_;
-  // Both set under permessage-deflate only.
-  std::optional<websocket::deflater> deflater_;
-  std::optional<websocket::inflater> inflater_;
+  // Under permessage-deflate only.
+  struct compression {
+    websocket::deflater deflater;
+    websocket::inflater inflater;
+  };
+  std::unique_ptr<compression> compression_;
   std::unique_ptr<boost::asio::steady_timer>
       close_timer_;  // while our close frame awaits its answer
 
@@ -86,8 +94,11 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
 
   std::vector<chunk> queued_;
   // Only while an asynchronous write is under way (see do_write).
-  std::vector<chunk> writing_;
-  std::vector<boost::asio::const_buffer> buffers_;
+  struct pending_write {
+    std::vector<chunk> chunks;
+    std::vector<boost::asio::const_buffer> buffers;
+  };
+  std::unique_ptr<pending_write> writing_;
   std::size_t queued_bytes_ = 0;
   bool attached_ = false;
   bool close_sent_ = false;  // our close frame is queued
