@@ -37,6 +37,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
         options_(std::move(setup.options)),
         request_(std::move(setup.request)),
         transport_(setup.transport),
+        heartbeat_(std::move(setup.heartbeat)),
         handler_(std::move(setup.handler)) {}
 
   caf::behavior make_behavior() override;
@@ -389,15 +390,21 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
     }
   }
 
+  // (what, generation) comes back after `delay`: a heartbeat wait, timed by
+  // the server's heartbeat actor rather than a CAF timer of our own.
+  void wake_after(std::chrono::milliseconds delay, caf::atom_value what, std::uint64_t generation) {
+    event_based_actor::send(heartbeat_, atoms::wake::value, caf::timespan{delay}, what, generation);
+  }
+
   void schedule_ping() {
-    delayed_send(this, options_->ping_interval, atoms::ping::value, ++ping_generation_);
+    wake_after(options_->ping_interval, atoms::ping::value, ++ping_generation_);
   }
 
   void on_ping_due(std::uint64_t generation) {
     if (generation != ping_generation_ || state_ != ready_state::open) return;
     queue(frame::text(std::string(1, '2')));
     flush();
-    delayed_send(this, options_->ping_timeout, atoms::ping_timeout::value, ++pong_generation_);
+    wake_after(options_->ping_timeout, atoms::ping_timeout::value, ++pong_generation_);
     if (handler_) handler_->on_ping(*this);
   }
 
@@ -461,6 +468,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   std::shared_ptr<const engine_options> options_;
   request_info request_;
   transport_kind transport_;
+  caf::actor heartbeat_;
   std::unique_ptr<session_handler> handler_;
 
   bool opened_ = false;

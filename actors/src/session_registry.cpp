@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "sio/actors/atoms.hpp"
+#include "sio/actors/heartbeat.hpp"
 #include "sio/protocol/base64.hpp"
 #include "sio/protocol/engine_io.hpp"
 
@@ -22,6 +23,7 @@ struct registry_state {
   std::vector<caf::response_promise> shutdown_waiters;
   std::shared_ptr<const engine_options> options;
   handler_factory make_handler;
+  caf::actor heartbeat;  // of every session
   std::unordered_map<std::string, caf::actor> sessions;
   // The sid of each session actor, for when it goes down: a key of
   // `sessions`, which stays put while its entry is there.
@@ -39,6 +41,7 @@ caf::actor create_session(registry_actor* self, request_info request, transport_
   setup.options = st.options;
   setup.request = std::move(request);
   setup.transport = transport;
+  setup.heartbeat = st.heartbeat;
   setup.handler = st.make_handler ? st.make_handler() : nullptr;
   auto sid = setup.sid;
   auto session = spawn_connection(self->system(), std::move(setup));
@@ -60,6 +63,8 @@ void unknown_sid(const http_reply_ptr& reply) {
 caf::behavior session_registry(registry_actor* self, engine_options options,
                                handler_factory make_handler) {
   self->state.options = std::make_shared<const engine_options>(options);
+  self->state.heartbeat = spawn_heartbeat(self->system());
+  self->link_to(self->state.heartbeat);  // it ends with the registry
   self->state.make_handler = std::move(make_handler);
   // Shutting down the registry ends every session with it.
   self->set_exit_handler([self](caf::exit_msg& msg) {

@@ -15,6 +15,7 @@
 #include "actor_test_support.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/connection.hpp"
+#include "sio/actors/heartbeat.hpp"
 #include "sio/actors/session_registry.hpp"
 #include "sio/protocol/engine_io.hpp"
 
@@ -58,6 +59,8 @@ class ConnectionActor : public actor_test {
     args.sid = sid;
     args.options = std::make_shared<const engine_options>(options);
     args.transport = kind;
+    args.heartbeat = spawn_heartbeat(sys);
+    track(args.heartbeat);
     args.handler = std::make_unique<fake_handler>(record);
     conn = spawn_connection(sys, std::move(args));
     track(conn);

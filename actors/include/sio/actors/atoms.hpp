@@ -21,6 +21,9 @@ using ping = caf::atom_constant<caf::atom("ping")>;
 using ping_timeout = caf::atom_constant<caf::atom("pingtmo")>;
 using upgrade_timeout = caf::atom_constant<caf::atom("upgtmo")>;
 using close_timeout = caf::atom_constant<caf::atom("closetmo")>;
+// connection -> heartbeat, and the heartbeat's own timer
+using wake = caf::atom_constant<caf::atom("wake")>;
+using tick = caf::atom_constant<caf::atom("tick")>;
 
 // anyone -> connection
 using send = caf::atom_constant<caf::atom("send")>;

@@ -24,6 +24,8 @@ struct connection_args {
   std::shared_ptr<const engine_options> options = std::make_shared<const engine_options>();
   request_info request;
   transport_kind transport = transport_kind::polling;
+  /// Times the pings and the waits for pongs (see spawn_heartbeat).
+  caf::actor heartbeat;
   std::unique_ptr<session_handler> handler;
 };
 
