@@ -81,7 +81,7 @@ status reader::read_header(std::string_view& input, std::vector<event>& out) {
   std::size_t need = header_size(header_[1]);
   std::size_t take = std::min(need - header_size_, input.size());
   std::memcpy(header_ + header_size_, input.data(), take);
-  header_size_ += take;
+  header_size_ = static_cast<std::uint8_t>(header_size_ + take);  // at most 14
   input.remove_prefix(take);
   if (header_size_ < need) return {};
   header_size_ = 0;
@@ -167,7 +167,7 @@ status reader::read_payload(std::string_view& input, std::vector<event>& out) {
   std::size_t old_size = target.size();
   target.append(input.data(), take);
   unmask(target.data() + old_size, take, mask_, mask_offset_);
-  mask_offset_ = (mask_offset_ + take) & 3;
+  mask_offset_ = static_cast<std::uint8_t>((mask_offset_ + take) & 3);
   remaining_ -= take;
   input.remove_prefix(take);
   if (remaining_ == 0) return finish_frame(out);

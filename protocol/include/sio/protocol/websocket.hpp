@@ -144,30 +144,32 @@ class reader {
   status read_payload(std::string_view& input, std::vector<event>& out);
   status finish_frame(std::vector<event>& out);
 
+  // Ordered by size: every connection keeps a reader.
   std::size_t max_message_bytes_;
-  bool allow_rsv1_;
-  state state_ = state::header;
-  errc error_{};
+
+  // The data message being assembled (across fragments).
+  std::string message_;
+  // The payload of the control frame being read.
+  std::string control_;
+
+  // The frame being read.
+  std::uint64_t remaining_ = 0;
+  unsigned char mask_[4] = {};
+  std::uint8_t mask_offset_ = 0;  // payload bytes read so far, modulo 4
+  opcode op_ = opcode::continuation;
+  bool fin_ = false;
 
   // The header of the current frame when it arrives in pieces.
   unsigned char header_[14] = {};
-  std::size_t header_size_ = 0;
+  std::uint8_t header_size_ = 0;
 
-  // The frame being read.
-  opcode op_ = opcode::continuation;
-  bool fin_ = false;
-  std::uint64_t remaining_ = 0;
-  unsigned char mask_[4] = {};
-  std::size_t mask_offset_ = 0;  // payload bytes read so far, modulo 4
-
-  // The data message being assembled (across fragments) and its kind.
+  bool allow_rsv1_;
+  state state_ = state::header;
+  errc error_{};
+  // The kind of the data message being assembled.
   bool in_message_ = false;
   bool binary_ = false;
   bool compressed_ = false;
-  std::string message_;
-
-  // The payload of the control frame being read.
-  std::string control_;
 };
 
 }  // namespace sio::websocket
