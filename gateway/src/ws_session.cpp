@@ -1,6 +1,7 @@
 #include "ws_session.hpp"
 
 #include <atomic>
+#include <mutex>
 #include <span>
 
 #include <boost/asio/post.hpp>
@@ -63,7 +64,7 @@ void ws_session::attach(caf::actor owner) {
 void ws_session::send(std::vector<frame> frames) {
   bool was_empty;
   {
-    std::lock_guard lock(outbox_mutex_);
+    std::lock_guard lock(outbox_lock_);
     was_empty = outbox_.empty();
     if (was_empty)
       outbox_.swap(frames);
@@ -83,7 +84,7 @@ void ws_session::take_outbox() {
 bool ws_session::move_outbox_to_queue() {
   std::vector<frame> frames;
   {
-    std::lock_guard lock(outbox_mutex_);
+    std::lock_guard lock(outbox_lock_);
     frames.swap(outbox_);
   }
   if (close_sent_ || shut_down_) return false;

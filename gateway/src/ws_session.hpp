@@ -2,7 +2,6 @@
 
 #include <array>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +11,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "context.hpp"
+#include "flag_lock.hpp"
 #include "sio/actors/links.hpp"
 #include "sio/protocol/deflate_codec.hpp"
 #include "sio/protocol/permessage_deflate.hpp"
@@ -89,7 +89,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   // Frames handed over by the owner's thread, waiting for the I/O thread.
   // Only the first frame after a take posts to the I/O thread, so a burst of
   // sends costs one post and leaves in one write.
-  std::mutex outbox_mutex_;
+  flag_lock outbox_lock_;
   std::vector<frame> outbox_;
 
   std::vector<chunk> queued_;
