@@ -479,7 +479,7 @@ handshake client_layer::make_handshake(const json& auth) const {
   req.for_each_header(
       [&](std::string_view name, std::string_view value) { h.headers[std::string(name)] = value; });
   h.time = js_date_string(req.issued);
-  h.address = req.remote_address;
+  h.address = req.remote_address();
   h.xdomain = !req.header("origin").empty();
   h.secure = req.secure;
   h.issued =

@@ -31,9 +31,11 @@ TEST(RequestInfo, KeepsEachKindApartAndInOrder) {
   r.add_header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
   r.add_query("transport", "websocket");
   r.add_query("b", "2");
+  r.set_remote_address("127.0.0.1");
   r.shrink_to_fit();
 
   EXPECT_EQ(r.url(), "/socket.io/?EIO=4&transport=websocket&b=2");
+  EXPECT_EQ(r.remote_address(), "127.0.0.1");
   EXPECT_EQ(headers_of(r),
             (pairs{{"host", "localhost:3000"}, {"sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="}}));
   EXPECT_EQ(query_of(r), (pairs{{"EIO", "4"}, {"transport", "websocket"}, {"b", "2"}}));
@@ -49,6 +51,7 @@ TEST(RequestInfo, LooksUpTheFirstValueOfAName) {
   EXPECT_EQ(r.query_value("host"), "a query, not a header");
   EXPECT_EQ(r.query_value("missing"), "");
   EXPECT_EQ(r.url(), "");
+  EXPECT_EQ(r.remote_address(), "");
 }
 
 TEST(RequestInfo, ValuesMayHoldAnyByteAndBeEmptyOrLong) {

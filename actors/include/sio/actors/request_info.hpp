@@ -14,7 +14,6 @@ namespace sio {
 /// string pairs cost an idle connection about half a kilobyte more.
 class request_info {
  public:
-  std::string remote_address;
   bool secure = false;
   std::chrono::system_clock::time_point issued = std::chrono::system_clock::now();
 
@@ -25,6 +24,14 @@ class request_info {
     return found;
   }
   void set_url(std::string_view url) { add(kind::url, url, {}); }
+
+  /// The client's IP address.
+  std::string_view remote_address() const {
+    std::string_view found;
+    for_each(kind::remote_address, [&](std::string_view a, std::string_view) { found = a; });
+    return found;
+  }
+  void set_remote_address(std::string_view address) { add(kind::remote_address, address, {}); }
 
   /// The query's name-value pairs, percent-decoded, in order.
   template <class F>
@@ -48,7 +55,7 @@ class request_info {
   void shrink_to_fit() { entries_.shrink_to_fit(); }
 
  private:
-  enum class kind : char { url, query, header };
+  enum class kind : char { url, remote_address, query, header };
   using length = std::uint32_t;
 
   // Each entry: its kind, then name and value, each behind its length.
