@@ -1,8 +1,7 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
-#include <cstring>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -56,17 +55,18 @@ class request_info {
 
  private:
   enum class kind : char { url, remote_address, query, header };
-  using length = std::uint32_t;
 
-  // Each entry: its kind, then name and value, each behind its length.
+  // Each entry: its kind, then name and value, each behind its length, in
+  // 7-bit groups (one byte below 128, as nearly all are).
   void add(kind k, std::string_view name, std::string_view value) {
     entries_.push_back(static_cast<char>(k));
     append(name);
     append(value);
   }
   void append(std::string_view s) {
-    auto n = static_cast<length>(s.size());
-    entries_.append(reinterpret_cast<const char*>(&n), sizeof n);
+    auto n = s.size();
+    for (; n >= 0x80; n >>= 7) entries_.push_back(static_cast<char>((n & 0x7f) | 0x80));
+    entries_.push_back(static_cast<char>(n));
     entries_.append(s);
   }
 
@@ -82,10 +82,15 @@ class request_info {
     }
   }
   static std::string_view take(std::string_view& rest) {
-    length n;
-    std::memcpy(&n, rest.data(), sizeof n);
-    auto s = rest.substr(sizeof n, n);
-    rest.remove_prefix(sizeof n + n);
+    std::size_t n = 0;
+    for (unsigned shift = 0;; shift += 7) {
+      auto byte = static_cast<unsigned char>(rest.front());
+      rest.remove_prefix(1);
+      n |= static_cast<std::size_t>(byte & 0x7f) << shift;
+      if (byte < 0x80) break;
+    }
+    auto s = rest.substr(0, n);
+    rest.remove_prefix(n);
     return s;
   }
 
