@@ -136,7 +136,6 @@ void http_session::on_read(boost::system::error_code ec) {
 request_info http_session::describe(const request& req) const {
   request_info info;
   info.set_url(req.target());
-  for (const auto& [name, value] : route::parse_query(req.target())) info.add_query(name, value);
   for (const auto& field : req) info.add_header(lower(field.name_string()), field.value());
   info.set_remote_address(remote_address_);
   info.shrink_to_fit();  // kept for the session's whole life

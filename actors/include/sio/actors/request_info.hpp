@@ -5,11 +5,13 @@
 #include <string>
 #include <string_view>
 
+#include "sio/protocol/query.hpp"
+
 namespace sio {
 
 /// What the handshake request looked like; Socket.IO hands it to
 /// applications as `socket.handshake`. Every connection keeps one for its
-/// whole life, so the URL, query and headers share one string: a vector of
+/// whole life, so the URL, address and headers share one string: a vector of
 /// string pairs cost an idle connection about half a kilobyte more.
 class request_info {
  public:
@@ -32,14 +34,12 @@ class request_info {
   }
   void set_remote_address(std::string_view address) { add(kind::remote_address, address, {}); }
 
-  /// The query's name-value pairs, percent-decoded, in order.
+  /// The query's name-value pairs, percent-decoded, in order: read from the
+  /// URL when asked, not kept twice.
   template <class F>
   void for_each_query(F&& f) const {
-    for_each(kind::query, f);
+    for (const auto& [name, value] : parse_query(url())) f(name, value);
   }
-  void add_query(std::string_view name, std::string_view value) { add(kind::query, name, value); }
-  /// The first query value of `name`, or "".
-  std::string_view query_value(std::string_view name) const { return first(kind::query, name); }
 
   /// The headers, names in lower case, in order.
   template <class F>
@@ -54,7 +54,7 @@ class request_info {
   void shrink_to_fit() { entries_.shrink_to_fit(); }
 
  private:
-  enum class kind : char { url, remote_address, query, header };
+  enum class kind : char { url, remote_address, header };
 
   // Each entry: its kind, then name and value, each behind its length, in
   // 7-bit groups (one byte below 128, as nearly all are).

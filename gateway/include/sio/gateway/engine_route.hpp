@@ -8,16 +8,15 @@
 
 #include "sio/gateway/gateway_options.hpp"
 #include "sio/protocol/engine_io.hpp"
+#include "sio/protocol/query.hpp"
 
 /// Which Engine.IO action an HTTP request asks for, decided from its method,
 /// query and headers alone, in the order the reference's verify() and
 /// handshake() check them. Pure: no sockets.
 namespace sio::route {
 
-using query_pairs = std::vector<std::pair<std::string, std::string>>;
-
-/// Splits and percent-decodes the query of a request target ("/p?a=1&b=%20").
-query_pairs parse_query(std::string_view target);
+using sio::parse_query;
+using sio::query_pairs;
 
 /// The path part of a request target.
 std::string_view path_of(std::string_view target) noexcept;
