@@ -25,11 +25,16 @@ process.once('exit', () => {
 
 const LISTENING_RE = /listening on https?:\/\/[^\s:/]+:(\d+)(\/\S*)?/;
 
-/** Rejects with an Error naming `what` unless `promise` settles within `ms`. */
+/**
+ * Rejects with an Error naming `what` unless `promise` settles within `ms`.
+ * `what` may be a function, called when the time is up.
+ */
 export function withTimeout(promise, ms, what) {
   let timer;
   const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+    timer = setTimeout(() => {
+      reject(new Error(`timed out after ${ms} ms: ${typeof what === 'function' ? what() : what}`));
+    }, ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -41,9 +46,17 @@ export function nextEvent(emitter, event, ms, what = `event '${event}'`) {
     handler = (...args) => resolve(args);
     emitter.once(event, handler);
   });
-  return withTimeout(p, ms, what).finally(() => {
-    if (typeof emitter.off === 'function') emitter.off(event, handler);
-    else emitter.removeListener(event, handler);
+  // A socket.io-client socket that disconnects meanwhile says why in the
+  // timeout's message: a lost event and a lost connection look alike otherwise.
+  let gone = null;
+  const onGone = (reason) => { gone = reason; };
+  const watched = event !== 'disconnect' && typeof emitter.io === 'object' && emitter.io !== null;
+  if (watched) emitter.on('disconnect', onGone);
+  const name = () => (gone === null ? what : `${what} (the socket disconnected meanwhile: ${gone})`);
+  return withTimeout(p, ms, name).finally(() => {
+    const off = (e, h) => (typeof emitter.off === 'function' ? emitter.off(e, h) : emitter.removeListener(e, h));
+    off(event, handler);
+    if (watched) off('disconnect', onGone);
   });
 }
 
