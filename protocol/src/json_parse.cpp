@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <string_view>
 #include <unordered_map>
 #include <vector>
@@ -114,6 +115,78 @@ json parse_number(std::string_view text) {
   return json(d);
 }
 
+// Whether `t` is a JSON number in full: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool is_json_number(std::string_view t) {
+  std::size_t i = 0;
+  auto digits = [&] {
+    auto start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
+// A number past the double range, which JSON.parse reads as ±Infinity,
+// stands at this place among the document's numbers.
+struct huge_number {
+  std::size_t ordinal;
+  double value;
+};
+
+// RapidJSON refuses a number past the double range (kParseErrorNumberTooBig).
+// Such numbers, found here outside the strings, are written over with a "0"
+// and spaces, so that the reader takes the document with every offset
+// unchanged; the builder puts ±Infinity back in their places.
+std::vector<huge_number> write_over_huge_numbers(std::string& text) {
+  std::vector<huge_number> huge;
+  std::size_t ordinal = 0;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    char c = text[i];
+    if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+      ++i;
+      continue;
+    }
+    if (c != '-' && (c < '0' || c > '9')) {
+      ++i;
+      continue;
+    }
+    auto start = i;
+    while (i < text.size() &&
+           std::string_view("0123456789+-.eE").find(text[i]) != std::string_view::npos)
+      ++i;
+    std::string_view token(text.data() + start, i - start);
+    if (!is_json_number(token)) continue;  // the reader refuses it again
+    double d = 0;
+    auto [end, ec] = std::from_chars(token.data(), token.data() + token.size(), d);
+    if (ec == std::errc::result_out_of_range) {
+      if (auto value = out_of_range_value(token); value != 0) {
+        huge.push_back({ordinal, value});
+        text.replace(start, token.size(), "0" + std::string(token.size() - 1, ' '));
+      }
+    }
+    ++ordinal;
+  }
+  return huge;
+}
+
 // Values wait on a stack until their container is complete; then the
 // container is built at its final size from the top of the stack. Building
 // it member by member instead would copy it whenever it grows: the members of
@@ -121,7 +194,8 @@ json parse_number(std::string_view text) {
 // copies (subtrees included) rather than moves.
 class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> {
  public:
-  explicit builder(std::size_t max_depth) : max_depth_(max_depth) {
+  explicit builder(std::size_t max_depth, std::vector<huge_number> huge = {})
+      : max_depth_(max_depth), huge_(std::move(huge)) {
     values_.reserve(32);
     keys_.reserve(16);
   }
@@ -130,6 +204,9 @@ class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> 
   bool Bool(bool b) { return add(json(b)); }
   // Numbers arrive as their text (kParseNumbersAsStringsFlag).
   bool RawNumber(const char* s, rapidjson::SizeType len, bool) {
+    auto ordinal = numbers_++;
+    if (next_huge_ < huge_.size() && huge_[next_huge_].ordinal == ordinal)
+      return add(json(huge_[next_huge_++].value));
     return add(parse_number(std::string_view(s, len)));
   }
   // Strings and keys come out as valid UTF-8: bytes that are not (raw, or
@@ -156,7 +233,8 @@ class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> 
     auto value = values_.end() - static_cast<std::ptrdiff_t>(members);
     auto key = keys_.end() - static_cast<std::ptrdiff_t>(members);
     auto k = key;
-    for (auto v = value; v != values_.end(); ++v, ++k) out.emplace_back(std::move(*k), std::move(*v));
+    for (auto v = value; v != values_.end(); ++v, ++k)
+      out.emplace_back(std::move(*k), std::move(*v));
     values_.erase(value, values_.end());
     keys_.erase(key, keys_.end());
     dedupe_keys(out);
@@ -191,6 +269,9 @@ class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> 
   }
 
   std::size_t max_depth_;
+  std::vector<huge_number> huge_;  // in document order
+  std::size_t next_huge_ = 0;
+  std::size_t numbers_ = 0;
   std::size_t depth_ = 0;
   bool too_deep_ = false;
   std::vector<json> values_;
@@ -199,16 +280,32 @@ class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> 
 
 }  // namespace
 
-result<json> parse_json(std::string_view text, std::size_t max_depth) {
-  builder handler{max_depth};
+namespace {
+
+result<json> read(std::string_view text, std::size_t max_depth, std::vector<huge_number> huge,
+                  rapidjson::ParseErrorCode& error) {
+  builder handler{max_depth, std::move(huge)};
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream(text.data(), text.size());
   constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
   auto outcome = reader.Parse<flags>(stream, handler);
+  error = outcome.Code();
   if (outcome.IsError()) return handler.too_deep() ? errc::json_too_deep : errc::invalid_json;
   // The reader takes a NUL byte for the end of input; JSON.parse does not.
   if (stream.Tell() != text.size()) return errc::invalid_json;
   return handler.take();
+}
+
+}  // namespace
+
+result<json> parse_json(std::string_view text, std::size_t max_depth) {
+  rapidjson::ParseErrorCode error{};
+  auto value = read(text, max_depth, {}, error);
+  if (value || error != rapidjson::kParseErrorNumberTooBig) return value;
+  std::string written_over(text);
+  auto huge = write_over_huge_numbers(written_over);
+  if (huge.empty()) return value;
+  return read(written_over, max_depth, std::move(huge), error);
 }
 
 }  // namespace sio

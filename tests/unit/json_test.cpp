@@ -429,6 +429,31 @@ TEST(JsonParse, RejectsMalformedDocuments) {
   }
 }
 
+// JSON.parse reads a number past the double range as ±Infinity, which
+// JSON.stringify writes as null; a number below the smallest subnormal is 0.
+TEST(JsonParse, ReadsNumbersPastTheDoubleRangeAsInfinity) {
+  auto inf = parse_json("1e400");
+  ASSERT_TRUE(inf.ok());
+  EXPECT_EQ(inf->get<double>(), std::numeric_limits<double>::infinity());
+  auto minus = parse_json("-1E+400");
+  ASSERT_TRUE(minus.ok());
+  EXPECT_EQ(minus->get<double>(), -std::numeric_limits<double>::infinity());
+  EXPECT_EQ(reparse("[1e400,-1e400,1e-400]"), "[null,null,0]");
+  EXPECT_EQ(reparse("1" + std::string(400, '0')), "null");
+  // Strings that look like such numbers stay strings, escaped quotes included;
+  // the numbers around them keep their places and values.
+  EXPECT_EQ(reparse(R"([2,"1e400","a\"1e999",{"k":1e309,"1e400":3},-0.5e400,7])"),
+            R"([2,"1e400","a\"1e999",{"k":null,"1e400":3},null,7])");
+}
+
+TEST(JsonParse, StillRejectsMalformedDocumentsWithNumbersPastTheRange) {
+  for (std::string_view text : {"[1e400", "[1e400,]", "[01e400]", "1e400x", "[1e400 2]"}) {
+    auto r = parse_json(text);
+    ASSERT_FALSE(r.ok()) << text;
+    EXPECT_EQ(r.error(), errc::invalid_json) << text;
+  }
+}
+
 TEST(JsonParse, KeepsTheLastValueOfADuplicateKeyAtItsFirstPosition) {
   EXPECT_EQ(reparse(R"({"a":1,"b":2,"a":3})"), R"({"a":3,"b":2})");
 }
