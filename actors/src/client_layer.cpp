@@ -146,12 +146,7 @@ void client_layer::on_socket_command(std::uint64_t key, const socket_command& cm
 void client_layer::on_ack_timeout(std::uint64_t key, std::uint64_t id) {
   auto* it = by_key(key);
   if (!it) return;
-  auto& acks = (*it)->pending_acks_;
-  auto ack = acks.find(id);
-  if (ack == acks.end()) return;
-  auto callback = std::move(ack->second);
-  acks.erase(ack);
-  callback(std::nullopt);
+  if (auto callback = (*it)->take_ack(id)) callback(std::nullopt);
 }
 
 void client_layer::on_open(engine_session& s) {
@@ -376,10 +371,8 @@ void client_layer::run_handlers(socket& s, const std::string& name, args& argume
 
 void client_layer::on_ack(socket& s, sp::packet& p) {
   if (!p.id) return;
-  auto it = s.pending_acks_.find(*p.id);
-  if (it == s.pending_acks_.end()) return;
-  auto callback = std::move(it->second);
-  s.pending_acks_.erase(it);
+  auto callback = s.take_ack(*p.id);
+  if (!callback) return;
   args reply;
   if (p.data && p.data->is_array()) reply = std::move(p.data->get_ref<json::array_t&>());
   callback(std::move(reply));

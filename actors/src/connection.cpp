@@ -500,22 +500,23 @@ class connection_behavior final : public caf::detail::behavior_impl {
 
   caf::match_case::result invoke(caf::detail::invoke_result_visitor& f,
                                  caf::type_erased_tuple& xs) override {
-    running_guard guard{self_};
-    auto result = connection_actor::core_cases().as_behavior_impl()->invoke(f, xs);
-    if (result == caf::match_case::no_match && extra_)
-      result = extra_->as_behavior_impl()->invoke(f, xs);
-    return result;
+    return dispatch([&](caf::detail::behavior_impl& cases) { return cases.invoke(f, xs); });
   }
 
   caf::match_case::result invoke_empty(caf::detail::invoke_result_visitor& f) override {
-    running_guard guard{self_};
-    auto result = connection_actor::core_cases().as_behavior_impl()->invoke_empty(f);
-    if (result == caf::match_case::no_match && extra_)
-      result = extra_->as_behavior_impl()->invoke_empty(f);
-    return result;
+    return dispatch([&](caf::detail::behavior_impl& cases) { return cases.invoke_empty(f); });
   }
 
  private:
+  // The connection's own cases first, then those of the layer above.
+  template <class Invoke>
+  caf::match_case::result dispatch(Invoke invoke) {
+    running_guard guard{self_};
+    auto result = invoke(*connection_actor::core_cases().as_behavior_impl());
+    if (result == caf::match_case::no_match && extra_) result = invoke(*extra_->as_behavior_impl());
+    return result;
+  }
+
   struct running_guard {
     explicit running_guard(connection_actor* self)
         : outer(std::exchange(running_connection, self)) {}

@@ -82,6 +82,14 @@ const socket::extra_listeners& socket::listeners() const {
   return extras_ ? *extras_ : none;
 }
 
+ack_callback socket::take_ack(std::uint64_t id) {
+  auto it = pending_acks_.find(id);
+  if (it == pending_acks_.end()) return {};
+  auto callback = std::move(it->second);
+  pending_acks_.erase(it);
+  return callback;
+}
+
 std::set<std::string> socket::rooms() const {
   auto all = rooms_;
   if (in_own_room_) all.insert(id_);

@@ -140,7 +140,7 @@ TEST(EngineIoSpec, DecodesTheHandshakeExampleAsPrinted) {
   "pingInterval": 25000,
   "pingTimeout": 20000,
   "maxPayload": 1000000
-})");
+  })");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(*r, (handshake{"lv_VI97HAXpY6yYWAAAC", {"websocket"}, 25000, 20000, 1000000}));
 }

@@ -19,19 +19,11 @@ class request_info {
   std::chrono::system_clock::time_point issued = std::chrono::system_clock::now();
 
   /// Path and query, as received.
-  std::string_view url() const {
-    std::string_view found;
-    for_each(kind::url, [&](std::string_view url, std::string_view) { found = url; });
-    return found;
-  }
+  std::string_view url() const { return last_of(kind::url); }
   void set_url(std::string_view url) { add(kind::url, url, {}); }
 
   /// The client's IP address.
-  std::string_view remote_address() const {
-    std::string_view found;
-    for_each(kind::remote_address, [&](std::string_view a, std::string_view) { found = a; });
-    return found;
-  }
+  std::string_view remote_address() const { return last_of(kind::remote_address); }
   void set_remote_address(std::string_view address) { add(kind::remote_address, address, {}); }
 
   /// The query's name-value pairs, percent-decoded, in order: read from the
@@ -92,6 +84,13 @@ class request_info {
     auto s = rest.substr(0, n);
     rest.remove_prefix(n);
     return s;
+  }
+
+  // The URL and the address are set once; set again, the last one counts.
+  std::string_view last_of(kind k) const {
+    std::string_view found;
+    for_each(k, [&](std::string_view name, std::string_view) { found = name; });
+    return found;
   }
 
   std::string_view first(kind k, std::string_view name) const {

@@ -153,6 +153,9 @@ class socket : public std::enable_shared_from_this<socket> {
   extra_listeners& extras();
   const extra_listeners& listeners() const;
   std::unique_ptr<extra_listeners> extras_;
+  // The callback waiting for ACK `id`, removed from the waiting ones; none
+  // when it was answered or timed out already.
+  ack_callback take_ack(std::uint64_t id);
   std::map<std::uint64_t, ack_callback> pending_acks_;
 };
 
