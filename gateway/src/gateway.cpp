@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include "actor_runner.hpp"
 #include "context.hpp"
 #include "http_session.hpp"
 #include "static_files.hpp"
@@ -64,7 +65,11 @@ void gateway::start(unsigned threads) {
   for (auto& io : i.ios) {
     // Until stop(), even while it has no connection.
     auto work = asio::make_work_guard(*io);
-    i.threads.emplace_back([&ioc = *io, work = std::move(work)] { ioc.run(); });
+    i.threads.emplace_back([&ioc = *io, &sys = i.ctx.system, work = std::move(work)] {
+      detail::actor_runner runner(sys);
+      detail::actor_runner::scope running_actors(runner);
+      ioc.run();
+    });
   }
 }
 

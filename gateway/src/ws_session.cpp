@@ -8,6 +8,7 @@
 #include <boost/asio/write.hpp>
 #include <caf/send.hpp>
 
+#include "actor_runner.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
 
@@ -290,10 +291,7 @@ void ws_session::consume(std::string_view bytes) {
           break;  // nothing after the broken message counts
         }
       }
-      if (m->binary)
-        caf::anon_send(owner_, atoms::ws_binary::value, id_, std::move(m->data));
-      else
-        caf::anon_send(owner_, atoms::ws_text::value, id_, std::move(m->data));
+      deliver(m->binary, std::move(m->data));
     } else if (auto* c = std::get_if<ws::control>(&e)) {
       if (c->op == ws::opcode::ping && !close_sent_)
         queue_frame(ws::opcode::pong, std::make_shared<const std::string>(std::move(c->payload)));
@@ -308,6 +306,24 @@ void ws_session::consume(std::string_view bytes) {
     if (!close_sent_) queue_close(ws::close_code(ok.error()));
   }
   do_write();
+  // The owner answers on this thread, with no worker to wake (see
+  // actor_runner); its frames come back through send().
+  if (auto* runner = actor_runner::current()) runner->run_pending();
+}
+
+void ws_session::deliver(bool binary, std::string data) {
+  auto* runner = actor_runner::current();
+  if (!runner) {  // a thread of the embedding application's own, in tests
+    if (binary)
+      caf::anon_send(owner_, atoms::ws_binary::value, id_, std::move(data));
+    else
+      caf::anon_send(owner_, atoms::ws_text::value, id_, std::move(data));
+    return;
+  }
+  if (binary)
+    runner->deliver(owner_, atoms::ws_binary::value, id_, std::move(data));
+  else
+    runner->deliver(owner_, atoms::ws_text::value, id_, std::move(data));
 }
 
 void ws_session::notify_closed(bool error) {

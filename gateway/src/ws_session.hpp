@@ -60,6 +60,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   void do_read();
   void on_readable(boost::system::error_code ec);
   void consume(std::string_view bytes);
+  void deliver(bool binary, std::string data);
   void fail(bool tell_owner);
   void notify_closed(bool error);
 
