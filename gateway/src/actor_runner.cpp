@@ -30,10 +30,13 @@ actor_runner::scope::scope(actor_runner& runner) noexcept { this_thread_runner =
 actor_runner::scope::~scope() { this_thread_runner = nullptr; }
 
 void actor_runner::exec_later(caf::resumable* job) {
-  // An actor running here woke another: that one goes to the workers.
   if (running_) {
-    system().scheduler().enqueue(job);
-    return;
+    // An actor running here woke another.
+    if (wakeups_left_ == 0) {
+      system().scheduler().enqueue(job);
+      return;
+    }
+    --wakeups_left_;
   }
   pending_.push_back(job);
 }
@@ -41,8 +44,10 @@ void actor_runner::exec_later(caf::resumable* job) {
 void actor_runner::run_pending() {
   if (pending_.empty() || running_) return;
   running_ = true;
-  running_list_.swap(pending_);
-  for (auto* job : running_list_) {
+  wakeups_left_ = local_wakeups;
+  // The list grows while it runs: what the jobs wake comes after them.
+  for (std::size_t i = 0; i < pending_.size(); ++i) {
+    auto* job = pending_[i];
     // Each job holds the reference its enqueue took for it.
     switch (job->resume(this, messages_per_run)) {
       case caf::resumable::resume_later:
@@ -56,7 +61,7 @@ void actor_runner::run_pending() {
         break;  // only the scheduler's own shutdown jobs say this
     }
   }
-  running_list_.clear();
+  pending_.clear();
   running_ = false;
 }
 

@@ -1,28 +1,36 @@
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/execution_unit.hpp>
 #include <caf/mailbox_element.hpp>
+#include <caf/send.hpp>
 
 namespace sio::detail {
 
-/// Runs connection actors on the I/O thread that read their input.
+/// Runs the actors that an I/O thread's input wakes on that I/O thread.
 ///
 /// Handing a message read from a socket to the scheduler wakes a worker
 /// thread, and the worker's answer wakes the I/O thread again: on a closed
-/// loop such as an ack, the two wake-ups cost more than the work. A message a
-/// session delivers through this unit instead marks its actor runnable here,
-/// and run_pending() runs it after the read, on the I/O thread. What that
-/// actor sends to other actors (rooms, namespaces) goes to the scheduler as
-/// before, so broadcasts still spread over the workers.
+/// loop such as an ack or a handshake, the wake-ups cost more than the work.
+/// A message delivered through this unit instead marks its actor runnable
+/// here, and run_pending() runs it on the I/O thread. The actors those wake
+/// in turn (the registry, a namespace, a new connection) run here too, up to
+/// `local_wakeups` of them per run; the rest go to the scheduler, so that a
+/// broadcast still spreads its recipients over the workers.
 ///
 /// CAF resumes an actor from one thread at a time whichever unit woke it, so
 /// an actor may run here for one message and on a worker for the next.
 class actor_runner final : public caf::execution_unit {
  public:
+  /// How many actors woken by actors running here may run here too, per
+  /// run_pending(): enough for a handshake's registry, connection and
+  /// namespace.
+  static constexpr std::size_t local_wakeups = 8;
+
   explicit actor_runner(caf::actor_system& sys);
   ~actor_runner() override;
 
@@ -32,8 +40,8 @@ class actor_runner final : public caf::execution_unit {
   /// The runner of the calling I/O thread; null on any other thread.
   static actor_runner* current() noexcept;
 
-  /// Marks this thread's I/O loop as running actors on `runner` until the
-  /// guard goes.
+  /// Marks the calling thread as running actors on `runner` until the guard
+  /// goes.
   class scope {
    public:
     explicit scope(actor_runner& runner) noexcept;
@@ -51,14 +59,26 @@ class actor_runner final : public caf::execution_unit {
                     this);
   }
 
-  /// Runs the actors woken by deliver() since the last call.
+  /// Runs the actors woken since the last call.
   void run_pending();
+
+  /// Sends from I/O code: on an I/O thread, the target runs there at once;
+  /// elsewhere, the message goes to the scheduler as an anonymous send.
+  template <class... Ts>
+  static void send(const caf::actor& target, Ts&&... content) {
+    if (auto* runner = current()) {
+      runner->deliver(target, std::forward<Ts>(content)...);
+      runner->run_pending();
+    } else {
+      caf::anon_send(target, std::forward<Ts>(content)...);
+    }
+  }
 
   void exec_later(caf::resumable* job) override;
 
  private:
   std::vector<caf::resumable*> pending_;
-  std::vector<caf::resumable*> running_list_;
+  std::size_t wakeups_left_ = 0;
   bool running_ = false;
 };
 

@@ -1,5 +1,7 @@
 #include "http_session.hpp"
 
+#include "actor_runner.hpp"
+
 #include <iterator>
 
 #include <boost/asio/post.hpp>
@@ -217,16 +219,17 @@ void http_session::route(request req) {
         res.prepare_payload();
         return answer(std::move(res));
       }
-      caf::anon_send(ctx_.registry, atoms::create::value, std::move(info), http_reply_ptr{held()});
+      actor_runner::send(ctx_.registry, atoms::create::value, std::move(info),
+                         http_reply_ptr{held()});
       return;
     }
     case route::action::poll_get:
-      caf::anon_send(ctx_.registry, atoms::poll_get::value, std::move(d.sid),
-                     http_reply_ptr{held()});
+      actor_runner::send(ctx_.registry, atoms::poll_get::value, std::move(d.sid),
+                         http_reply_ptr{held()});
       return;
     case route::action::poll_post:
-      caf::anon_send(ctx_.registry, atoms::poll_post::value, std::move(d.sid),
-                     std::move(req.body()), http_reply_ptr{held()});
+      actor_runner::send(ctx_.registry, atoms::poll_post::value, std::move(d.sid),
+                         std::move(req.body()), http_reply_ptr{held()});
       return;
     case route::action::ws_handshake:
     case route::action::ws_upgrade: {
@@ -345,9 +348,9 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
   auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::move(handshake),
                                            std::move(early), deflate);
   if (d.what == route::action::ws_handshake)
-    caf::anon_send(ctx_.registry, atoms::create::value, std::move(info), ws_link_ptr{link});
+    actor_runner::send(ctx_.registry, atoms::create::value, std::move(info), ws_link_ptr{link});
   else
-    caf::anon_send(ctx_.registry, atoms::ws_open::value, d.sid, ws_link_ptr{link});
+    actor_runner::send(ctx_.registry, atoms::ws_open::value, d.sid, ws_link_ptr{link});
 }
 
 void http_session::answer(response res) {

@@ -45,27 +45,68 @@ TEST_F(ActorRunner, RunsTheWokenActorOnTheCallingThreadAtRunPending) {
   caf::anon_send_exit(target, caf::exit_reason::user_shutdown);
 }
 
-TEST_F(ActorRunner, AnActorWokenByARunningOneGoesToTheWorkers) {
-  std::promise<std::thread::id> second_ran_on;
-  auto second = sys.spawn<caf::lazy_init>([&](caf::event_based_actor*) -> caf::behavior {
-    return {[&](int) { second_ran_on.set_value(std::this_thread::get_id()); }};
-  });
+TEST_F(ActorRunner, ActorsWokenByARunningOneRunHereUpToTheBudgetThenOnTheWorkers) {
+  constexpr int woken = 100;
+  std::atomic<int> here{0};
+  std::atomic<int> elsewhere{0};
+  std::atomic<int> ran{0};
+  std::promise<void> all_ran;
+  auto caller = std::this_thread::get_id();
+  std::vector<caf::actor> seconds;
+  for (int i = 0; i < woken; ++i)
+    seconds.push_back(sys.spawn<caf::lazy_init>([&](caf::event_based_actor*) -> caf::behavior {
+      return {[&](int) {
+        if (std::this_thread::get_id() == caller)
+          ++here;
+        else
+          ++elsewhere;
+        if (++ran == woken) all_ran.set_value();
+      }};
+    }));
   std::thread::id first_ran_on;
   auto first = sys.spawn<caf::lazy_init>([&](caf::event_based_actor* self) -> caf::behavior {
     return {[&, self](int x) {
       first_ran_on = std::this_thread::get_id();
-      self->send(second, x);
+      for (auto& s : seconds) self->send(s, x);
     }};
   });
   actor_runner runner(sys);
   runner.deliver(first, 1);
   runner.run_pending();
-  EXPECT_EQ(first_ran_on, std::this_thread::get_id());
-  auto f = second_ran_on.get_future();
-  ASSERT_EQ(f.wait_for(10s), std::future_status::ready);
-  EXPECT_NE(f.get(), std::this_thread::get_id());
+  EXPECT_EQ(first_ran_on, caller);
+  // The budget's worth ran before run_pending returned.
+  EXPECT_EQ(here.load(), static_cast<int>(actor_runner::local_wakeups));
+  ASSERT_EQ(all_ran.get_future().wait_for(10s), std::future_status::ready);
+  EXPECT_EQ(here.load(), static_cast<int>(actor_runner::local_wakeups));
+  EXPECT_EQ(elsewhere.load(), woken - static_cast<int>(actor_runner::local_wakeups));
   caf::anon_send_exit(first, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(second, caf::exit_reason::user_shutdown);
+  for (auto& s : seconds) caf::anon_send_exit(s, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(ActorRunner, SendRunsTheTargetAtOnceOnAnIoThreadAndOnAWorkerElsewhere) {
+  std::promise<std::thread::id> ran_on;
+  auto target = sys.spawn<caf::lazy_init>([&](caf::event_based_actor*) -> caf::behavior {
+    return {[&](int) { ran_on.set_value(std::this_thread::get_id()); }};
+  });
+  actor_runner runner(sys);
+  {
+    actor_runner::scope on_io_thread(runner);
+    actor_runner::send(target, 1);
+  }
+  auto f = ran_on.get_future();
+  ASSERT_EQ(f.wait_for(0s), std::future_status::ready);
+  EXPECT_EQ(f.get(), std::this_thread::get_id());
+
+  std::promise<std::thread::id> other_ran_on;
+  auto other = sys.spawn<caf::lazy_init>([&](caf::event_based_actor*) -> caf::behavior {
+    return {[&](int) { other_ran_on.set_value(std::this_thread::get_id()); }};
+  });
+  actor_runner::send(other, 2);  // no runner on this thread now
+  auto g = other_ran_on.get_future();
+  ASSERT_EQ(g.wait_for(10s), std::future_status::ready);
+  EXPECT_NE(g.get(), std::this_thread::get_id());
+  caf::anon_send_exit(target, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(other, caf::exit_reason::user_shutdown);
 }
 
 TEST_F(ActorRunner, AnActorWithMoreMessagesThanOneRunFinishesOnTheWorkersInOrder) {
