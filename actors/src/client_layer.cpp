@@ -14,6 +14,9 @@ namespace {
 
 namespace sp = socketio;
 
+// The most a thread keeps of its last packet's encoding (see send_packet).
+constexpr std::size_t kept_encoding_capacity = 64 * 1024;
+
 std::atomic<std::uint64_t> next_socket_key{1};
 
 // JavaScript's `new Date() + ""`, in UTC.
@@ -311,32 +314,24 @@ void client_layer::finish_connect(std::shared_ptr<socket> s,
 void client_layer::on_event(socket& s, sp::packet& p) {
   if (!p.data || !p.data->is_array() || p.data->empty()) return;
   auto name = p.event_name();
-  auto arguments = std::make_shared<args>(std::move(p.data->get_ref<json::array_t&>()));
-  arguments->erase(arguments->begin());
+  args arguments(std::move(p.data->get_ref<json::array_t&>()));
+  arguments.erase(arguments.begin());
   ack_sender ack;
-  if (p.id) {
-    std::weak_ptr<socket> weak = s.shared_from_this();
-    ack.reply_ = [this, weak, id = *p.id](args reply) {
-      auto target = weak.lock();
-      if (!target || !target->connected()) return;
-      sp::packet answer;
-      answer.type = sp::packet_type::ack;
-      answer.nsp = target->nsp();
-      answer.id = id;
-      answer.data = json(std::move(reply));
-      send_packet(answer);
-    };
-  }
-  for (const auto& any : s.listeners().any) any(s, name, *arguments);
+  if (p.id)
+    ack.owed_ =
+        std::make_shared<ack_sender::owed>(ack_sender::owed{this, s.shared_from_this(), *p.id});
+  for (const auto& any : s.listeners().any) any(s, name, arguments);
 
   if (s.listeners().middlewares.empty()) {
-    run_handlers(s, name, *arguments, ack);
+    run_handlers(s, name, arguments, ack);
     return;
   }
-  // Per-packet middlewares, then the handlers of the event.
+  // Per-packet middlewares, then the handlers of the event. Either may come
+  // later than this call: what they need is shared.
   auto target = s.shared_from_this();
+  auto shared_arguments = std::make_shared<args>(std::move(arguments));
   auto dispatch = std::make_shared<std::function<void(std::size_t)>>();
-  *dispatch = [target, arguments, name, ack, dispatch](std::size_t index) {
+  *dispatch = [target, arguments = shared_arguments, name, ack, dispatch](std::size_t index) {
     if (!target->connected()) return;
     const auto& middlewares = target->listeners().middlewares;
     if (index < middlewares.size()) {
@@ -355,6 +350,20 @@ void client_layer::on_event(socket& s, sp::packet& p) {
     *dispatch = nullptr;  // breaks the self-reference
   };
   (*dispatch)(0);
+}
+
+void client_layer::send_ack(const std::weak_ptr<socket>& to, std::uint64_t id, args reply) {
+  auto target = to.lock();
+  if (!target || !target->connected()) return;
+  sp::packet answer;
+  answer.type = sp::packet_type::ack;
+  answer.nsp = target->nsp();
+  answer.id = id;
+  answer.data = json(std::move(reply));
+  send_packet(answer);
+  // Destroying an array that has elements allocates a stack for them
+  // (nlohmann's iterative destroy); emptied first, it does not.
+  answer.data->get_ref<json::array_t&>().clear();
 }
 
 // As an EventEmitter: the handlers there when the event came all run, even
@@ -380,14 +389,21 @@ void client_layer::on_ack(socket& s, sp::packet& p) {
 
 void client_layer::send_packet(const sp::packet& p) {
   if (closed_ && p.type != sp::packet_type::disconnect) return;
-  sp::encoded out;
+  // Encoded where the thread's last packet was, then copied once into a
+  // text of its exact size: growing a fresh string would allocate again
+  // and again, and keep the slack in the frame.
+  thread_local sp::encoded out;
   if (!sp::encode(p, out)) return;  // nested deeper than any client could read
   std::string text;
   text.reserve(out.text.size() + 1);
   text.push_back('4');
   text.append(out.text);
+  // Sending may close the session, whose handlers may send again.
+  auto attachments = std::move(out.attachments);
+  out.attachments.clear();
+  if (out.text.capacity() > kept_encoding_capacity) std::string().swap(out.text);
   session_->send(frame::text(std::move(text)));
-  for (auto& a : out.attachments) session_->send(frame::bytes(std::move(a)));
+  for (auto& a : attachments) session_->send(frame::bytes(std::move(a)));
 }
 
 std::shared_ptr<socket>* client_layer::by_key(std::uint64_t key) {
@@ -485,3 +501,13 @@ handshake client_layer::make_handshake(const json& auth) const {
 }
 
 }  // namespace sio::detail
+
+namespace sio {
+
+void ack_sender::operator()(args reply) const {
+  if (!owed_ || owed_->sent) return;
+  owed_->sent = true;
+  owed_->layer->send_ack(owed_->target, owed_->id, std::move(reply));
+}
+
+}  // namespace sio

@@ -10,8 +10,10 @@ void on_main_connection(server& io, socket& s) {
   s.emit_values("auth", s.auth());
   s.on("message", [](socket& self, args& a, const ack_sender&) { self.emit("message-back", a); });
   s.on("message-with-ack", [](socket&, args& a, const ack_sender& ack) { ack(a); });
-  s.on("echo",
-       [](socket&, args& a, const ack_sender& ack) { ack(args{a.empty() ? json() : a.front()}); });
+  s.on("echo", [](socket&, args& a, const ack_sender& ack) {
+    a.resize(1);  // the payload alone (null if none), as the reference's ack(payload)
+    ack(std::move(a));
+  });
   s.on("join", [](socket& self, args& a, const ack_sender& ack) {
     if (!a.empty() && a.front().is_string()) self.join(a.front().get<std::string>());
     ack.values(true);

@@ -22,6 +22,9 @@ std::atomic<std::uint64_t> next_link_id{1};
 
 constexpr std::size_t read_chunk = 16 * 1024;
 
+// The longest chunk list an I/O thread keeps for its next burst.
+constexpr std::size_t kept_queue_capacity = 256;
+
 }  // namespace
 
 ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream::socket_type socket,
@@ -89,6 +92,7 @@ bool ws_session::move_outbox_to_queue() {
     frames.swap(outbox_);
   }
   if (close_sent_ || shut_down_) return false;
+  borrow_queue();
   queued_.reserve(queued_.size() + frames.size());
   for (auto& f : frames) queue_message(std::move(f));
   if (queued_bytes_ > ctx_.options.max_ws_outbound_bytes) {
@@ -134,9 +138,30 @@ void ws_session::refuse(std::string message) {
   });
 }
 
+// Each I/O thread keeps one empty chunk list with capacity for its sessions:
+// a session holds none while idle, and its next burst need not allocate one.
+std::vector<ws_session::chunk>& ws_session::spare_queue() {
+  thread_local std::vector<chunk> spare;
+  return spare;
+}
+
+void ws_session::borrow_queue() {
+  if (queued_.capacity() == 0) queued_.swap(spare_queue());
+}
+
+void ws_session::release_queue() {
+  queued_.clear();
+  auto& spare = spare_queue();
+  if (spare.capacity() == 0 && queued_.capacity() <= kept_queue_capacity)
+    spare.swap(queued_);
+  else
+    std::vector<chunk>().swap(queued_);
+}
+
 void ws_session::queue_raw(std::string bytes) {
   chunk c;
   queued_bytes_ += bytes.size();
+  borrow_queue();
   c.body = std::make_shared<const std::string>(std::move(bytes));
   queued_.push_back(std::move(c));
 }
@@ -161,6 +186,7 @@ void ws_session::queue_frame(ws::opcode op, std::shared_ptr<const std::string> p
   chunk c;
   c.head_size = ws::encode_header(op, payload->size(), c.head, compressed);
   queued_bytes_ += c.head_size + payload->size();
+  borrow_queue();
   c.body = std::move(payload);
   queued_.push_back(std::move(c));
 }
@@ -197,7 +223,7 @@ void ws_session::do_write() {
         ec);
     if (ec == asio::error::would_block || ec == asio::error::try_again) break;
     if (ec) {
-      std::vector<chunk>().swap(queued_);
+      release_queue();
       on_write(ec);
       return;
     }
@@ -205,7 +231,7 @@ void ws_session::do_write() {
     if (n > 0) *rest += n;  // a buffer the kernel took in part
   }
   if (rest == gather.end()) {
-    std::vector<chunk>().swap(queued_);
+    release_queue();
     on_write({});
     return;
   }

@@ -48,6 +48,9 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
     std::shared_ptr<const std::string> body;
   };
 
+  static std::vector<chunk>& spare_queue();
+  void borrow_queue();
+  void release_queue();
   void take_outbox();
   bool move_outbox_to_queue();
   void queue_raw(std::string bytes);

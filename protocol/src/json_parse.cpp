@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -194,11 +195,10 @@ std::vector<huge_number> write_over_huge_numbers(std::string& text) {
 // copies (subtrees included) rather than moves.
 class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> {
  public:
-  explicit builder(std::size_t max_depth, std::vector<huge_number> huge = {})
-      : max_depth_(max_depth), huge_(std::move(huge)) {
-    values_.reserve(32);
-    keys_.reserve(16);
-  }
+  /// `values` and `keys`: empty stacks, lent for this document.
+  builder(std::vector<json>& values, std::vector<std::string>& keys, std::size_t max_depth,
+          std::vector<huge_number> huge = {})
+      : max_depth_(max_depth), huge_(std::move(huge)), values_(values), keys_(keys) {}
 
   bool Null() { return add(json(nullptr)); }
   bool Bool(bool b) { return add(json(b)); }
@@ -274,8 +274,33 @@ class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> 
   std::size_t numbers_ = 0;
   std::size_t depth_ = 0;
   bool too_deep_ = false;
-  std::vector<json> values_;
-  std::vector<std::string> keys_;
+  std::vector<json>& values_;
+  std::vector<std::string>& keys_;
+};
+
+// What a parse needs besides its result, kept by each thread between
+// documents, so that a packet's parse allocates only for what it returns.
+// parse_json never runs inside another parse on the same thread.
+struct scratch {
+  scratch() {
+    values.reserve(stack_reserve);
+    keys.reserve(stack_reserve);
+  }
+  // Emptied after each document; a huge one does not keep its stacks' size.
+  void reset() {
+    values.clear();
+    keys.clear();
+    if (values.capacity() > stack_keep) std::vector<json>().swap(values);
+    if (keys.capacity() > stack_keep) std::vector<std::string>().swap(keys);
+  }
+  static constexpr std::size_t stack_reserve = 32;
+  static constexpr std::size_t stack_keep = 1024;
+  // The reader's stack holds strings while it reads them, and cannot be
+  // shrunk: a document longer than this gets a reader of its own.
+  static constexpr std::size_t reader_keep = 16 * 1024;
+  std::vector<json> values;
+  std::vector<std::string> keys;
+  rapidjson::Reader reader;
 };
 
 }  // namespace
@@ -284,10 +309,16 @@ namespace {
 
 result<json> read(std::string_view text, std::size_t max_depth, std::vector<huge_number> huge,
                   rapidjson::ParseErrorCode& error) {
-  builder handler{max_depth, std::move(huge)};
-  rapidjson::Reader reader;
+  thread_local scratch lent;
+  struct give_back {
+    scratch& s;
+    ~give_back() { s.reset(); }
+  } on_exit{lent};
+  builder handler{lent.values, lent.keys, max_depth, std::move(huge)};
   rapidjson::MemoryStream stream(text.data(), text.size());
   constexpr unsigned flags = rapidjson::kParseIterativeFlag | rapidjson::kParseNumbersAsStringsFlag;
+  std::optional<rapidjson::Reader> own;
+  auto& reader = text.size() <= scratch::reader_keep ? lent.reader : own.emplace();
   auto outcome = reader.Parse<flags>(stream, handler);
   error = outcome.Code();
   if (outcome.IsError()) return handler.too_deep() ? errc::json_too_deep : errc::invalid_json;

@@ -141,13 +141,24 @@ struct frame {
   std::size_t next;
 };
 
+// The deepest stack a thread keeps between documents.
+constexpr std::size_t kept_depth = 256;
+
 }  // namespace
 
 status write_json(const json& value, std::string& out, std::size_t max_depth,
                   attachment_sink sink) {
   const auto original_size = out.size();
   const auto original_attachments = sink.buffers ? sink.buffers->size() : 0;
-  std::vector<frame> stack;
+  // The thread's stack from its last document: most documents are shallow,
+  // and a fresh one would cost an allocation each time.
+  thread_local std::vector<frame> stack;
+  stack.clear();
+  struct trim {
+    ~trim() {
+      if (stack.capacity() > kept_depth) std::vector<frame>().swap(stack);
+    }
+  } on_exit;
 
   // Writes a scalar, an empty container, or the opening bracket of a
   // non-empty one (which it pushes). False when that would be too deep.

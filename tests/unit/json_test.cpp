@@ -296,6 +296,12 @@ TEST(JsonWriteDepth, RefusesAValueNestedOneDeeperThanMaxDepth) {
   EXPECT_EQ(st.error(), errc::value_too_deep);
 }
 
+TEST(JsonWriteDepth, WritesTheNextValueWholeAfterARefusedOne) {
+  std::string refused;
+  ASSERT_FALSE(sio::write_json(json::array({1, nested_arrays(10, json(1))}), refused, 5).ok());
+  EXPECT_EQ(write(json::array({"a", json::object({{"b", 2}})})), R"(["a",{"b":2}])");
+}
+
 TEST(JsonWriteDepth, CountsAnEmptyInnermostContainer) {
   std::string out;
   ASSERT_TRUE(sio::write_json(nested_arrays(2, json::array()), out, 3).ok());
@@ -528,6 +534,13 @@ TEST(JsonParse, HonorsACustomMaxDepth) {
   EXPECT_TRUE(parse_json("[1]", 1).ok());
   EXPECT_EQ(error_of(parse_json("[[1]]", 1)), errc::json_too_deep);
   EXPECT_EQ(error_of(parse_json("{\"a\":{}}", 1)), errc::json_too_deep);
+}
+
+TEST(JsonParse, ReadsTheNextDocumentWholeAfterOneThatFailedHalfWay) {
+  EXPECT_FALSE(parse_json(R"([1,{"a":"x","b":[2,)").ok());
+  EXPECT_EQ(error_of(parse_json(repeat("[", 101) + repeat("]", 101))), errc::json_too_deep);
+  EXPECT_EQ(reparse(R"({"k":["v",3]})"), R"({"k":["v",3]})");
+  EXPECT_EQ(reparse("7"), "7");
 }
 
 TEST(JsonParse, RefusesAHundredThousandOpenBracketsAsTooDeep) {

@@ -24,17 +24,13 @@ class client_layer;
 class socket;
 
 /// The acknowledgement a handler owes when the client emitted with a
-/// callback. Calling it sends the ACK; only the first call counts.
+/// callback. Calling it sends the ACK; only the first call counts. Copies
+/// share that first call.
 class ack_sender {
  public:
   ack_sender() = default;
-  explicit operator bool() const noexcept { return static_cast<bool>(reply_); }
-  void operator()(args reply = {}) const {
-    if (reply_ && !*sent_) {
-      *sent_ = true;
-      reply_(std::move(reply));
-    }
-  }
+  explicit operator bool() const noexcept { return static_cast<bool>(owed_); }
+  void operator()(args reply = {}) const;
   template <class... Ts>
   void values(Ts&&... xs) const {
     (*this)(args{json(std::forward<Ts>(xs))...});
@@ -42,8 +38,14 @@ class ack_sender {
 
  private:
   friend class detail::client_layer;
-  std::function<void(args)> reply_;
-  std::shared_ptr<bool> sent_ = std::make_shared<bool>(false);
+  // What the ACK needs, made only for an event that asked for one.
+  struct owed {
+    detail::client_layer* layer;
+    std::weak_ptr<socket> target;
+    std::uint64_t id;
+    bool sent = false;
+  };
+  std::shared_ptr<owed> owed_;
 };
 
 using event_handler = std::function<void(socket&, args&, const ack_sender&)>;
