@@ -543,4 +543,8 @@ caf::actor spawn_connection(caf::actor_system& sys, connection_args setup) {
   return sys.spawn<connection_actor>(std::move(setup));
 }
 
+caf::actor spawn_connection(caf::local_actor& parent, connection_args setup) {
+  return parent.spawn<connection_actor>(std::move(setup));
+}
+
 }  // namespace sio

@@ -44,7 +44,7 @@ caf::actor create_session(registry_actor* self, request_info request, transport_
   setup.heartbeat = st.heartbeat;
   setup.handler = st.make_handler ? st.make_handler() : nullptr;
   auto sid = setup.sid;
-  auto session = spawn_connection(self->system(), std::move(setup));
+  auto session = spawn_connection(*self, std::move(setup));
   self->monitor(session);
   auto entry = st.sessions.emplace(std::move(sid), session).first;
   st.sids.emplace(session.address(), &entry->first);

@@ -5,6 +5,7 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+#include <caf/fwd.hpp>
 
 #include "sio/actors/engine_options.hpp"
 #include "sio/actors/links.hpp"
@@ -41,5 +42,8 @@ struct connection_args {
 ///  - (send, frame), (send, std::vector<frame>), (close)
 /// It quits when the session ends.
 caf::actor spawn_connection(caf::actor_system& sys, connection_args args);
+/// The same, spawned by `parent`: the new actor starts on the thread that
+/// runs `parent` (see the gateway's actor runner), not on a worker woken for it.
+caf::actor spawn_connection(caf::local_actor& parent, connection_args args);
 
 }  // namespace sio
