@@ -140,7 +140,7 @@ before(async () => {
     app: 'contract',
     path: PATH,
     'ping-interval': 300,
-    'ping-timeout': 200,
+    'ping-timeout': 2000, // room for a loaded machine's stalls (see features.test.js)
     'connect-timeout': CONNECT_TIMEOUT,
   });
 });

@@ -46,9 +46,10 @@ def setUpModule():
     global _server, _url
     if not os.path.exists(SERVER_BIN):
         raise RuntimeError('sio-server binary not found at %s (set SIO_SERVER_BIN)' % SERVER_BIN)
+    # --ping-timeout: room for the stalls of a loaded machine (see features.test.js).
     _server = subprocess.Popen(
         [SERVER_BIN, '--app', 'contract', '--bind', '127.0.0.1', '--port', '0',
-         '--ping-interval', '300', '--ping-timeout', '200', '--connect-timeout', '1000'],
+         '--ping-interval', '300', '--ping-timeout', '2000', '--connect-timeout', '1000'],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     line = _read_first_line(_server, 10)
     match = LISTENING_RE.search(line or '')
