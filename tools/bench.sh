@@ -30,6 +30,7 @@ ours="both"
 floor=0
 build=1
 drain_timeout=30
+rounds=1
 out="$root/build/bench/results.json"
 
 usage() {
@@ -53,6 +54,9 @@ usage: tools/bench.sh [flags]
                      both (default: $ours)
   --floor            also run tools/floor-server, the kernel floor (raw epoll, one thread,
                      only what sio-bench needs): the least server CPU per op possible here
+  --rounds N         run each scenario N times, the servers taking turns within each
+                     round, and report each figure's median (default $rounds): this
+                     machine's noise moves single runs by up to 25%
   --no-build         use build/bin as it is
   --out FILE         the JSON results (default build/bench/results.json)
 EOF
@@ -74,6 +78,7 @@ while (($#)); do
     --bench-threads) bench_threads=$2; shift 2 ;;
     --ours) ours=$2; shift 2 ;;
     --floor) floor=1; shift ;;
+    --rounds) rounds=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -81,6 +86,7 @@ while (($#)); do
   esac
 done
 case "$ours" in single|default|both) ;; *) echo "bench: --ours single|default|both" >&2; exit 2 ;; esac
+[[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "bench: --rounds takes a positive number" >&2; exit 2; }
 
 bin="$root/build/bin"
 if ((build)); then
@@ -181,20 +187,25 @@ failed=0
 IFS=, read -r -a scenario_list <<<"$scenarios"
 for s in "${scenario_list[@]}"; do
   args=$(scenario_args "$s")
-  for srv in "${servers[@]}"; do
-    server_cmd "$srv"
-    echo "== $s: $srv (${cmd[*]#"$root/"})"
-    log="$runs/$s.$srv.server.log"
-    start_server "$srv" "$log" || { failed=1; continue; }
-    # shellcheck disable=SC2086
-    # sio-bench bounds its own run; the timeout is only a safety net.
-    if ! timeout -k 5 "$limit" "$bin/sio-bench" $args --port "$port" --server-pid "$server_pid" \
-         --label "$srv" --json "$runs/$s.$srv.json"; then
-      failed=1
-    fi
-    stop_server
+  # Each round runs every server once, so that the servers of a round meet
+  # the same moment of the machine.
+  for ((round = 1; round <= rounds; ++round)); do
+    for srv in "${servers[@]}"; do
+      server_cmd "$srv"
+      echo "== $s: $srv, round $round of $rounds (${cmd[*]#"$root/"})"
+      log="$runs/$s.$srv.$round.server.log"
+      start_server "$srv" "$log" || { failed=1; continue; }
+      # shellcheck disable=SC2086
+      # sio-bench bounds its own run; the timeout is only a safety net.
+      if ! timeout -k 5 "$limit" "$bin/sio-bench" $args --port "$port" --server-pid "$server_pid" \
+           --label "$srv" --json "$runs/$s.$srv.$round.json"; then
+        failed=1
+      fi
+      stop_server
+    done
   done
 done
 
-node "$root/tools/sio-bench/report.js" "$runs" "$out" "$scenarios" "${servers[@]}" || failed=1
+node "$root/tools/sio-bench/report.js" "$runs" "$out" "$scenarios" "$rounds" "${servers[@]}" ||
+  failed=1
 exit "$failed"

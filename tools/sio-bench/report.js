@@ -1,14 +1,16 @@
 // The table of tools/bench.sh: reads the sio-bench reports of one run
-// (RUNS/SCENARIO.SERVER.json), prints every figure of each server and the
-// ratio ours / reference, and writes them all to OUT as JSON.
+// (RUNS/SCENARIO.SERVER.ROUND.json), prints every figure of each server (the
+// median of its rounds) and the ratio ours / reference, and writes them all
+// to OUT as JSON.
 //
-//   node report.js RUNS OUT SCENARIOS SERVER...   (the last server is the reference)
+//   node report.js RUNS OUT SCENARIOS ROUNDS SERVER...   (the last server is the reference)
 "use strict";
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 
-const [runsDir, outFile, scenarioList, ...servers] = process.argv.slice(2);
+const [runsDir, outFile, scenarioList, roundArg, ...servers] = process.argv.slice(2);
+const rounds = Number(roundArg);
 const reference = servers[servers.length - 1];
 const ours = servers.slice(0, -1);
 const scenarios = scenarioList.split(",");
@@ -45,20 +47,42 @@ const common = [
   ["sio-bench CPU (% of a core)", "bench_cpu_pct", "info"],
 ];
 
+// runs[scenario][server]: the reports of its rounds, in order.
 const runs = {};
 let failed = false;
 for (const s of scenarios) {
   runs[s] = {};
   for (const srv of servers) {
-    const file = path.join(runsDir, `${s}.${srv}.json`);
-    try {
-      runs[s][srv] = JSON.parse(fs.readFileSync(file, "utf8"));
-    } catch {
-      runs[s][srv] = { ok: false, errors: ["no report (the server or sio-bench did not run)"] };
+    runs[s][srv] = [];
+    for (let round = 1; round <= rounds; ++round) {
+      const file = path.join(runsDir, `${s}.${srv}.${round}.json`);
+      let report;
+      try {
+        report = JSON.parse(fs.readFileSync(file, "utf8"));
+      } catch {
+        report = { ok: false, errors: ["no report (the server or sio-bench did not run)"] };
+      }
+      if (!report.ok) failed = true;
+      runs[s][srv].push(report);
     }
-    if (!runs[s][srv].ok) failed = true;
   }
 }
+
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+};
+
+// One figure of a server over its rounds: the median; lost deliveries add
+// up. A server with a failed round has no figure but its losses.
+const figure = (reports, key, scale) => {
+  if (key === "lost") return reports.reduce((sum, r) => sum + (r.lost || 0), 0);
+  if (!reports.every((r) => r.ok)) return "FAILED";
+  // Some figures are missing from short runs (a thread's share of the CPU).
+  const values = reports.map((r) => get(r.results, key)).filter((v) => typeof v === "number");
+  return values.length > 0 ? median(values) * scale : undefined;
+};
 
 const fmt = (v) => {
   if (v === undefined || v === null || Number.isNaN(v)) return "-";
@@ -73,12 +97,7 @@ const table = [];
 for (const s of scenarios) {
   for (const [label, key, better, scale = 1] of [...(metrics[s] || []), ...common]) {
     const row = { scenario: s, metric: label, better, values: {}, ratio: {} };
-    for (const srv of servers) {
-      const r = runs[s][srv];
-      let v = r.ok ? get(r.results, key) : key === "lost" ? r.lost : undefined;
-      if (typeof v === "number") v *= scale;
-      row.values[srv] = r.ok || key === "lost" ? v : "FAILED";
-    }
+    for (const srv of servers) row.values[srv] = figure(runs[s][srv], key, scale);
     const ref = row.values[reference];
     for (const o of ours) {
       const v = row.values[o];
@@ -105,7 +124,8 @@ const print = (l) =>
   console.log(l.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
 console.log("");
 console.log(`sio-server vs the reference (socket.io ${refVersion}, Node ${process.version}); ` +
-            `${os.cpus().length} cores. ratio = ours / reference.`);
+            `${os.cpus().length} cores. ratio = ours / reference.` +
+            (rounds > 1 ? ` Each figure is the median of ${rounds} rounds.` : ""));
 console.log("ours-1+1: --actor-threads 1 --gateway-threads 1, the like-for-like comparison with " +
             "single-threaded Node; ours-default: all cores. The headline is server CPU per op.");
 if (servers.includes("floor"))
@@ -118,21 +138,27 @@ for (const l of lines.slice(1)) {
   last = l[0];
   print(l);
 }
+const which = (round) => (rounds > 1 ? ` (round ${round})` : "");
 for (const s of scenarios)
   for (const srv of servers)
-    if (!runs[s][srv].ok)
-      console.log(`FAILED ${s} ${srv}: ${(runs[s][srv].errors || []).slice(0, 5).join("; ")}`);
+    runs[s][srv].forEach((r, i) => {
+      if (!r.ok)
+        console.log(`FAILED ${s} ${srv}${which(i + 1)}: ${(r.errors || []).slice(0, 5).join("; ")}`);
+    });
 for (const s of scenarios)
   for (const srv of servers)
-    if (runs[s][srv].bench_saturated)
-      console.log(`note: ${s} ${srv}: sio-bench saturated its threads; it may be the bottleneck`);
+    runs[s][srv].forEach((r, i) => {
+      if (r.bench_saturated)
+        console.log(`note: ${s} ${srv}${which(i + 1)}: sio-bench saturated its threads; ` +
+                    "it may be the bottleneck");
+    });
 
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
 fs.writeFileSync(outFile, JSON.stringify({
   date: new Date().toISOString(),
   machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version },
   reference: `socket.io ${refVersion}`,
-  servers, scenarios, table, runs,
+  servers, scenarios, rounds, table, runs,
 }, null, 2) + "\n");
 console.log(`\nwritten: ${path.relative(process.cwd(), outFile) || outFile}`);
 process.exit(failed ? 1 : 0);
