@@ -352,12 +352,10 @@ void client_layer::on_event(socket& s, sp::packet& p) {
   (*dispatch)(0);
 }
 
-void client_layer::send_ack(const std::weak_ptr<socket>& to, std::uint64_t id, args reply) {
-  auto target = to.lock();
-  if (!target || !target->connected()) return;
+void client_layer::send_ack(const socket& target, std::uint64_t id, args reply) {
   sp::packet answer;
   answer.type = sp::packet_type::ack;
-  answer.nsp = target->nsp();
+  answer.nsp = target.nsp();
   answer.id = id;
   answer.data = json(std::move(reply));
   send_packet(answer);
@@ -507,7 +505,11 @@ namespace sio {
 void ack_sender::operator()(args reply) const {
   if (!owed_ || owed_->sent) return;
   owed_->sent = true;
-  owed_->layer->send_ack(owed_->target, owed_->id, std::move(reply));
+  // A connected socket vouches for its layer: the layer disconnects every
+  // socket before it goes.
+  auto target = owed_->target.lock();
+  if (!target || !target->connected()) return;
+  owed_->layer->send_ack(*target, owed_->id, std::move(reply));
 }
 
 }  // namespace sio

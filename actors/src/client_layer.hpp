@@ -29,8 +29,8 @@ class client_layer final : public session_handler {
 
   /// Encodes and queues one packet for this client.
   void send_packet(const socketio::packet& p);
-  /// The ACK of event `id` on `to`, unless that socket has gone.
-  void send_ack(const std::weak_ptr<socket>& to, std::uint64_t id, args reply);
+  /// The ACK of event `id` on `target`.
+  void send_ack(const socket& target, std::uint64_t id, args reply);
   void send_frames(std::vector<frame> frames);
   /// Whether a broadcast reaches socket `s` (not a volatile packet that
   /// cannot leave now); tells its outgoing listeners.

@@ -1,7 +1,5 @@
 #include "http_session.hpp"
 
-#include "actor_runner.hpp"
-
 #include <iterator>
 
 #include <boost/asio/post.hpp>
@@ -11,6 +9,7 @@
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <caf/send.hpp>
 
+#include "actor_runner.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
 #include "sio/protocol/engine_io.hpp"
