@@ -98,10 +98,15 @@ for (const s of scenarios) {
   for (const [label, key, better, scale = 1] of [...(metrics[s] || []), ...common]) {
     const row = { scenario: s, metric: label, better, values: {}, ratio: {} };
     for (const srv of servers) row.values[srv] = figure(runs[s][srv], key, scale);
-    const ref = row.values[reference];
+    // The ratio of each round (its servers ran back to back, at the same
+    // moment of the machine), then their median.
     for (const o of ours) {
-      const v = row.values[o];
-      row.ratio[o] = typeof v === "number" && typeof ref === "number" && ref !== 0 ? v / ref : null;
+      const ratios = runs[s][o].map((r, i) => {
+        const v = figure([r], key, scale);
+        const ref = figure([runs[s][reference][i]], key, scale);
+        return typeof v === "number" && typeof ref === "number" && ref !== 0 ? v / ref : null;
+      });
+      row.ratio[o] = ratios.every((x) => x !== null) ? median(ratios) : null;
     }
     table.push(row);
   }
@@ -125,7 +130,8 @@ const print = (l) =>
 console.log("");
 console.log(`sio-server vs the reference (socket.io ${refVersion}, Node ${process.version}); ` +
             `${os.cpus().length} cores. ratio = ours / reference.` +
-            (rounds > 1 ? ` Each figure is the median of ${rounds} rounds.` : ""));
+            (rounds > 1 ? ` Each figure is the median of ${rounds} rounds; each ratio the ` +
+                          "median of the rounds' ratios." : ""));
 console.log("ours-1+1: --actor-threads 1 --gateway-threads 1, the like-for-like comparison with " +
             "single-threaded Node; ours-default: all cores. The headline is server CPU per op.");
 if (servers.includes("floor"))
