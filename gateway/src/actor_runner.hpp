@@ -62,16 +62,22 @@ class actor_runner final : public caf::execution_unit {
   /// Runs the actors woken since the last call.
   void run_pending();
 
-  /// Sends from I/O code: on an I/O thread, the target runs there at once;
-  /// elsewhere, the message goes to the scheduler as an anonymous send.
+  /// Sends from I/O code: on an I/O thread, the target runs there at the
+  /// thread's next run_pending(); elsewhere, the message goes to the
+  /// scheduler as an anonymous send.
+  template <class... Ts>
+  static void post(const caf::actor& target, Ts&&... content) {
+    if (auto* runner = current())
+      runner->deliver(target, std::forward<Ts>(content)...);
+    else
+      caf::anon_send(target, std::forward<Ts>(content)...);
+  }
+
+  /// As post(), and on an I/O thread the target runs at once.
   template <class... Ts>
   static void send(const caf::actor& target, Ts&&... content) {
-    if (auto* runner = current()) {
-      runner->deliver(target, std::forward<Ts>(content)...);
-      runner->run_pending();
-    } else {
-      caf::anon_send(target, std::forward<Ts>(content)...);
-    }
+    post(target, std::forward<Ts>(content)...);
+    if (auto* runner = current()) runner->run_pending();
   }
 
   void exec_later(caf::resumable* job) override;

@@ -28,7 +28,7 @@ namespace http = beast::http;
 namespace eio = sio::engineio;
 
 /// The gateway's side of an http_reply: carries the actor's answer back to
-/// the session's strand. A reply dropped unanswered (its session actor went
+/// the session's I/O thread. A reply dropped unanswered (its session actor went
 /// away with the request still in its mailbox) answers "Session ID unknown",
 /// so no client ever waits for nothing.
 class held_reply final : public http_reply {

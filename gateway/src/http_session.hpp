@@ -27,7 +27,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void start();
 
   /// Writes `res` as the answer to the request in flight, then reads the
-  /// next one. Called on the session's strand.
+  /// next one. Called on the session's I/O thread.
   void answer(response res);
 
   boost::asio::any_io_executor executor() { return stream_.get_executor(); }

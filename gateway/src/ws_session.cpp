@@ -338,18 +338,10 @@ void ws_session::consume(std::string_view bytes) {
 }
 
 void ws_session::deliver(bool binary, std::string data) {
-  auto* runner = actor_runner::current();
-  if (!runner) {  // a thread of the embedding application's own, in tests
-    if (binary)
-      caf::anon_send(owner_, atoms::ws_binary::value, id_, std::move(data));
-    else
-      caf::anon_send(owner_, atoms::ws_text::value, id_, std::move(data));
-    return;
-  }
   if (binary)
-    runner->deliver(owner_, atoms::ws_binary::value, id_, std::move(data));
+    actor_runner::post(owner_, atoms::ws_binary::value, id_, std::move(data));
   else
-    runner->deliver(owner_, atoms::ws_text::value, id_, std::move(data));
+    actor_runner::post(owner_, atoms::ws_text::value, id_, std::move(data));
 }
 
 void ws_session::notify_closed(bool error) {

@@ -31,7 +31,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
              std::string handshake, std::string early_bytes,
              std::optional<websocket::deflate_params> deflate = std::nullopt);
 
-  // ws_link; each call hops onto the session's strand.
+  // ws_link; each call posts to the session's I/O thread.
   void attach(caf::actor owner) override;
   void send(std::vector<frame> frames) override;
   void close() override;

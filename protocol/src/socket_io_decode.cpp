@@ -65,20 +65,13 @@ status check_shape(packet_type type, const json& data) {
 
 std::string_view to_string(packet_type type) noexcept {
   switch (type) {
-    case packet_type::connect:
-      return "CONNECT";
-    case packet_type::disconnect:
-      return "DISCONNECT";
-    case packet_type::event:
-      return "EVENT";
-    case packet_type::ack:
-      return "ACK";
-    case packet_type::connect_error:
-      return "CONNECT_ERROR";
-    case packet_type::binary_event:
-      return "BINARY_EVENT";
-    case packet_type::binary_ack:
-      return "BINARY_ACK";
+    case packet_type::connect: return "CONNECT";
+    case packet_type::disconnect: return "DISCONNECT";
+    case packet_type::event: return "EVENT";
+    case packet_type::ack: return "ACK";
+    case packet_type::connect_error: return "CONNECT_ERROR";
+    case packet_type::binary_event: return "BINARY_EVENT";
+    case packet_type::binary_ack: return "BINARY_ACK";
   }
   return "UNKNOWN";
 }

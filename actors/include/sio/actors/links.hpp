@@ -9,7 +9,7 @@
 
 /// The two handles the gateway gives a connection actor. They are the only
 /// way an actor reaches the network: each call hands its arguments to the
-/// I/O thread that owns the socket (an asio::post to the session's strand),
+/// I/O thread that owns the socket (an asio::post to its io_context),
 /// so the actor never blocks and never touches a socket.
 namespace sio {
 

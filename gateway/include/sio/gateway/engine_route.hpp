@@ -15,9 +15,6 @@
 /// handshake() check them. Pure: no sockets.
 namespace sio::route {
 
-using sio::parse_query;
-using sio::query_pairs;
-
 /// The path part of a request target.
 std::string_view path_of(std::string_view target) noexcept;
 
