@@ -24,14 +24,16 @@ struct gateway::impl {
 
   // One io_context per thread, each connection on one of them: a
   // connection's handlers never run at once without a strand to pay for.
+  // The accept call names the peer, which saves a getpeername per
+  // connection.
   void do_accept() {
     auto& target = *ios[next_io++ % ios.size()];
     acceptor->async_accept(
-        target.get_executor(), [this](boost::system::error_code ec, tcp::socket socket) {
+        target.get_executor(), peer, [this](boost::system::error_code ec, tcp::socket socket) {
           if (ec == asio::error::operation_aborted) return;
           if (!ec) {
             socket.set_option(tcp::no_delay(true), ec);
-            std::make_shared<detail::http_session>(ctx, std::move(socket))->start();
+            std::make_shared<detail::http_session>(ctx, std::move(socket), peer.address())->start();
           }
           do_accept();
         });
@@ -43,6 +45,7 @@ struct gateway::impl {
   std::vector<std::unique_ptr<asio::io_context>> ios;
   std::size_t next_io = 0;
   std::optional<tcp::acceptor> acceptor;
+  tcp::endpoint peer;  // of the connection being accepted
   std::vector<std::thread> threads;
 };
 

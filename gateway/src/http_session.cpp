@@ -94,11 +94,13 @@ bool valid_websocket_key(std::string_view key) {
 
 }  // namespace
 
-http_session::http_session(const gateway_context& ctx, asio::ip::tcp::socket socket)
-    : ctx_(ctx), stream_(std::move(socket)) {
-  boost::system::error_code ec;
-  auto endpoint = stream_.socket().remote_endpoint(ec);
-  if (!ec) remote_address_ = endpoint.address().to_string();
+http_session::http_session(const gateway_context& ctx, asio::ip::tcp::socket socket,
+                           const asio::ip::address& remote)
+    : ctx_(ctx), stream_(std::move(socket)), remote_address_(remote.to_string()) {
+  // Non-blocking from the start: Asio sets it once here, not again for the
+  // first read, and a WebSocket keeps it (see ws_session).
+  boost::system::error_code ignored;
+  stream_.socket().non_blocking(true, ignored);
 }
 
 void http_session::start() {

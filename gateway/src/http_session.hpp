@@ -23,7 +23,8 @@ using response = boost::beast::http::response<boost::beast::http::string_body>;
 /// possibly much later (a held poll), from whichever thread the answer comes.
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
-  http_session(const gateway_context& ctx, boost::asio::ip::tcp::socket socket);
+  http_session(const gateway_context& ctx, boost::asio::ip::tcp::socket socket,
+               const boost::asio::ip::address& remote);
   void start();
 
   /// Writes `res` as the answer to the request in flight, then reads the

@@ -44,9 +44,12 @@ ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream::soc
                      deflate->client_no_context_takeover)});
   }
   // Reads happen when the socket is readable and writes are tried at once
-  // (see do_read, do_write): neither may block the I/O thread.
-  boost::system::error_code ignored;
-  socket_.non_blocking(true, ignored);
+  // (see do_read, do_write): neither may block the I/O thread. The HTTP
+  // session has usually made it non-blocking already.
+  if (!socket_.non_blocking()) {
+    boost::system::error_code ignored;
+    socket_.non_blocking(true, ignored);
+  }
 }
 
 void ws_session::attach(caf::actor owner) {
