@@ -10,6 +10,7 @@
 #include "actor_runner.hpp"
 #include "context.hpp"
 #include "http_session.hpp"
+#include "send_queue.hpp"
 #include "static_files.hpp"
 
 namespace sio {
@@ -43,6 +44,8 @@ struct gateway::impl {
 
   detail::gateway_context ctx;
   std::vector<std::unique_ptr<asio::io_context>> ios;
+  // One per io_context, as long-lived: actors may still send after stop().
+  std::vector<std::unique_ptr<detail::send_queue>> send_queues;
   std::size_t next_io = 0;
   std::optional<tcp::acceptor> acceptor;
   tcp::endpoint peer;  // of the connection being accepted
@@ -56,8 +59,10 @@ gateway::~gateway() { stop(); }
 
 void gateway::start(unsigned threads) {
   auto& i = *impl_;
-  for (unsigned n = 0; n < std::max(1u, threads); ++n)
+  for (unsigned n = 0; n < std::max(1u, threads); ++n) {
     i.ios.push_back(std::make_unique<asio::io_context>(1));
+    i.send_queues.push_back(std::make_unique<detail::send_queue>(*i.ios.back()));
+  }
   i.acceptor.emplace(i.first());
   tcp::endpoint endpoint{asio::ip::make_address(i.ctx.options.bind_address), i.ctx.options.port};
   i.acceptor->open(endpoint.protocol());
@@ -65,14 +70,17 @@ void gateway::start(unsigned threads) {
   i.acceptor->bind(endpoint);
   i.acceptor->listen(asio::socket_base::max_listen_connections);
   i.do_accept();
-  for (auto& io : i.ios) {
+  for (std::size_t n = 0; n < i.ios.size(); ++n) {
+    auto& io = *i.ios[n];
     // Until stop(), even while it has no connection.
-    auto work = asio::make_work_guard(*io);
-    i.threads.emplace_back([&ioc = *io, &sys = i.ctx.system, work = std::move(work)] {
-      detail::actor_runner runner(sys);
-      detail::actor_runner::scope running_actors(runner);
-      ioc.run();
-    });
+    auto work = asio::make_work_guard(io);
+    i.threads.emplace_back(
+        [&io, &queue = *i.send_queues[n], &sys = i.ctx.system, work = std::move(work)] {
+          detail::actor_runner runner(sys);
+          detail::actor_runner::scope running_actors(runner);
+          detail::send_queue::scope sending(queue);
+          io.run();
+        });
   }
 }
 

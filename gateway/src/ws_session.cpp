@@ -32,11 +32,14 @@ ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream::soc
                        std::optional<ws::deflate_params> deflate)
     : ctx_(ctx),
       socket_(std::move(socket)),
-      opening_(std::make_unique<opening>(opening{std::move(handshake), std::move(early_bytes)})),
+      opening_(
+          std::make_unique<opening>(opening{std::move(handshake), std::move(early_bytes), {}})),
       id_(next_link_id.fetch_add(1, std::memory_order_relaxed)),
       // The reader limits a message's size on the wire; under
       // permessage-deflate the inflater limits it again once inflated.
-      reader_(ctx.options.max_payload, deflate.has_value()) {
+      reader_(ctx.options.max_payload, deflate.has_value()),
+      // Made by the HTTP session, on the I/O thread of the socket.
+      send_queue_(*send_queue::current()) {
   if (deflate) {
     compression_ = std::make_unique<compression>(compression{
         ws::deflater(deflate->server_max_window_bits, deflate->server_no_context_takeover),
@@ -61,48 +64,41 @@ void ws_session::attach(caf::actor owner) {
     self->queue_raw(std::move(opened->handshake));
     // The owner sends its open packet right after attaching: when it is
     // already here, it leaves in the same write as the 101.
-    if (!self->move_outbox_to_queue()) return;
+    self->take_frames(opened->early_frames);
+    self->send_queue_.drain();
+    if (self->shut_down_) return;
     self->do_write();
     if (!opened->early_bytes.empty()) self->consume(opened->early_bytes);
     self->do_read();
   });
 }
 
-void ws_session::send(std::vector<frame> frames) {
-  bool was_empty;
-  {
-    std::lock_guard lock(outbox_lock_);
-    was_empty = outbox_.empty();
-    if (was_empty)
-      outbox_.swap(frames);
-    else
-      outbox_.insert(outbox_.end(), std::make_move_iterator(frames.begin()),
-                     std::make_move_iterator(frames.end()));
-  }
-  if (was_empty)
-    asio::post(socket_.get_executor(), [self = shared_from_this()] { self->take_outbox(); });
-}
+void ws_session::send(std::vector<frame> frames) { send_queue_.push(shared_from_this(), frames); }
 
-void ws_session::take_outbox() {
-  if (move_outbox_to_queue()) do_write();
-}
-
-// Returns false when the session is over or has just failed.
-bool ws_session::move_outbox_to_queue() {
-  std::vector<frame> frames;
-  {
-    std::lock_guard lock(outbox_lock_);
-    frames.swap(outbox_);
+// Before attach() the frames wait for the 101. After our close frame or
+// the end of the socket, they are dropped.
+bool ws_session::take_frames(std::span<frame> frames) {
+  if (!attached_) {
+    if (opening_)
+      opening_->early_frames.insert(opening_->early_frames.end(),
+                                    std::make_move_iterator(frames.begin()),
+                                    std::make_move_iterator(frames.end()));
+    return false;
   }
   if (close_sent_ || shut_down_) return false;
   borrow_queue();
   queued_.reserve(queued_.size() + frames.size());
   for (auto& f : frames) queue_message(std::move(f));
+  return true;
+}
+
+void ws_session::write_taken() {
+  if (close_sent_ || shut_down_) return;
   if (queued_bytes_ > ctx_.options.max_ws_outbound_bytes) {
     fail(true);  // a consumer this slow would make us hold unbounded memory
-    return false;
+    return;
   }
-  return true;
+  do_write();
 }
 
 void ws_session::close() {
@@ -116,11 +112,13 @@ void ws_session::close() {
     if (self->close_sent_ || self->shut_down_) return;
     if (!self->attached_) {  // the reference completes the upgrade, then closes
       self->attached_ = true;
-      self->queue_raw(std::move(self->opening_->handshake));
-      self->opening_.reset();
+      auto opened = std::move(self->opening_);
+      self->queue_raw(std::move(opened->handshake));
+      self->take_frames(opened->early_frames);
     }
     // What the owner sent before closing leaves before the close frame.
-    if (!self->move_outbox_to_queue()) return;
+    self->send_queue_.drain();
+    if (self->close_sent_ || self->shut_down_) return;
     self->owner_notified_ = true;  // the owner asked for this close
     self->queue_close(ws::close_no_status);
     self->do_write();

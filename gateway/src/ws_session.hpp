@@ -11,7 +11,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "context.hpp"
-#include "flag_lock.hpp"
+#include "send_queue.hpp"
 #include "sio/actors/links.hpp"
 #include "sio/protocol/deflate_codec.hpp"
 #include "sio/protocol/permessage_deflate.hpp"
@@ -23,7 +23,9 @@ namespace sio::detail {
 /// not answered the upgrade; attach() writes the 101 and starts reading.
 /// Frames are written by hand so that everything queued leaves in one
 /// gather write.
-class ws_session final : public ws_link, public std::enable_shared_from_this<ws_session> {
+class ws_session final : public ws_link,
+                         public send_queue::sink,
+                         public std::enable_shared_from_this<ws_session> {
  public:
   /// `deflate`: the permessage-deflate parameters agreed in the handshake,
   /// none when the connection is not compressed.
@@ -31,7 +33,8 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
              std::string handshake, std::string early_bytes,
              std::optional<websocket::deflate_params> deflate = std::nullopt);
 
-  // ws_link; each call posts to the session's I/O thread.
+  // ws_link; each call hands its work to the session's I/O thread: send()
+  // through the thread's send_queue, the others by a post.
   void attach(caf::actor owner) override;
   void send(std::vector<frame> frames) override;
   void close() override;
@@ -48,11 +51,13 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
     std::shared_ptr<const std::string> body;
   };
 
+  // send_queue::sink
+  bool take_frames(std::span<frame> frames) override;
+  void write_taken() override;
+
   static std::vector<chunk>& spare_queue();
   void borrow_queue();
   void release_queue();
-  void take_outbox();
-  bool move_outbox_to_queue();
   void queue_raw(std::string bytes);
   void queue_message(frame f);
   void queue_frame(websocket::opcode op, std::shared_ptr<const std::string> payload,
@@ -76,6 +81,7 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   struct opening {
     std::string handshake;
     std::string early_bytes;
+    std::vector<frame> early_frames;  // sent by the owner before the 101 left
   };
   std::unique_ptr<opening> opening_;
   std::uint64_t id_;
@@ -90,11 +96,8 @@ class ws_session final : public ws_link, public std::enable_shared_from_this<ws_
   std::unique_ptr<boost::asio::steady_timer>
       close_timer_;  // while our close frame awaits its answer
 
-  // Frames handed over by the owner's thread, waiting for the I/O thread.
-  // Only the first frame after a take posts to the I/O thread, so a burst of
-  // sends costs one post and leaves in one write.
-  flag_lock outbox_lock_;
-  std::vector<frame> outbox_;
+  // The send_queue of the I/O thread that owns the socket.
+  send_queue& send_queue_;
 
   std::vector<chunk> queued_;
   // Only while an asynchronous write is under way (see do_write).

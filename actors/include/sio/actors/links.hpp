@@ -9,8 +9,8 @@
 
 /// The two handles the gateway gives a connection actor. They are the only
 /// way an actor reaches the network: each call hands its arguments to the
-/// I/O thread that owns the socket (an asio::post to its io_context),
-/// so the actor never blocks and never touches a socket.
+/// I/O thread that owns the socket, so the actor never blocks and never
+/// touches a socket.
 namespace sio {
 
 /// One outbound Engine.IO packet, encoded: for text packets the type

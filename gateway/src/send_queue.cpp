@@ -1,0 +1,66 @@
+#include "send_queue.hpp"
+
+#include <iterator>
+
+#include <boost/asio/post.hpp>
+
+namespace sio::detail {
+namespace {
+
+thread_local send_queue* current_queue = nullptr;
+
+template <class T>
+void clear_keeping_some(std::vector<T>& v, std::size_t keep) {
+  v.clear();
+  if (v.capacity() > keep) std::vector<T>().swap(v);
+}
+
+}  // namespace
+
+send_queue::send_queue(boost::asio::io_context& io) : io_(io) {}
+
+send_queue* send_queue::current() noexcept { return current_queue; }
+
+send_queue::scope::scope(send_queue& queue) noexcept { current_queue = &queue; }
+
+send_queue::scope::~scope() { current_queue = nullptr; }
+
+void send_queue::push(std::shared_ptr<sink> to, std::span<frame> frames) {
+  if (frames.empty()) return;
+  bool post = false;
+  {
+    std::lock_guard lock(mutex_);
+    batches_.push_back({std::move(to), frames_.size(), frames.size()});
+    frames_.insert(frames_.end(), std::make_move_iterator(frames.begin()),
+                   std::make_move_iterator(frames.end()));
+    post = !drain_posted_;
+    drain_posted_ = true;
+  }
+  if (post) boost::asio::post(io_, [this] { drain(); });
+}
+
+void send_queue::drain() {
+  {
+    std::lock_guard lock(mutex_);
+    taken_batches_.swap(batches_);
+    taken_frames_.swap(frames_);
+    drain_posted_ = false;
+  }
+  for (auto& b : taken_batches_) {
+    auto& to = *b.to;
+    if (to.take_frames(std::span(taken_frames_).subspan(b.first, b.count)) && !to.write_due_) {
+      to.write_due_ = true;
+      due_.push_back(&to);
+    }
+  }
+  // The batches keep every sink alive until they are cleared.
+  for (auto* to : due_) {
+    to->write_due_ = false;
+    to->write_taken();
+  }
+  due_.clear();
+  clear_keeping_some(taken_batches_, kept_capacity);
+  clear_keeping_some(taken_frames_, kept_capacity);
+}
+
+}  // namespace sio::detail
