@@ -274,14 +274,42 @@ void ws_session::on_write(boost::system::error_code ec) {
   }
 }
 
+namespace {
+
+// Allocates exactly what is asked for. Asio otherwise gives a handler a
+// block its thread recycled, of whatever size was freed last (an accept's,
+// an HTTP read's), and an idle connection holds its read waiter's block
+// for as long as it is idle: 50-65 bytes more per idle connection, measured
+// with connect 10000.
+template <class T>
+struct exact_allocator {
+  using value_type = T;
+  exact_allocator() = default;
+  template <class U>
+  exact_allocator(const exact_allocator<U>&) noexcept {}
+  T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
+  void deallocate(T* p, std::size_t) noexcept { ::operator delete(p); }
+  friend bool operator==(const exact_allocator&, const exact_allocator&) noexcept { return true; }
+};
+
+struct on_readable_handler {
+  std::shared_ptr<ws_session> self;
+  void (ws_session::*then)(boost::system::error_code);
+
+  using allocator_type = exact_allocator<void>;
+  allocator_type get_allocator() const noexcept { return {}; }
+  void operator()(boost::system::error_code ec) const { ((*self).*then)(ec); }
+};
+
+}  // namespace
+
 // An idle connection holds no read buffer: it waits until the socket is
 // readable, then reads what is there into a buffer that all sessions of the
 // I/O thread share (the reader copies out what a message needs). With a
 // buffer per connection, 16 KiB of every idle client would sit unused.
 void ws_session::do_read() {
-  socket_.async_wait(
-      asio::ip::tcp::socket::wait_read,
-      [self = shared_from_this()](boost::system::error_code ec) { self->on_readable(ec); });
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     on_readable_handler{shared_from_this(), &ws_session::on_readable});
 }
 
 void ws_session::on_readable(boost::system::error_code ec) {
