@@ -46,19 +46,20 @@ void send_queue::drain() {
     taken_frames_.swap(frames_);
     drain_posted_ = false;
   }
-  for (auto& b : taken_batches_) {
+  // A sink writes right after its last batch, so that the sinks write one
+  // after another and each can borrow the thread's spare chunk list (see
+  // ws_session) rather than hold one of its own.
+  for (std::size_t i = 0; i < taken_batches_.size(); ++i) taken_batches_[i].to->last_batch_ = i;
+  for (std::size_t i = 0; i < taken_batches_.size(); ++i) {
+    auto& b = taken_batches_[i];
     auto& to = *b.to;
-    if (to.take_frames(std::span(taken_frames_).subspan(b.first, b.count)) && !to.write_due_) {
-      to.write_due_ = true;
-      due_.push_back(&to);
+    if (to.take_frames(std::span(taken_frames_).subspan(b.first, b.count))) to.write_due_ = true;
+    if (to.last_batch_ == i && to.write_due_) {
+      to.write_due_ = false;
+      to.write_taken();
     }
   }
-  // The batches keep every sink alive until they are cleared.
-  for (auto* to : due_) {
-    to->write_due_ = false;
-    to->write_taken();
-  }
-  due_.clear();
+  // The batches kept every sink alive until here.
   clear_keeping_some(taken_batches_, kept_capacity);
   clear_keeping_some(taken_frames_, kept_capacity);
 }

@@ -36,7 +36,10 @@ class send_queue {
 
    private:
     friend class send_queue;
-    bool write_due_ = false;  // on the drain's list of sinks to write
+    // During a drain: the index of this sink's last batch, and whether a
+    // batch so far left something to write.
+    std::size_t last_batch_ = 0;
+    bool write_due_ = false;
   };
 
   /// Batches longer than this are not kept for the next burst.
@@ -84,7 +87,6 @@ class send_queue {
   // The drain's, swapped with the two above: both pairs keep their capacity.
   std::vector<batch> taken_batches_;
   std::vector<frame> taken_frames_;
-  std::vector<sink*> due_;
 };
 
 }  // namespace sio::detail

@@ -78,6 +78,34 @@ TEST_F(SendQueue, ASinkGetsItsFramesInOrderAndWritesOncePerDrain) {
   EXPECT_EQ(b->writes, 1);
 }
 
+// Each sink writes right after its last batch, before the next sink takes
+// its frames: a WebSocket session borrows its thread's one spare chunk list
+// from take to write.
+struct logging_sink : send_queue::sink {
+  std::string name;
+  std::vector<std::string>& log;
+  logging_sink(std::string n, std::vector<std::string>& l) : name(std::move(n)), log(l) {}
+  bool take_frames(std::span<frame>) override {
+    log.push_back("take " + name);
+    return true;
+  }
+  void write_taken() override { log.push_back("write " + name); }
+};
+
+TEST_F(SendQueue, EachSinkWritesRightAfterItsLastBatch) {
+  std::vector<std::string> log;
+  auto a = std::make_shared<logging_sink>("a", log);
+  auto b = std::make_shared<logging_sink>("b", log);
+  auto c = std::make_shared<logging_sink>("c", log);
+  for (auto* to : {&a, &b, &a, &c}) {
+    auto frames = texts({"x"});
+    queue.push(*to, frames);
+  }
+  run_handlers();
+  EXPECT_EQ(log, (std::vector<std::string>{"take a", "take b", "write b", "take a", "write a",
+                                           "take c", "write c"}));
+}
+
 TEST_F(SendQueue, ASinkThatHasNothingToWriteIsNotAskedTo) {
   auto closed = std::make_shared<recording_sink>();
   closed->takes = false;
