@@ -35,6 +35,7 @@ class http_session : public std::enable_shared_from_this<http_session> {
   const gateway_context& context() const noexcept { return ctx_; }
 
  private:
+  void read_first();
   void do_read();
   void on_read(boost::system::error_code ec);
   void route(request req);
