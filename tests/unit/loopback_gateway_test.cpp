@@ -1,9 +1,13 @@
-// The gateway's request timeout, over real sockets: a client that is slow to
-// send its request head is closed, and one that sends it whole is answered.
+// The gateway over real loopback sockets: its request timeout (a client that
+// is slow to send its request head is closed, one that sends it whole is
+// answered) and the options of the sockets it accepts.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
 #include <chrono>
+#include <filesystem>
 #include <string>
 #include <thread>
 
@@ -24,7 +28,7 @@ using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
 // No request here reaches Engine.IO, so the gateway needs no registry.
-struct RequestTimeout : ::testing::Test {
+struct LoopbackGateway : ::testing::Test {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
   sio::gateway gw{sys, caf::actor{}, [] {
@@ -61,7 +65,7 @@ struct RequestTimeout : ::testing::Test {
   }
 };
 
-TEST_F(RequestTimeout, AClientThatSendsNothingIsClosed) {
+TEST_F(LoopbackGateway, AClientThatSendsNothingIsClosed) {
   auto start = std::chrono::steady_clock::now();
   std::string got;
   ASSERT_TRUE(read_until_closed(got));
@@ -69,27 +73,55 @@ TEST_F(RequestTimeout, AClientThatSendsNothingIsClosed) {
   EXPECT_GE(std::chrono::steady_clock::now() - start, 250ms);  // not before its time
 }
 
-TEST_F(RequestTimeout, AClientThatStopsHalfWayThroughItsRequestIsClosed) {
+TEST_F(LoopbackGateway, AClientThatStopsHalfWayThroughItsRequestIsClosed) {
   send("GET /x HTTP/1.1\r\nHo");
   std::string got;
   ASSERT_TRUE(read_until_closed(got));
   EXPECT_EQ(got, "");
 }
 
-TEST_F(RequestTimeout, ARequestSentWholeIsAnsweredAndTheIdleConnectionClosedLater) {
+TEST_F(LoopbackGateway, ARequestSentWholeIsAnsweredAndTheIdleConnectionClosedLater) {
   send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n");
   std::string got;
   ASSERT_TRUE(read_until_closed(got));
   EXPECT_EQ(got.rfind("HTTP/1.1 404", 0), 0u) << got;
 }
 
-TEST_F(RequestTimeout, ARequestInTwoPartsIsAnswered) {
+TEST_F(LoopbackGateway, ARequestInTwoPartsIsAnswered) {
   send("GET /x HTTP/1.1\r\nHo");
   std::this_thread::sleep_for(50ms);
   send("st: localhost\r\n\r\n");
   std::string got;
   ASSERT_TRUE(read_until_closed(got));
   EXPECT_EQ(got.rfind("HTTP/1.1 404", 0), 0u) << got;
+}
+
+// The gateway runs in this process: its end of the connection is the socket
+// here whose peer is the client.
+int accepted_socket(const tcp::socket& client) {
+  auto client_end = client.local_endpoint();
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd")) {
+    int fd = std::stoi(entry.path().filename().string());
+    sockaddr_in peer{};
+    socklen_t len = sizeof peer;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &len) != 0 ||
+        peer.sin_family != AF_INET)
+      continue;
+    if (ntohs(peer.sin_port) == client_end.port()) return fd;
+  }
+  return -1;
+}
+
+TEST_F(LoopbackGateway, AcceptedConnectionsSendWithoutDelay) {
+  send("GET /x HTTP/1.1\r\nHost: localhost\r\n\r\n");  // accepted by the time it answers
+  char buf[16];
+  ASSERT_GT(client.read_some(asio::buffer(buf)), 0u);
+  int fd = accepted_socket(client);
+  ASSERT_GE(fd, 0);
+  int nodelay = 0;
+  socklen_t len = sizeof nodelay;
+  ASSERT_EQ(getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &nodelay, &len), 0);
+  EXPECT_EQ(nodelay, 1);  // Nagle off: a frame does not wait for the previous one's ACK
 }
 
 }  // namespace
