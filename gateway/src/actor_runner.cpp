@@ -6,8 +6,6 @@
 namespace sio::detail {
 namespace {
 
-thread_local actor_runner* this_thread_runner = nullptr;
-
 // As many messages as a worker would take from one actor before moving on;
 // an actor with more waiting goes to the scheduler, so that one busy
 // connection cannot hold up the others of its I/O thread.
@@ -22,12 +20,6 @@ actor_runner::~actor_runner() {
   // must run somewhere or its mailbox stalls.
   for (auto* job : pending_) system().scheduler().enqueue(job);
 }
-
-actor_runner* actor_runner::current() noexcept { return this_thread_runner; }
-
-actor_runner::scope::scope(actor_runner& runner) noexcept { this_thread_runner = &runner; }
-
-actor_runner::scope::~scope() { this_thread_runner = nullptr; }
 
 void actor_runner::exec_later(caf::resumable* job) {
   if (running_) {

@@ -9,6 +9,8 @@
 #include <caf/mailbox_element.hpp>
 #include <caf/send.hpp>
 
+#include "thread_current.hpp"
+
 namespace sio::detail {
 
 /// Runs the actors that an I/O thread's input wakes on that I/O thread.
@@ -24,7 +26,9 @@ namespace sio::detail {
 ///
 /// CAF resumes an actor from one thread at a time whichever unit woke it, so
 /// an actor may run here for one message and on a worker for the next.
-class actor_runner final : public caf::execution_unit {
+///
+/// current() is the runner of the calling I/O thread (see thread_current).
+class actor_runner final : public caf::execution_unit, public thread_current<actor_runner> {
  public:
   /// How many actors woken by actors running here may run here too, per
   /// run_pending(): enough for a handshake's registry, connection and
@@ -36,19 +40,6 @@ class actor_runner final : public caf::execution_unit {
 
   actor_runner(const actor_runner&) = delete;
   actor_runner& operator=(const actor_runner&) = delete;
-
-  /// The runner of the calling I/O thread; null on any other thread.
-  static actor_runner* current() noexcept;
-
-  /// Marks the calling thread as running actors on `runner` until the guard
-  /// goes.
-  class scope {
-   public:
-    explicit scope(actor_runner& runner) noexcept;
-    ~scope();
-    scope(const scope&) = delete;
-    scope& operator=(const scope&) = delete;
-  };
 
   /// Delivers `content` to `target`; `target` runs at the next run_pending()
   /// if this message woke it.

@@ -7,8 +7,6 @@
 namespace sio::detail {
 namespace {
 
-thread_local send_queue* current_queue = nullptr;
-
 template <class T>
 void clear_keeping_some(std::vector<T>& v, std::size_t keep) {
   v.clear();
@@ -18,12 +16,6 @@ void clear_keeping_some(std::vector<T>& v, std::size_t keep) {
 }  // namespace
 
 send_queue::send_queue(boost::asio::io_context& io) : io_(io) {}
-
-send_queue* send_queue::current() noexcept { return current_queue; }
-
-send_queue::scope::scope(send_queue& queue) noexcept { current_queue = &queue; }
-
-send_queue::scope::~scope() { current_queue = nullptr; }
 
 void send_queue::push(std::shared_ptr<sink> to, std::span<frame> frames) {
   if (frames.empty()) return;

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "sio/actors/links.hpp"
+#include "thread_current.hpp"
 
 namespace sio::detail {
 
@@ -22,7 +23,9 @@ namespace sio::detail {
 /// is allocated: a list per session would be allocated by the actor's thread
 /// and freed by the I/O thread, and glibc's arenas make threads that do
 /// that wait for each other.
-class send_queue {
+///
+/// current() is the queue of the calling I/O thread (see thread_current).
+class send_queue : public thread_current<send_queue> {
  public:
   /// What a session does with its frames, on the I/O thread.
   class sink {
@@ -48,19 +51,6 @@ class send_queue {
   explicit send_queue(boost::asio::io_context& io);
   send_queue(const send_queue&) = delete;
   send_queue& operator=(const send_queue&) = delete;
-
-  /// The queue of the calling I/O thread; null on any other thread.
-  static send_queue* current() noexcept;
-
-  /// Marks the calling thread as the I/O thread of `queue` until the guard
-  /// goes.
-  class scope {
-   public:
-    explicit scope(send_queue& queue) noexcept;
-    ~scope();
-    scope(const scope&) = delete;
-    scope& operator=(const scope&) = delete;
-  };
 
   /// From any thread: queues `frames` (moving them out) for `to`.
   void push(std::shared_ptr<sink> to, std::span<frame> frames);
