@@ -22,8 +22,8 @@ class thread_current {
 
  private:
   static T*& slot() noexcept {
-    thread_local T* current = nullptr;
-    return current;
+    thread_local T* object = nullptr;
+    return object;
   }
 };
 
