@@ -92,8 +92,8 @@ bool ws_session::take_frames(std::span<frame> frames) {
   return true;
 }
 
+// take_frames answered true, so the session is open.
 void ws_session::write_taken() {
-  if (close_sent_ || shut_down_) return;
   if (queued_bytes_ > ctx_.options.max_ws_outbound_bytes) {
     fail(true);  // a consumer this slow would make us hold unbounded memory
     return;
@@ -292,24 +292,22 @@ struct exact_allocator {
   friend bool operator==(const exact_allocator&, const exact_allocator&) noexcept { return true; }
 };
 
-struct on_readable_handler {
+}  // namespace
+
+struct ws_session::readable_handler {
   std::shared_ptr<ws_session> self;
-  void (ws_session::*then)(boost::system::error_code);
 
   using allocator_type = exact_allocator<void>;
   allocator_type get_allocator() const noexcept { return {}; }
-  void operator()(boost::system::error_code ec) const { ((*self).*then)(ec); }
+  void operator()(boost::system::error_code ec) const { self->on_readable(ec); }
 };
-
-}  // namespace
 
 // An idle connection holds no read buffer: it waits until the socket is
 // readable, then reads what is there into a buffer that all sessions of the
 // I/O thread share (the reader copies out what a message needs). With a
 // buffer per connection, 16 KiB of every idle client would sit unused.
 void ws_session::do_read() {
-  socket_.async_wait(asio::ip::tcp::socket::wait_read,
-                     on_readable_handler{shared_from_this(), &ws_session::on_readable});
+  socket_.async_wait(asio::ip::tcp::socket::wait_read, readable_handler{shared_from_this()});
 }
 
 void ws_session::on_readable(boost::system::error_code ec) {

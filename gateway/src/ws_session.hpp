@@ -65,6 +65,7 @@ class ws_session final : public ws_link,
   void queue_close(std::uint16_t code);
   void do_write();
   void on_write(boost::system::error_code ec);
+  struct readable_handler;  // do_read's, with an allocator of its own
   void do_read();
   void on_readable(boost::system::error_code ec);
   void consume(std::string_view bytes);
