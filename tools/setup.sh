@@ -16,6 +16,7 @@ build_packages=(
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   nlohmann-json3-dev rapidjson-dev libsimdjson-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libhiredis-dev prometheus-cpp-dev
   nodejs
 )
 # nodejs and npm install the browser client that sio-server serves
@@ -23,8 +24,12 @@ build_packages=(
 # conflicts with Debian's npm package, so npm is wanted only when it is absent.
 command -v npm >/dev/null || build_packages+=(npm)
 # chromium runs the browser tests (tests/integration/browser.test.js).
+# redis-server and haproxy are the cluster tests' real Redis and load balancer;
+# python3-grpcio and python3-grpc-tools the Python gRPC peers; prometheus brings
+# promtool, which checks the /metrics text.
 test_packages=(clang-14 libclang-rt-14-dev python3-socketio python3-websocket python3-requests
-               chromium)
+               chromium redis-server haproxy python3-grpcio python3-grpc-tools
+               prometheus python3-prometheus-client)
 
 missing_packages() {
   local p
