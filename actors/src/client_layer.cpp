@@ -30,14 +30,14 @@ std::string js_date_string(std::chrono::system_clock::time_point t) {
   return buf;
 }
 
-sp::limits decoder_limits(const socketio_options& o) {
-  return {o.max_attachments, o.max_json_depth, o.max_packet_bytes};
+sp::limits decoder_limits(const server_state& s) {
+  return {s.options.max_attachments, s.options.max_json_depth, s.max_packet_bytes};
 }
 
 }  // namespace
 
 client_layer::client_layer(std::shared_ptr<const server_state> server)
-    : server_(std::move(server)), decoder_(decoder_limits(server_->options)) {}
+    : server_(std::move(server)), decoder_(decoder_limits(*server_)) {}
 
 const caf::message_handler* client_layer::shared_behavior() const {
   static const caf::message_handler cases{

@@ -1,5 +1,7 @@
 #include "sio/actors/server.hpp"
 
+#include <stdexcept>
+
 #include <caf/send.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -14,12 +16,21 @@ namespace sio {
 
 // -- namespace_ref ------------------------------------------------------------
 
+void namespace_ref::check_not_started(const char* what) const {
+  if (frozen_ && frozen_->load())
+    throw std::logic_error("sio::namespace_ref::" + std::string(what) + " on namespace " +
+                           config_->name +
+                           " after the server started: configure namespaces before the start");
+}
+
 namespace_ref& namespace_ref::use(middleware m) {
+  check_not_started("use()");
   config_->middlewares.push_back(std::move(m));
   return *this;
 }
 
 namespace_ref& namespace_ref::on_connection(connection_handler h) {
+  check_not_started("on_connection()");
   config_->on_connection.push_back(std::move(h));
   return *this;
 }
@@ -36,8 +47,9 @@ void namespace_ref::unsubscribe(const std::string& room, const caf::actor& subsc
 
 // -- server -------------------------------------------------------------------
 
-server::server(caf::actor_system& sys, socketio_options options)
-    : state_(std::make_shared<detail::server_state>(detail::server_state{sys, options, {}, {}, {}})) {
+server::server(caf::actor_system& sys, socketio_options options, std::size_t max_payload)
+    : state_(std::make_shared<detail::server_state>(
+          detail::server_state{sys, options, max_payload, {}, {}, {}})) {
   state_->directory = detail::spawn_namespace_directory(sys, state_);
 }
 
@@ -51,13 +63,17 @@ namespace_ref server::of(const std::string& name) {
   auto normalized = name.empty() || name.front() != '/' ? "/" + name : name;
   auto it = state_->namespaces.find(normalized);
   if (it == state_->namespaces.end()) {
+    if (state_->frozen->load())
+      throw std::logic_error("sio::server::of(\"" + normalized +
+                             "\"): a new namespace after the server started; create every "
+                             "namespace before the start (dynamic ones with of(pattern))");
     auto config = std::make_shared<detail::namespace_config>();
     config->name = normalized;
     auto actor = detail::spawn_namespace(state_->system, normalized);
     it = state_->namespaces.emplace(normalized, detail::namespace_entry{config, actor}).first;
   }
   return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
-                       it->second.actor};
+                       it->second.actor, state_->frozen};
 }
 
 namespace_ref server::of(const std::regex& pattern) {
@@ -67,15 +83,19 @@ namespace_ref server::of(const std::regex& pattern) {
 }
 
 namespace_ref server::of(std::function<bool(const std::string&, const json&)> predicate) {
+  if (state_->frozen->load())
+    throw std::logic_error(
+        "sio::server::of(pattern): dynamic namespaces after the server started; add every "
+        "rule before the start");
   auto config = std::make_shared<detail::namespace_config>();
   config->name = "(dynamic)";
   state_->dynamic.push_back({std::move(predicate), config});
   // The parent of dynamic namespaces has no members of its own to broadcast to.
-  return namespace_ref{config, caf::actor{}};
+  return namespace_ref{config, caf::actor{}, state_->frozen};
 }
 
 handler_factory server::session_handlers() {
-  state_->frozen = true;
+  state_->frozen->store(true);
   std::shared_ptr<const detail::server_state> state = state_;
   return [state] { return std::make_unique<detail::client_layer>(state); };
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <regex>
@@ -37,12 +38,17 @@ struct namespace_entry {
 struct server_state {
   caf::actor_system& system;
   socketio_options options;
+  /// Bytes of one packet with its attachments: the engine's max_payload
+  /// (maxHttpBufferSize), as a packet's attachments count towards it too.
+  std::size_t max_packet_bytes;
   std::unordered_map<std::string, namespace_entry> namespaces;  // the static ones
   std::vector<dynamic_namespace> dynamic;
   /// Creates the namespaces of dynamic rules on first use; answers
   /// (get_namespace, name, auth) with the actor and config index, or nothing.
   caf::actor directory;
-  bool frozen = false;
+  /// Set by session_handlers(): from then on connection actors read the
+  /// configuration on their threads, so it may no longer change.
+  std::shared_ptr<std::atomic<bool>> frozen = std::make_shared<std::atomic<bool>>(false);
 };
 
 /// Spawns the directory of dynamic namespaces of `state`.

@@ -6,15 +6,34 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "sio/actors/engine_options.hpp"
+#include "sio/gateway/engine_route.hpp"
 #include "sio/gateway/gateway_options.hpp"
 
 namespace sio::detail {
+
+/// The gateway's options with the Engine.IO settings it enforces as well.
+struct gateway_settings : gateway_options {
+  gateway_settings(gateway_options g, const engine_options& e)
+      : gateway_options(std::move(g)),
+        max_payload(e.max_payload),
+        allow_polling(e.allow_polling),
+        allow_websocket(e.allow_websocket) {}
+  /// maxHttpBufferSize: largest polling body and WebSocket message.
+  std::size_t max_payload;
+  bool allow_polling;
+  bool allow_websocket;
+};
+
+inline route::decision decide(const route::request_view& req, const gateway_settings& s) {
+  return route::decide(req, s, {s.allow_polling, s.allow_websocket});
+}
 
 /// What every gateway session needs to know; shared, read-only after start.
 struct gateway_context {
   caf::actor_system& system;
   caf::actor registry;
-  gateway_options options;
+  gateway_settings options;
   /// The version of the client bundle in options.client_dir (its ETag).
   std::string client_version;
   /// Writes under way on all sessions, so a graceful shutdown can wait for

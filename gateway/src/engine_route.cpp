@@ -27,7 +27,7 @@ bool has_invalid_header_char(std::string_view value) noexcept {
   return false;
 }
 
-decision decide(const request_view& req, const gateway_options& opts) {
+decision decide(const request_view& req, const gateway_options& opts, transports allowed) {
   auto path = path_of(req.target);
   if (path.substr(0, opts.path.size()) != opts.path) return {action::not_engine_io, {}, {}};
   if (!opts.cors_origin.empty() && req.method == "OPTIONS") return {action::preflight, {}, {}};
@@ -42,8 +42,8 @@ decision decide(const request_view& req, const gateway_options& opts) {
   auto eio = value_of(query, "EIO", has_eio);
   auto fail = [](engineio::http_error e) { return decision{action::fail, e, {}}; };
 
-  bool polling = transport == "polling" && opts.allow_polling;
-  bool websocket = transport == "websocket" && opts.allow_websocket;
+  bool polling = transport == "polling" && allowed.polling;
+  bool websocket = transport == "websocket" && allowed.websocket;
   if (!polling && !websocket) return fail(engineio::http_error::unknown_transport);
   if (has_invalid_header_char(req.origin)) return fail(engineio::http_error::bad_request);
 

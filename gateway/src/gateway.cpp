@@ -19,8 +19,9 @@ namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
 struct gateway::impl {
-  impl(caf::actor_system& sys, caf::actor registry, gateway_options options)
-      : ctx{sys, std::move(registry), options,
+  impl(caf::actor_system& sys, caf::actor registry, gateway_options options,
+       const engine_options& engine)
+      : ctx{sys, std::move(registry), {options, engine},
             detail::static_files::client_version(options.client_dir)} {}
 
   // One io_context per thread, each connection on one of them: a
@@ -50,8 +51,9 @@ struct gateway::impl {
   std::vector<std::thread> threads;
 };
 
-gateway::gateway(caf::actor_system& sys, caf::actor registry, gateway_options options)
-    : impl_(std::make_unique<impl>(sys, std::move(registry), std::move(options))) {}
+gateway::gateway(caf::actor_system& sys, caf::actor registry, gateway_options options,
+                 const engine_options& engine)
+    : impl_(std::make_unique<impl>(sys, std::move(registry), std::move(options), engine)) {}
 
 gateway::~gateway() { stop(); }
 

@@ -188,7 +188,7 @@ void http_session::add_cors(const request& req, response& res) const {
 void http_session::route(request req) {
   route::request_view view{req.method_string(), req.target(), req[http::field::origin],
                            beast::websocket::is_upgrade(req)};
-  auto d = route::decide(view, ctx_.options);
+  auto d = decide(view, ctx_.options);
   auto json_error = [&](eio::http_error e) {
     auto res = make_response(req, static_cast<http::status>(eio::http_status(e)));
     res.set(http::field::content_type, "application/json");

@@ -3,66 +3,28 @@
 #include <cstdio>
 #include <exception>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
-#include <caf/scoped_actor.hpp>
-#include <caf/send.hpp>
 
 #include "apps.hpp"
 #include "command_line.hpp"
 #include "log.hpp"
 #include "server_options.hpp"
-#include "sio/actors/atoms.hpp"
-#include "sio/actors/session_registry.hpp"
-#include "sio/gateway/gateway.hpp"
+#include "sio/sio.hpp"
 
 #ifndef SIO_SOURCE_DIR
 #define SIO_SOURCE_DIR "."
 #endif
 
-namespace {
-
-caf::actor_system_config scheduler_config(unsigned threads) {
-  caf::actor_system_config cfg;
-  cfg.set("scheduler.max-threads", static_cast<std::size_t>(threads));
-  // CAF's work-stealing workers spin while idle by default; on a machine this
-  // size that doubles the CPU cost of a delivery (see the design notes).
-  cfg.set("work-stealing.aggressive-poll-attempts", std::size_t{0});
-  cfg.set("work-stealing.moderate-poll-attempts", std::size_t{0});
-  return cfg;
-}
-
-// Graceful shutdown: no new connections; every session ends with "server
-// shutting down" after what is queued for it has left; then the I/O threads
-// stop. Sessions that have not ended by the deadline are cut off.
-void shut_down(sio::gateway& gateway, const caf::actor& registry,
-               std::chrono::milliseconds deadline) {
-  gateway.stop_accepting();
-  {
-    caf::scoped_actor self{registry.home_system()};
-    self->request(registry, deadline, sio::atoms::shutdown::value)
-        .receive([](bool) {},
-                 [](caf::error&) {
-                   sio::server_log::write(sio::server_log::level::warn, "shutdown_deadline_passed");
-                 });
-  }
-  // The close frames and last polling answers are queued on the I/O threads;
-  // give them a moment to leave before the threads stop.
-  gateway.drain(std::chrono::milliseconds(200));
-  gateway.stop();
-  caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
-  sio::server_options options;
+  sio::cli::server_options options;
   CLI::App cli{"sio-server: a Socket.IO v5 / Engine.IO v4 server on CAF actors"};
   cli.set_version_flag("--version", std::string("sio-server ") + SIO_VERSION);
-  sio::add_server_flags(cli, options);
+  sio::cli::add_server_flags(cli, options);
   auto apps = sio::examples::builtin_apps();
   std::string app_names;
   for (const auto& a : apps) app_names += (app_names.empty() ? "" : ", ") + a.name;
@@ -116,62 +78,55 @@ int main(int argc, char** argv) {
                    options.client_dir.c_str(), options.path.c_str());
   }
 
-  // Every thread started from here on inherits this mask, so SIGINT and
-  // SIGTERM reach only the sigwait below.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  auto server_options = sio::cli::to_server_options(options);
+  if (auto problem = sio::check_options(server_options); !problem.empty()) {
+    std::fprintf(stderr, "sio-server: %s\n", problem.c_str());
+    return 2;
+  }
 
-  auto cfg = scheduler_config(options.actor_threads);
+  caf::actor_system_config cfg;
+  sio::apply_scheduler_defaults(cfg, options.actor_threads);
   caf::actor_system system{cfg};
   // A Socket.IO app configures namespaces on a server; an Engine.IO-only app
   // brings its own session handler.
-  std::unique_ptr<sio::server> io;
-  sio::handler_factory handlers = app->engine_handler;
-  if (!handlers) {
-    io = std::make_unique<sio::server>(system, sio::to_socketio_options(options));
-    app->configure(*io);
-    handlers = io->session_handlers();
-  }
-  auto registry = sio::spawn_session_registry(system, sio::to_engine_options(options), handlers);
-  sio::gateway gateway{system, registry, sio::to_gateway_options(options)};
+  std::optional<sio::running_server> server;
   try {
-    gateway.start(options.gateway_threads);
+    server = app->engine_handler ? sio::start_engine_io(system, server_options, app->engine_handler)
+                                 : sio::start(system, server_options, app->configure);
   } catch (const std::exception& e) {  // Asio throws boost::system::system_error
     std::fprintf(stderr, "sio-server: cannot listen on %s:%u: %s\n", options.bind.c_str(),
                  static_cast<unsigned>(options.port), e.what());
-    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     return 1;
   }
+  auto started = std::chrono::steady_clock::now();
+  server->stop_on_signals([&started](int signal) {
+    sio::server_log::write(sio::server_log::level::info, "shutting_down",
+                           {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+    started = std::chrono::steady_clock::now();
+  });
   std::printf("sio-server %s: app %s listening on http://%s:%u%s\n", SIO_VERSION,
-              app->name.c_str(), options.bind.c_str(), static_cast<unsigned>(gateway.port()),
+              app->name.c_str(), options.bind.c_str(), static_cast<unsigned>(server->port()),
               options.path.c_str());
   if (!options.static_dir.empty()) {
     bool any = options.bind == "0.0.0.0" || options.bind == "::";
     std::printf("sio-server: open http://%s:%u/ in a browser\n",
-                any ? "localhost" : options.bind.c_str(), static_cast<unsigned>(gateway.port()));
+                any ? "localhost" : options.bind.c_str(), static_cast<unsigned>(server->port()));
   }
   std::fflush(stdout);
 
   sio::server_log::write(sio::server_log::level::info, "listening",
                          {{"app", app->name},
                           {"address", options.bind},
-                          {"port", std::to_string(gateway.port())},
+                          {"port", std::to_string(server->port())},
                           {"path", options.path}});
 
-  int signal = 0;
-  sigwait(&stop_signals, &signal);
-  sio::server_log::write(sio::server_log::level::info, "shutting_down",
-                         {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
-  auto started = std::chrono::steady_clock::now();
-  shut_down(gateway, registry, std::chrono::milliseconds(options.shutdown_timeout_ms));
+  server->wait();
+  if (!server->stop())
+    sio::server_log::write(sio::server_log::level::warn, "shutdown_deadline_passed");
   sio::server_log::write(
       sio::server_log::level::info, "stopped",
       {{"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::steady_clock::now() - started)
                                  .count())}});
-  io.reset();
   return 0;
 }

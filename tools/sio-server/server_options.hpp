@@ -10,10 +10,12 @@
 #include "sio/actors/engine_options.hpp"
 #include "sio/actors/socketio_types.hpp"
 #include "sio/gateway/gateway_options.hpp"
+#include "sio/server_options.hpp"
 
-namespace sio {
+namespace sio::cli {
 
-/// Everything sio-server can be told, named after socket.io's ServerOptions.
+/// Everything sio-server can be told, named after socket.io's ServerOptions;
+/// to_server_options() turns it into the library's options.
 struct server_options {
   std::string app = "chat";
   std::string bind = "0.0.0.0";
@@ -85,7 +87,6 @@ inline engine_options to_engine_options(const server_options& o) {
 inline socketio_options to_socketio_options(const server_options& o) {
   socketio_options s;
   s.connect_timeout = std::chrono::milliseconds(o.connect_timeout_ms);
-  s.max_packet_bytes = o.max_payload;
   return s;
 }
 
@@ -98,8 +99,17 @@ inline gateway_options to_gateway_options(const server_options& o) {
   g.per_message_deflate = o.per_message_deflate;
   g.static_dir = o.static_dir;
   g.client_dir = o.client_dir;
-  g.max_payload = o.max_payload;
   return g;
 }
 
-}  // namespace sio
+inline sio::server_options to_server_options(const server_options& o) {
+  sio::server_options s;
+  s.engine = to_engine_options(o);
+  s.socketio = to_socketio_options(o);
+  s.gateway = to_gateway_options(o);
+  s.io_threads = o.gateway_threads;
+  s.shutdown_timeout = std::chrono::milliseconds(o.shutdown_timeout_ms);
+  return s;
+}
+
+}  // namespace sio::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <regex>
@@ -9,6 +10,7 @@
 #include <caf/actor_system.hpp>
 
 #include "sio/actors/broadcast.hpp"
+#include "sio/actors/engine_options.hpp"
 #include "sio/actors/session_handler.hpp"
 #include "sio/actors/socket.hpp"
 #include "sio/actors/socketio_types.hpp"
@@ -26,7 +28,9 @@ using middleware = std::function<void(socket&, next_fn)>;
 using connection_handler = std::function<void(socket&)>;
 
 /// `io.of(name)`: configures a namespace (before the server starts) and
-/// broadcasts to it (any time, from anywhere).
+/// broadcasts to it (any time, from anywhere). use() and on_connection()
+/// after the start throw std::logic_error: connection actors read the
+/// configuration on their own threads by then.
 class namespace_ref {
  public:
   namespace_ref& use(middleware m);
@@ -52,10 +56,13 @@ class namespace_ref {
 
  private:
   friend class server;
-  namespace_ref(std::shared_ptr<detail::namespace_config> config, caf::actor actor)
-      : config_(std::move(config)), actor_(std::move(actor)) {}
+  namespace_ref(std::shared_ptr<detail::namespace_config> config, caf::actor actor,
+                std::shared_ptr<const std::atomic<bool>> frozen)
+      : config_(std::move(config)), actor_(std::move(actor)), frozen_(std::move(frozen)) {}
+  void check_not_started(const char* what) const;
   std::shared_ptr<detail::namespace_config> config_;
   caf::actor actor_;
+  std::shared_ptr<const std::atomic<bool>> frozen_;
 };
 
 /// The Socket.IO server: namespaces, their middlewares and handlers. Build it,
@@ -64,15 +71,23 @@ class namespace_ref {
 /// connection.
 class server {
  public:
-  explicit server(caf::actor_system& sys, socketio_options options = {});
+  /// `max_payload` is the engine's (`engine_options::max_payload`,
+  /// maxHttpBufferSize): one packet with all its attachments may not be
+  /// larger. `sio::start` builds the server from `server_options`.
+  explicit server(caf::actor_system& sys, socketio_options options = {},
+                  std::size_t max_payload = engine_options{}.max_payload);
   ~server();
   server(const server&) = delete;
   server& operator=(const server&) = delete;
 
   /// The namespace `name` ("/" is the main one), created on first use.
+  /// Namespaces are created before the start (session_handlers(), which
+  /// sio::start calls): afterwards a name not created yet throws
+  /// std::logic_error, and an existing one is looked up (to broadcast).
   namespace_ref of(const std::string& name);
   /// Dynamic namespaces: each name that matches becomes a namespace of its
   /// own on first connection, with the middlewares and handlers set here.
+  /// Before the start only, like new names.
   namespace_ref of(const std::regex& pattern);
   namespace_ref of(std::function<bool(const std::string& name, const json& auth)> predicate);
 

@@ -56,8 +56,6 @@ struct socketio_options {
   std::size_t max_attachments = 10;
   /// Deepest JSON nesting accepted from clients.
   std::size_t max_json_depth = default_max_json_depth;
-  /// Bytes of one packet with its attachments (maxHttpBufferSize).
-  std::size_t max_packet_bytes = 1000000;
   /// The timeout of emit_with_ack when none is given (the reference waits
   /// forever; a server should not).
   std::chrono::milliseconds default_ack_timeout{30000};

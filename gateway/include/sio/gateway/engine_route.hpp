@@ -44,7 +44,13 @@ struct request_view {
   bool is_websocket_upgrade = false;
 };
 
-decision decide(const request_view& req, const gateway_options& opts);
+/// The transports a server accepts (socket.io's `transports` option).
+struct transports {
+  bool polling = true;
+  bool websocket = true;
+};
+
+decision decide(const request_view& req, const gateway_options& opts, transports allowed = {});
 
 /// The reference's check for characters no header may hold.
 bool has_invalid_header_char(std::string_view value) noexcept;

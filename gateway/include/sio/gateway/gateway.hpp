@@ -7,6 +7,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "sio/actors/engine_options.hpp"
 #include "sio/gateway/gateway_options.hpp"
 
 namespace sio {
@@ -17,7 +18,10 @@ namespace sio {
 /// It owns sockets and buffers, nothing else.
 class gateway {
  public:
-  gateway(caf::actor_system& sys, caf::actor registry, gateway_options options);
+  /// `engine` gives the largest message and the transports allowed, which
+  /// the gateway enforces before any actor sees a request.
+  gateway(caf::actor_system& sys, caf::actor registry, gateway_options options,
+          const engine_options& engine = {});
   ~gateway();
   gateway(const gateway&) = delete;
   gateway& operator=(const gateway&) = delete;

@@ -10,7 +10,9 @@
 
 namespace sio {
 
-/// Byte-level settings of the HTTP/WebSocket front end.
+/// Byte-level settings of the HTTP/WebSocket front end. The largest message
+/// and the transports allowed are Engine.IO settings (`engine_options`), which
+/// the gateway enforces too.
 struct gateway_options {
   std::string bind_address = "0.0.0.0";
   /// 0 picks a free port; gateway::port() tells which.
@@ -29,8 +31,6 @@ struct gateway_options {
   /// at <path>socket.io.js, socket.io.min.js and the like, as the reference's
   /// serveClient does; empty: not served.
   std::string client_dir;
-  /// maxHttpBufferSize: largest polling body and WebSocket message.
-  std::size_t max_payload = 1000000;
   /// Largest request head (request line and headers).
   std::size_t max_header_bytes = 16 * 1024;
   /// How long a client may take to send a request head, and a WebSocket
@@ -39,8 +39,6 @@ struct gateway_options {
   /// Bytes queued for one WebSocket before its client counts as too slow
   /// and is disconnected.
   std::size_t max_ws_outbound_bytes = 16 * 1024 * 1024;
-  bool allow_polling = true;
-  bool allow_websocket = true;
   /// perMessageDeflate: compress WebSocket messages (RFC 7692) when the
   /// client offers it. Off by default, as in the reference: it costs CPU and
   /// a zlib state (up to ~300 KB) per connection.
