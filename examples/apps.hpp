@@ -21,6 +21,9 @@ struct app {
   /// Its web page: a directory under examples/ ("chat/public") that
   /// sio-server serves at "/" unless told otherwise; empty: none.
   std::string web_dir;
+  /// The plain WebSocket path it serves when --ws-path is not given; empty:
+  /// none.
+  std::string ws_path;
 };
 
 /// Every app `sio-server --app NAME` knows.

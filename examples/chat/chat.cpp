@@ -11,6 +11,15 @@
 //     "message"({user, text, time})   a message; user "admin" for joins, leaves, welcome
 //     "roomData"({room, users})       the room's users (names, in order of arrival)
 //
+// Plain WebSocket clients (sio-server --ws-path /ws) chat in the same rooms
+// with lines of text, each one frame:
+//   /name Ana      pick a name (until then: guest-XXXX)
+//   /join lobby    enter a room (leaving the current one)
+//   anything else  a message to the room
+// They receive each "message" as one text frame of its JSON object
+// ({"user":"Ana","text":"hi","time":...}), and "roomData" as the JSON text
+// ["roomData",{"room":...,"users":[...]}].
+//
 // Handlers run inside each client's connection actor; the users of every room
 // are kept by one small actor of the app (below), so nothing needs a lock.
 #include "chat.hpp"
@@ -132,6 +141,77 @@ void leave_current(socket& s, const caf::actor& users) {
   data.erase("room");
 }
 
+std::string name_error(const std::string& name) {
+  if (name.empty() || length(name) > max_name) return "a name is 1 to 24 characters";
+  std::string lowered = name;
+  std::transform(lowered.begin(), lowered.end(), lowered.begin(),
+                 [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
+  if (lowered == "admin") return "that name is taken";
+  return {};
+}
+
+// Enters `room` as `name` (both checked); "" or what is wrong.
+std::string enter(socket& self, const caf::actor& users, const std::string& name,
+                  const std::string& room) {
+  if (auto error = name_error(name); !error.empty()) return error;
+  if (room.empty() || length(room) > max_room) return "a room is 1 to 32 characters";
+  auto& data = self.data();
+  bool same_room = data.contains("room") && data["room"] == room;
+  if (same_room && data["name"] == name) return {};
+  leave_current(self, users);
+  data["name"] = name;
+  data["room"] = room;
+  self.join(room_key(room));
+  self.emit_values("message", admin("Welcome to " + room + ", " + name + "!"));
+  caf::anon_send(users, enter_atom::value, self.id(), name, room);
+  return {};
+}
+
+// Sends `text` to the sender's room; "" or what is wrong. `time`: when.
+std::string say(socket& self, const json& message, std::int64_t& time) {
+  auto& data = self.data();
+  if (!data.contains("room")) return "join a room first";
+  if (!message.is_string()) return "expected text";
+  auto text = trimmed(message);
+  if (text.empty()) return "empty message";
+  if (length(text) > max_text) return "message too long";
+  time = now_ms();
+  self.to(room_key(data["room"].get<std::string>()))
+      .emit_values("message", json{{"user", data["name"]}, {"text", text}, {"time", time}});
+  return {};
+}
+
+// A line of a plain WebSocket client: "/name NAME", "/join ROOM" or a message.
+void on_line(socket& self, const caf::actor& users, const std::string& line) {
+  auto& data = self.data();
+  auto tell = [&self](const std::string& text) { self.emit_values("message", admin(text)); };
+  auto command = [&line](std::string_view verb) {
+    return line.size() > verb.size() && line.compare(0, verb.size(), verb) == 0 &&
+           line[verb.size()] == ' ';
+  };
+  if (command("/name")) {
+    auto name = trimmed(json(line.substr(5)));
+    if (data.contains("room")) {
+      auto error = enter(self, users, name, data["room"].get<std::string>());
+      return tell(error.empty() ? "You are " + name : error);
+    }
+    auto error = name_error(name);
+    if (!error.empty()) return tell(error);
+    data["name"] = name;
+    return tell("You are " + name + "; /join a room to chat");
+  }
+  if (command("/join")) {
+    auto name = data.contains("name") ? data["name"].get<std::string>()
+                                      : "guest-" + self.id().substr(0, 4);
+    auto error = enter(self, users, name, trimmed(json(line.substr(5))));
+    if (!error.empty()) tell(error);
+    return;
+  }
+  std::int64_t time = 0;
+  if (auto error = say(self, json(line), time); !error.empty())
+    tell(error == "join a room first" ? "join a room first: /join ROOM" : error);
+}
+
 void on_connection(socket& s, const caf::actor& users) {
   s.data() = json::object();
 
@@ -141,38 +221,21 @@ void on_connection(socket& s, const caf::actor& users) {
     if (!request.is_object()) return reply(json{{"error", "expected {name, room}"}});
     auto name = trimmed(request.value("name", json()));
     auto room = trimmed(request.value("room", json()));
-    if (name.empty() || length(name) > max_name)
-      return reply(json{{"error", "a name is 1 to 24 characters"}});
-    if (room.empty() || length(room) > max_room)
-      return reply(json{{"error", "a room is 1 to 32 characters"}});
-    std::string lowered = name;
-    std::transform(lowered.begin(), lowered.end(), lowered.begin(),
-                   [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; });
-    if (lowered == "admin") return reply(json{{"error", "that name is taken"}});
-
-    auto& data = self.data();
-    bool same_room = data.contains("room") && data["room"] == room;
-    if (same_room && data["name"] == name) return reply(json{{"room", room}, {"name", name}});
-    leave_current(self, users);
-    data["name"] = name;
-    data["room"] = room;
-    self.join(room_key(room));
-    self.emit_values("message", admin("Welcome to " + room + ", " + name + "!"));
-    caf::anon_send(users, enter_atom::value, self.id(), name, room);
+    if (auto error = enter(self, users, name, room); !error.empty())
+      return reply(json{{"error", error}});
     reply(json{{"room", room}, {"name", name}});
   });
 
   s.on("sendMessage", [](socket& self, sio::args& a, const ack_sender& ack) {
-    auto& data = self.data();
-    if (!data.contains("room")) return ack.values(json{{"error", "join a room first"}});
-    if (a.empty() || !a.front().is_string()) return ack.values(json{{"error", "expected text"}});
-    auto text = trimmed(a.front());
-    if (text.empty()) return ack.values(json{{"error", "empty message"}});
-    if (length(text) > max_text) return ack.values(json{{"error", "message too long"}});
-    auto time = now_ms();
-    self.to(room_key(data["room"].get<std::string>()))
-        .emit_values("message", json{{"user", data["name"]}, {"text", text}, {"time", time}});
+    std::int64_t time = 0;
+    auto error = say(self, a.empty() ? json() : a.front(), time);
+    if (!error.empty()) return ack.values(json{{"error", error}});
     ack.values(json{{"ok", true}, {"time", time}});
+  });
+
+  // What a plain WebSocket client types (and the page never sends).
+  s.on("message", [users](socket& self, sio::args& a, const ack_sender&) {
+    if (!a.empty() && a.front().is_string()) on_line(self, users, a.front().get<std::string>());
   });
 
   s.on_disconnect([users](socket& self, const std::string&) { leave_current(self, users); });

@@ -105,6 +105,21 @@ void on_main_connection(server& io, socket& s) {
     for (const auto& r : strings_arg(a, 1)) b.except(r);
     b.emit("multi", args{a.size() > 2 ? a[2] : json()});
   });
+  // ("emit-to", room, event, ...args): any event with any arguments to a room
+  // (a socket's id too), the way the plain WebSocket tests reach their client.
+  s.on("emit-to", [nsp](socket&, args& a, const ack_sender& ack) {
+    args rest;
+    for (std::size_t i = 2; i < a.size(); ++i) rest.push_back(std::move(a[i]));
+    nsp.to(string_arg(a, 0)).emit(string_arg(a, 1), std::move(rest));
+    if (ack) ack.values(true);
+  });
+  // What a plain WebSocket client sends arrives as "message": it is told to
+  // room "listeners" as ("heard", sender id, ...args).
+  s.on("message", [](socket& self, args& a, const ack_sender&) {
+    args told{json(self.id())};
+    told.insert(told.end(), a.begin(), a.end());
+    self.nsp_broadcast().to("listeners").emit("heard", std::move(told));
+  });
   s.on("broadcast-others", [](socket& self, args& a, const ack_sender&) {
     self.broadcast_others().emit("others", args{a.empty() ? json() : a[0]});
   });

@@ -188,6 +188,7 @@ void http_session::add_cors(const request& req, response& res) const {
 void http_session::route(request req) {
   route::request_view view{req.method_string(), req.target(), req[http::field::origin],
                            beast::websocket::is_upgrade(req)};
+  if (route_plain(req, view)) return;
   auto d = decide(view, ctx_.options);
   auto json_error = [&](eio::http_error e) {
     auto res = make_response(req, static_cast<http::status>(eio::http_status(e)));
@@ -325,7 +326,8 @@ void http_session::answer_file(const request& req, response res, const std::stri
   answer(std::move(res));
 }
 
-void http_session::upgrade(request req, const route::decision& d, request_info info) {
+void http_session::upgrade(request req, const route::decision& d, request_info info,
+                           bool plain) {
   auto refuse = [&](std::string message) {
     auto link =
         std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{}, std::string{});
@@ -363,7 +365,7 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
       websocket::accept_key(key) + "\r\n" + extensions + "\r\n";
   auto early = beast::buffers_to_string(buffer_.data());
   auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::move(handshake),
-                                           std::move(early), deflate);
+                                           std::move(early), deflate, plain);
   if (d.what == route::action::ws_handshake)
     actor_runner::send(ctx_.registry, atoms::create::value, std::move(info), ws_link_ptr{link});
   else

@@ -43,7 +43,10 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void serve_client_file(const request& req);
   void answer_file(const request& req, response res, const std::string& path,
                    std::string_view content_type);
-  void upgrade(request req, const route::decision& d, request_info info);
+  void upgrade(request req, const route::decision& d, request_info info, bool plain = false);
+  /// Routes a request for the plain WebSocket path (http_session_plain.cpp);
+  /// false when it is not one.
+  bool route_plain(request& req, const route::request_view& view);
   request_info describe(const request& req) const;
   response make_response(const request& req, boost::beast::http::status status) const;
   void add_cors(const request& req, response& res) const;

@@ -11,6 +11,7 @@
 #include "actor_runner.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
+#include "sio/protocol/plain_websocket.hpp"
 
 namespace sio::detail {
 namespace {
@@ -29,7 +30,7 @@ constexpr std::size_t kept_queue_capacity = 256;
 
 ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream::socket_type socket,
                        std::string handshake, std::string early_bytes,
-                       std::optional<ws::deflate_params> deflate)
+                       std::optional<ws::deflate_params> deflate, bool plain)
     : ctx_(ctx),
       socket_(std::move(socket)),
       opening_(
@@ -40,6 +41,7 @@ ws_session::ws_session(const gateway_context& ctx, boost::beast::tcp_stream::soc
       reader_(ctx.options.max_payload, deflate.has_value()),
       // Made by the HTTP session, on the I/O thread of the socket.
       send_queue_(*send_queue::current()) {
+  if (plain) plain_ = std::make_unique<plain_state>();
   if (deflate) {
     compression_ = std::make_unique<compression>(compression{
         ws::deflater(deflate->server_max_window_bits, deflate->server_no_context_takeover),
@@ -68,6 +70,11 @@ void ws_session::attach(caf::actor owner) {
     self->send_queue_.drain();
     if (self->shut_down_) return;
     self->do_write();
+    // A plain client's socket connects to its namespace before its first
+    // message counts.
+    if (self->plain_)
+      actor_runner::send(owner, atoms::ws_text::value, self->id_,
+                         plain_websocket::connect_packet(self->ctx_.options.ws_namespace));
     if (!opened->early_bytes.empty()) self->consume(opened->early_bytes);
     self->do_read();
   });
@@ -88,6 +95,11 @@ bool ws_session::take_frames(std::span<frame> frames) {
   if (close_sent_ || shut_down_) return false;
   borrow_queue();
   queued_.reserve(queued_.size() + frames.size());
+  if (plain_) {
+    for (auto& f : frames)
+      if (!close_sent_) queue_plain(std::move(f));
+    return true;
+  }
   for (auto& f : frames) queue_message(std::move(f));
   return true;
 }
@@ -192,9 +204,9 @@ void ws_session::queue_frame(ws::opcode op, std::shared_ptr<const std::string> p
   queued_.push_back(std::move(c));
 }
 
-void ws_session::queue_close(std::uint16_t code) {
+void ws_session::queue_close(std::uint16_t code, std::string_view reason) {
   std::string frame_bytes;
-  ws::append_close(code, {}, frame_bytes);
+  ws::append_close(code, reason, frame_bytes);
   queue_raw(std::move(frame_bytes));
   close_sent_ = true;
 }
@@ -348,6 +360,9 @@ void ws_session::consume(std::string_view bytes) {
     } else if (auto* c = std::get_if<ws::control>(&e)) {
       if (c->op == ws::opcode::ping && !close_sent_)
         queue_frame(ws::opcode::pong, std::make_shared<const std::string>(std::move(c->payload)));
+      else if (c->op == ws::opcode::pong && plain_)  // the heartbeat's answer
+        actor_runner::post(owner_, atoms::ws_text::value, id_,
+                           std::string(plain_websocket::pong_packet));
     } else if (auto* cf = std::get_if<ws::close_frame>(&e)) {
       notify_closed(false);
       if (!close_sent_) queue_close(cf->code);
@@ -365,6 +380,10 @@ void ws_session::consume(std::string_view bytes) {
 }
 
 void ws_session::deliver(bool binary, std::string data) {
+  if (plain_) {
+    deliver_plain(binary, std::move(data));
+    return;
+  }
   if (binary)
     actor_runner::post(owner_, atoms::ws_binary::value, id_, std::move(data));
   else

@@ -28,10 +28,12 @@ class ws_session final : public ws_link,
                          public std::enable_shared_from_this<ws_session> {
  public:
   /// `deflate`: the permessage-deflate parameters agreed in the handshake,
-  /// none when the connection is not compressed.
+  /// none when the connection is not compressed. `plain`: a plain WebSocket
+  /// client, whose frames the session translates to and from the Engine.IO
+  /// packets of a socket of the configured namespace (see plain_websocket.hpp).
   ws_session(const gateway_context& ctx, boost::beast::tcp_stream::socket_type socket,
              std::string handshake, std::string early_bytes,
-             std::optional<websocket::deflate_params> deflate = std::nullopt);
+             std::optional<websocket::deflate_params> deflate = std::nullopt, bool plain = false);
 
   // ws_link; each call hands its work to the session's I/O thread: send()
   // through the thread's send_queue, the others by a post.
@@ -62,7 +64,10 @@ class ws_session final : public ws_link,
   void queue_message(frame f);
   void queue_frame(websocket::opcode op, std::shared_ptr<const std::string> payload,
                    bool compressed = false);
-  void queue_close(std::uint16_t code);
+  void queue_close(std::uint16_t code, std::string_view reason = {});
+  // A plain WebSocket client's side of the translation (ws_session_plain.cpp).
+  void queue_plain(frame f);
+  void deliver_plain(bool binary, std::string data);
   void do_write();
   void on_write(boost::system::error_code ec);
   struct readable_handler;  // do_read's, with an allocator of its own
@@ -96,6 +101,15 @@ class ws_session final : public ws_link,
   std::unique_ptr<compression> compression_;
   std::unique_ptr<boost::asio::steady_timer>
       close_timer_;  // while our close frame awaits its answer
+  // A plain WebSocket client's (see ws_session_plain.cpp); null for Engine.IO.
+  struct plain_state {
+    // Its socket's CONNECT left: the namespace takes its events from now on.
+    bool connected = false;
+    // Messages read before that (while middlewares ran), and their size.
+    std::vector<std::pair<bool, std::string>> waiting;
+    std::size_t waiting_bytes = 0;
+  };
+  std::unique_ptr<plain_state> plain_;
 
   // The send_queue of the I/O thread that owns the socket.
   send_queue& send_queue_;

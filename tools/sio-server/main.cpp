@@ -78,6 +78,9 @@ int main(int argc, char** argv) {
                    options.client_dir.c_str(), options.path.c_str());
   }
 
+  // An app made for plain WebSocket clients serves them unless told otherwise.
+  if (options.ws_path.empty()) options.ws_path = app->ws_path;
+
   auto server_options = sio::cli::to_server_options(options);
   if (auto problem = sio::check_options(server_options); !problem.empty()) {
     std::fprintf(stderr, "sio-server: %s\n", problem.c_str());
@@ -111,6 +114,12 @@ int main(int argc, char** argv) {
     bool any = options.bind == "0.0.0.0" || options.bind == "::";
     std::printf("sio-server: open http://%s:%u/ in a browser\n",
                 any ? "localhost" : options.bind.c_str(), static_cast<unsigned>(server->port()));
+  }
+  if (!options.ws_path.empty()) {
+    bool any = options.bind == "0.0.0.0" || options.bind == "::";
+    std::printf("sio-server: plain WebSocket clients connect to ws://%s:%u%s (namespace %s)\n",
+                any ? "localhost" : options.bind.c_str(), static_cast<unsigned>(server->port()),
+                options.ws_path.c_str(), options.ws_namespace.c_str());
   }
   std::fflush(stdout);
 

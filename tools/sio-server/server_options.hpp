@@ -33,6 +33,8 @@ struct server_options {
   std::uint32_t shutdown_timeout_ms = 10000;
   unsigned gateway_threads = std::thread::hardware_concurrency();
   unsigned actor_threads = std::thread::hardware_concurrency();
+  std::string ws_path;  // empty: no plain WebSocket endpoint
+  std::string ws_namespace = "/";
 };
 
 inline void add_server_flags(CLI::App& app, server_options& o) {
@@ -73,6 +75,17 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
       ->check(CLI::Range(1u, 1024u));
   app.add_option("--actor-threads", o.actor_threads, "CAF scheduler threads (default: all cores)")
       ->check(CLI::Range(1u, 1024u));
+  app.add_option("--ws-path", o.ws_path,
+                 "Path of a plain WebSocket endpoint, e.g. /ws (default: none)")
+      ->check([](const std::string& p) {
+        return p.empty() || p.front() == '/' ? std::string() : "a path starts with /: " + p;
+      });
+  app.add_option("--ws-namespace", o.ws_namespace,
+                 "Namespace of the plain WebSocket clients' sockets")
+      ->capture_default_str()
+      ->check([](const std::string& n) {
+        return !n.empty() && n.front() == '/' ? std::string() : "a namespace starts with /: " + n;
+      });
 }
 
 inline engine_options to_engine_options(const server_options& o) {
@@ -99,6 +112,8 @@ inline gateway_options to_gateway_options(const server_options& o) {
   g.per_message_deflate = o.per_message_deflate;
   g.static_dir = o.static_dir;
   g.client_dir = o.client_dir;
+  g.ws_path = o.ws_path;
+  g.ws_namespace = o.ws_namespace;
   return g;
 }
 

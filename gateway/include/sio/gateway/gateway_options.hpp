@@ -49,6 +49,12 @@ struct gateway_options {
   /// allowRequest: decides on each handshake; false answers 403 with
   /// `message` (default "Forbidden").
   std::function<bool(const request_info&, std::string& message)> allow_request;
+  /// A plain WebSocket endpoint (RFC 6455 only, no Engine.IO or Socket.IO)
+  /// at exactly this path, next to the Engine.IO one; empty: none. Each
+  /// client there is a socket of `ws_namespace` (see plain_websocket.hpp).
+  std::string ws_path;
+  /// The namespace whose sockets the plain WebSocket clients are.
+  std::string ws_namespace = "/";
 };
 
 }  // namespace sio
