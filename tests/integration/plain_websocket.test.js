@@ -470,8 +470,9 @@ describe('the plain WebSocket endpoint is opt-in', () => {
     }
   });
 
-  test('a path or namespace without a leading slash is a usage error', async () => {
-    for (const flags of [['--ws-path', 'ws'], ['--ws-namespace', 'chat']]) {
+  test('a path or namespace without a leading slash, or a path in the Engine.IO one, is a usage error', async () => {
+    for (const flags of [['--ws-path', 'ws'], ['--ws-namespace', 'chat'],
+      ['--ws-path', '/socket.io'], ['--ws-path', '/socket.io/x']]) {
       const child = spawn(SERVER_BIN, ['--app', 'features', '--port', '0', ...flags],
         { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
