@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { io } from 'socket.io-client';
 import WebSocket from 'ws';
-import { nextEvent, queueMessages, startServer, stopClientsAndServer, withTimeout } from './server.js';
+import { SERVER_BIN, nextEvent, queueMessages, startServer, stopClientsAndServer, withTimeout } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TERMINAL_CLIENT = path.resolve(here, '../../examples/chat/ws_client.py');
@@ -452,5 +452,34 @@ describe('the ws-echo app (the guide\'s ws server)', () => {
     const line = await py.waitLine((l) => l.startsWith('서버로부터'), 'python echo');
     assert.equal(line, '서버로부터 응답: 파이썬에서');
     await py.end();
+  });
+});
+
+describe('the plain WebSocket endpoint is opt-in', () => {
+  test('without --ws-path an upgrade to /ws is no plain client (404)', async () => {
+    const server = await startServer({ app: 'features', path: '/socket.io/' });
+    try {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws`);
+      ws.on('error', () => {});
+      const [, res] = await nextEvent(ws, 'unexpected-response', T);
+      assert.equal(res.statusCode, 404);
+      res.resume();
+      ws.terminate();
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a path or namespace without a leading slash, or a path in the Engine.IO one, is a usage error', async () => {
+    for (const flags of [['--ws-path', 'ws'], ['--ws-namespace', 'chat'],
+      ['--ws-path', '/socket.io'], ['--ws-path', '/socket.io/x']]) {
+      const child = spawn(SERVER_BIN, ['--app', 'features', '--port', '0', ...flags],
+        { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d) => { err += d; });
+      const [code] = await nextEvent(child, 'exit', T, `sio-server ${flags.join(' ')} to exit`);
+      assert.equal(code, 2, err);
+      assert.match(err, new RegExp(flags[0]));
+    }
   });
 });

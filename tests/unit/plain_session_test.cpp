@@ -94,6 +94,7 @@ struct PlainSession : ::testing::Test {
                     o.port = 0;
                     o.ws_path = "/ws";
                     o.ws_namespace = "/things";
+                    o.max_payload = 64;
                     return o;
                   }()};
   asio::io_context io;
@@ -131,21 +132,28 @@ struct PlainSession : ::testing::Test {
     }
   }
 
+  // Sends the upgrade request and `frames` in one write; reads the response head.
+  std::string open_with(const std::string& frames) {
+    asio::write(client, asio::buffer("GET /ws?x=1 HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
+                                     "Connection: Upgrade\r\nSec-WebSocket-Key: "
+                                     "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: "
+                                     "13\r\n\r\n" +
+                                     frames));
+    std::string head;
+    while (head.find("\r\n\r\n") == std::string::npos) {
+      char c;
+      boost::system::error_code ec;
+      if (client.read_some(asio::buffer(&c, 1), ec) != 1) break;
+      head.push_back(c);
+    }
+    return head;
+  }
+
   std::string buffer;
 };
 
 TEST_F(PlainSession, MessagesSentBeforeTheSocketIsConnectedWaitForIt) {
-  asio::write(client, asio::buffer("GET /ws?x=1 HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n"
-                                   "Connection: Upgrade\r\nSec-WebSocket-Key: "
-                                   "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" +
-                                   masked_text("early") + masked_text("bird")));
-  // The response head, then the frames.
-  std::string head;
-  while (head.find("\r\n\r\n") == std::string::npos) {
-    char c;
-    ASSERT_EQ(client.read_some(asio::buffer(&c, 1)), 1u);
-    head.push_back(c);
-  }
+  auto head = open_with(masked_text("early") + masked_text("bird"));
   EXPECT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
 
   // The Engine.IO ping is a WebSocket ping; the open and CONNECT packets
@@ -161,6 +169,19 @@ TEST_F(PlainSession, MessagesSentBeforeTheSocketIsConnectedWaitForIt) {
   EXPECT_EQ(heard.messages, (std::vector<std::string>{"0/things,",
                                                       R"(2/things,["message","early"])",
                                                       R"(2/things,["message","bird"])"}));
+}
+
+TEST_F(PlainSession, MoreThanOneMessageWorthOfBytesBeforeConnectIsAPolicyViolation) {
+  std::string frames;
+  for (int i = 0; i < 5; ++i) frames += masked_text(std::string(20, 'x'));  // 100 > 64 bytes
+  auto head = open_with(frames);
+  EXPECT_EQ(head.rfind("HTTP/1.1 101", 0), 0u) << head;
+  auto close = next_frame();
+  EXPECT_EQ(close.first, 0x8);
+  EXPECT_EQ(close.second, std::string("\x03\xf0") + "too much sent before connect");  // 1008
+  ASSERT_TRUE(heard.wait_for(1));
+  std::lock_guard lock{heard.m};
+  EXPECT_EQ(heard.messages, std::vector<std::string>{"0/things,"});
 }
 
 }  // namespace

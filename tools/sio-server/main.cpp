@@ -80,6 +80,15 @@ int main(int argc, char** argv) {
 
   // An app made for plain WebSocket clients serves them unless told otherwise.
   if (options.ws_path.empty()) options.ws_path = app->ws_path;
+  // The plain path matches with and without a trailing slash: one inside
+  // the Engine.IO path would take Socket.IO's requests.
+  if (!options.ws_path.empty() && (options.ws_path.rfind(options.path, 0) == 0 ||
+                                   options.path.rfind(options.ws_path + "/", 0) == 0 ||
+                                   options.path == options.ws_path)) {
+    std::fprintf(stderr, "sio-server: --ws-path %s overlaps --path %s\n", options.ws_path.c_str(),
+                 options.path.c_str());
+    return 2;
+  }
 
   auto server_options = sio::cli::to_server_options(options);
   if (auto problem = sio::check_options(server_options); !problem.empty()) {
