@@ -1,9 +1,11 @@
 // sio-server: the standalone Socket.IO server.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <caf/actor_system.hpp>
@@ -56,6 +58,14 @@ void shut_down(sio::gateway& gateway, const caf::actor& registry,
   caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
 }
 
+// A second signal during the drain: no more waiting.
+[[noreturn]] void stop_now() {
+  sio::server_log::write(sio::server_log::level::warn, "stopped_at_once",
+                         {{"why", "second signal"}});
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -70,6 +80,10 @@ int main(int argc, char** argv) {
   cli.set_config("--config", "", "TOML file of flags without their dashes (port = 3000)");
   cli.allow_config_extras(CLI::config_extras_mode::error);
   std::string log_level = "info";
+  std::string log_format = "logfmt";
+  cli.add_option("--log-format", log_format, "logfmt or json (one object per line)")
+      ->check(CLI::IsMember({"logfmt", "json"}))
+      ->capture_default_str();
   cli.add_option("--log-level", log_level, "error, warn, info or debug (logs go to stderr)")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
       ->capture_default_str();
@@ -86,6 +100,7 @@ int main(int argc, char** argv) {
                                 : log_level == "warn" ? sio::server_log::level::warn
                                 : log_level == "debug" ? sio::server_log::level::debug
                                                        : sio::server_log::level::info;
+  if (log_format == "json") sio::server_log::output_format() = sio::server_log::format::json;
 
   const sio::examples::app* app = nullptr;
   for (const auto& a : apps)
@@ -145,6 +160,11 @@ int main(int argc, char** argv) {
     caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
     return 1;
   }
+  // Before the listening line, which tells scripts that startup is over.
+  if (gateway.metrics_port() != 0)
+    std::printf("sio-server: metrics on http://%s:%u/metrics\n",
+                options.metrics_listen.substr(0, options.metrics_listen.rfind(':')).c_str(),
+                static_cast<unsigned>(gateway.metrics_port()));
   std::printf("sio-server %s: app %s listening on http://%s:%u%s\n", SIO_VERSION,
               app->name.c_str(), options.bind.c_str(), static_cast<unsigned>(gateway.port()),
               options.path.c_str());
@@ -166,12 +186,34 @@ int main(int argc, char** argv) {
   sio::server_log::write(sio::server_log::level::info, "shutting_down",
                          {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
   auto started = std::chrono::steady_clock::now();
+  // Readiness flips at once; during the pre-stop delay clients are still
+  // served while load balancers take the server out. A second signal ends
+  // the wait.
+  gateway.begin_drain();
+  if (options.pre_stop_delay_ms > 0) {
+    timespec delay{static_cast<time_t>(options.pre_stop_delay_ms / 1000),
+                   static_cast<long>(options.pre_stop_delay_ms % 1000) * 1000000L};
+    if (sigtimedwait(&stop_signals, nullptr, &delay) > 0) stop_now();
+  }
+  // From here a second signal stops at once.
+  std::thread([stop_signals] {
+    int second = 0;
+    sigwait(&stop_signals, &second);
+    stop_now();
+  }).detach();
+  std::size_t sessions = 0;
+  {
+    caf::scoped_actor self{system};
+    self->request(registry, std::chrono::seconds(1), sio::atoms::count::value)
+        .receive([&](std::size_t n) { sessions = n; }, [](caf::error&) {});
+  }
   shut_down(gateway, registry, std::chrono::milliseconds(options.shutdown_timeout_ms));
   sio::server_log::write(
       sio::server_log::level::info, "stopped",
       {{"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::steady_clock::now() - started)
-                                 .count())}});
+                                 .count())},
+       {"sessions_closed", std::to_string(sessions)}});
   io.reset();
   return 0;
 }
