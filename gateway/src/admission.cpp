@@ -27,8 +27,7 @@ std::uint32_t admission::bucket_of(const boost::asio::ip::address& a) noexcept {
   return static_cast<std::uint32_t>(h % buckets);
 }
 
-admission::verdict admission::admit(const boost::asio::ip::address& peer, bool per_ip,
-                                    slot& out) {
+admission::verdict admission::admit(const boost::asio::ip::address& peer, bool per_ip, slot& out) {
   if (options_.max_connections == 0 && options_.max_connections_per_ip == 0) return verdict::ok;
   auto open_now = open_.fetch_add(1, std::memory_order_relaxed) + 1;
   if (options_.max_connections > 0 &&

@@ -59,8 +59,8 @@ struct gateway::impl {
   void refuse(tcp::socket socket, detail::admission::verdict verdict) {
     bool full = verdict == detail::admission::verdict::max_connections;
     metrics::rejected(full ? metrics::rejection::max_connections : metrics::rejection::per_ip);
-    std::string answer = full ? "HTTP/1.1 503 Service Unavailable\r\n"
-                              : "HTTP/1.1 429 Too Many Requests\r\n";
+    std::string answer =
+        full ? "HTTP/1.1 503 Service Unavailable\r\n" : "HTTP/1.1 429 Too Many Requests\r\n";
     answer += "Retry-After: " + std::to_string(ctx.options.retry_after_seconds) +
               "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
     boost::system::error_code ignored;
@@ -80,8 +80,7 @@ struct gateway::impl {
         first().get_executor(), ops_peer, [this](boost::system::error_code ec, tcp::socket socket) {
           if (ec == asio::error::operation_aborted) return;
           if (!ec)
-            std::make_shared<detail::http_session>(ctx, std::move(socket), ops_peer.address(),
-                                                   true)
+            std::make_shared<detail::http_session>(ctx, std::move(socket), ops_peer.address(), true)
                 ->start();
           do_accept_ops();
         });

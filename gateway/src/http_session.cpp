@@ -100,8 +100,7 @@ bool valid_websocket_key(std::string_view key) {
 }  // namespace
 
 http_session::http_session(const gateway_context& ctx, asio::ip::tcp::socket socket,
-                           const asio::ip::address& remote, bool ops_only,
-                           admission::slot slot)
+                           const asio::ip::address& remote, bool ops_only, admission::slot slot)
     : ctx_(ctx),
       stream_(std::move(socket)),
       remote_address_(remote.to_string()),

@@ -33,10 +33,14 @@ std::string escape(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -123,7 +127,8 @@ endpoint match(std::string_view target) noexcept {
 }
 
 answer readiness(const gateway_context& ctx) {
-  if (ctx.draining.load(std::memory_order_relaxed)) return {503, "text/plain; charset=utf-8", "draining\n"};
+  if (ctx.draining.load(std::memory_order_relaxed))
+    return {503, "text/plain; charset=utf-8", "draining\n"};
   return {200, "text/plain; charset=utf-8", "ok\n"};
 }
 
@@ -140,7 +145,8 @@ answer metrics_page(const gateway_context&) {
   w.sample("socketio_engine_connections",
            t.get(c::websocket_opened) + t.get(c::upgraded) - t.get(c::websocket_closed),
            transport("websocket"));
-  w.family("socketio_handshakes_total", "counter", "Engine.IO sessions opened, by first transport.");
+  w.family("socketio_handshakes_total", "counter",
+           "Engine.IO sessions opened, by first transport.");
   w.sample("socketio_handshakes_total", t.get(c::polling_opened), transport("polling"));
   w.sample("socketio_handshakes_total", t.get(c::websocket_opened), transport("websocket"));
   w.family("socketio_upgrades_total", "counter", "Sessions upgraded from polling to WebSocket.");
