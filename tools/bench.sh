@@ -28,6 +28,8 @@ idle=3
 bench_threads=1
 ours="both"
 floor=0
+unbounded=0
+baseline=""
 build=1
 drain_timeout=30
 rounds=1
@@ -54,6 +56,11 @@ usage: tools/bench.sh [flags]
                      both (default: $ours)
   --floor            also run tools/floor-server, the kernel floor (raw epoll, one thread,
                      only what sio-bench needs): the least server CPU per op possible here
+  --unbounded        also run ours-unbounded: ours 1+1 with the per-client send-queue bound
+                     and the volatile soft bound off, beside ours-1+1, to show what the
+                     bound costs (fanout)
+  --baseline BIN     also run BIN, an sio-server built from another commit (one without
+                     metrics, say), as baseline-1+1 beside ours-1+1
   --rounds N         run each scenario N times, the servers taking turns within each
                      round, and report each figure's median (default $rounds): this
                      machine's noise moves single runs by up to 25%
@@ -78,6 +85,8 @@ while (($#)); do
     --bench-threads) bench_threads=$2; shift 2 ;;
     --ours) ours=$2; shift 2 ;;
     --floor) floor=1; shift ;;
+    --unbounded) unbounded=1; shift ;;
+    --baseline) baseline=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
@@ -109,6 +118,7 @@ snapshot="$(dirname "$out")/bin"
 mkdir -p "$snapshot"
 cp "$root/build/bin/sio-server" "$root/build/bin/sio-bench" "$snapshot/"
 if ((floor)); then cp "$root/build/bin/floor-server" "$snapshot/"; fi
+if [[ -n $baseline ]]; then cp "$baseline" "$snapshot/sio-server-baseline"; fi
 bin="$snapshot"
 
 # Every connection is a descriptor on both sides.
@@ -121,6 +131,8 @@ mkdir -p "$runs"
 servers=()
 [[ $ours == single || $ours == both ]] && servers+=("ours-1+1")
 [[ $ours == default || $ours == both ]] && servers+=("ours-default")
+((unbounded)) && servers+=("ours-unbounded")
+[[ -n $baseline ]] && servers+=("baseline-1+1")
 ((floor)) && servers+=("floor")
 servers+=("reference")  # last: report.js takes the last server as the reference
 
@@ -128,6 +140,11 @@ server_cmd() {  # sets cmd to the command line of server $1
   case "$1" in
     ours-1+1) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1 --gateway-threads 1) ;;
     ours-default) cmd=("$bin/sio-server" --app contract --port 0) ;;
+    ours-unbounded) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
+                         --gateway-threads 1 --send-queue-limit 18446744073709551615
+                         --volatile-drop-bytes 0 --write-stall-timeout 0) ;;
+    baseline-1+1) cmd=("$bin/sio-server-baseline" --app contract --port 0 --actor-threads 1
+                       --gateway-threads 1) ;;
     floor) cmd=("$bin/floor-server" --port 0) ;;
     reference) cmd=(node "$ref/server.js" --port 0) ;;
   esac

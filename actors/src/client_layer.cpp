@@ -7,6 +7,7 @@
 
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
+#include "sio/actors/metrics.hpp"
 #include "sio/actors/session_registry.hpp"
 
 namespace sio::detail {
@@ -77,7 +78,9 @@ void client_layer::on_deliver(std::uint64_t key, const frame_batch& frames,
   auto* target = by_key(key);
   if (!target) return;
   auto s = *target;
-  if (accepts_delivery(*s, event)) send_frames(*frames);
+  if (!accepts_delivery(*s, event)) return;
+  metrics::add(metrics::counter::deliveries);
+  send_frames(*frames);
 }
 
 void client_layer::on_deliver_run(std::uint64_t key, const delivery_run& run) {
@@ -86,11 +89,16 @@ void client_layer::on_deliver_run(std::uint64_t key, const delivery_run& run) {
   auto s = *target;  // an outgoing listener may disconnect it
   std::vector<frame> frames;
   frames.reserve(run->size());
+  std::int64_t delivered = 0;
   for (const auto& d : *run) {
-    if (accepts_delivery(*s, d.event))
+    if (accepts_delivery(*s, d.event)) {
       frames.insert(frames.end(), d.frames->begin(), d.frames->end());
+      ++delivered;
+    }
   }
-  if (!frames.empty()) send_frames(std::move(frames));
+  if (frames.empty()) return;
+  metrics::add(metrics::counter::deliveries, delivered);
+  send_frames(std::move(frames));
 }
 
 void client_layer::on_deliver_ack(std::uint64_t key, const frame_batch& frames, std::uint64_t id,
@@ -162,6 +170,15 @@ void client_layer::on_open(engine_session& s) {
 // pong) and a ping interval later, or the session has ended.
 void client_layer::on_ping(engine_session& s) {
   arm_connect_timeout_if_due(s.ping_interval() + s.ping_timeout());
+  // A binary packet whose attachments never came holds its parts: the
+  // pings time it, so no packet needs a timer of its own.
+  auto limit = options().binary_completion_timeout;
+  if (!closed_ && decoder_.pending() && limit.count() > 0 &&
+      self()->clock().now() - binary_since_ > limit) {
+    closed_ = true;
+    decoder_.reset();
+    session_->close();
+  }
 }
 
 // The reference's connect timeout without a timer per connection (a CAF timer
@@ -187,7 +204,11 @@ void client_layer::on_message(engine_session&, std::string data, bool binary) {
     session_->close();
     return;
   }
-  if (decoded->has_value()) on_packet(std::move(**decoded));
+  if (decoded->has_value()) {
+    on_packet(std::move(**decoded));
+  } else if (!binary) {
+    binary_since_ = self()->clock().now();  // a binary packet waits for its attachments
+  }
 }
 
 void client_layer::on_packet(sp::packet p) {
@@ -219,6 +240,15 @@ void client_layer::on_packet(sp::packet p) {
 }
 
 void client_layer::connect(const std::string& nsp, json auth) {
+  auto most = options().max_namespaces_per_connection;
+  if (most > 0 && sockets_.size() + connecting_.size() >= most) {
+    sp::packet p;
+    p.type = sp::packet_type::connect_error;
+    p.nsp = nsp;
+    p.data = json{{"message", "Too many namespaces"}};
+    send_packet(p);
+    return;
+  }
   if (auto it = server_->namespaces.find(nsp); it != server_->namespaces.end()) {
     admit(it->second, nsp, std::move(auth));
     return;
@@ -294,6 +324,7 @@ void client_layer::finish_connect(std::shared_ptr<socket> s,
   s->connected_ = true;
   s->in_own_room_ = true;
   sockets_.push_back(s);
+  metrics::bump(metrics::local().sockets_joined[metrics::namespace_slot(s->nsp())]);
   ever_connected_ = true;
   self()->send(s->nsp_actor_, atoms::add_socket::value, s->id(), s->key_,
                caf::actor_cast<caf::actor>(self()));
@@ -313,6 +344,7 @@ void client_layer::finish_connect(std::shared_ptr<socket> s,
 
 void client_layer::on_event(socket& s, sp::packet& p) {
   if (!p.data || !p.data->is_array() || p.data->empty()) return;
+  metrics::add(metrics::counter::events_in);
   auto name = p.event_name();
   args arguments(std::move(p.data->get_ref<json::array_t&>()));
   arguments.erase(arguments.begin());
@@ -380,6 +412,7 @@ void client_layer::on_ack(socket& s, sp::packet& p) {
   if (!p.id) return;
   auto callback = s.take_ack(*p.id);
   if (!callback) return;
+  metrics::add(metrics::counter::acks_in);
   args reply;
   if (p.data && p.data->is_array()) reply = std::move(p.data->get_ref<json::array_t&>());
   callback(std::move(reply));
@@ -430,7 +463,10 @@ void client_layer::stop_connecting(const std::string& nsp) {
 
 bool client_layer::accepts_delivery(socket& s, const event_ptr& event) {
   if (!event) return true;
-  if (event->is_volatile && !session_->writable()) return false;
+  if (event->is_volatile && !session_->writable()) {
+    metrics::add(metrics::counter::volatile_dropped);
+    return false;
+  }
   // The reference tells the recipient's outgoing listeners of broadcasts too.
   for (const auto& h : s.listeners().any_outgoing) h(s, event->name, event->arguments);
   return true;
@@ -448,6 +484,7 @@ void client_layer::close_socket(socket& s, const std::string& reason) {
   for (const auto& h : s.listeners().disconnecting) h(s, reason);
   self()->send(s.nsp_actor_, atoms::remove_socket::value, s.id());
   s.connected_ = false;
+  metrics::bump(metrics::local().sockets_left[metrics::namespace_slot(s.nsp())]);
   std::erase(sockets_, keep);
   auto acks = std::move(s.pending_acks_);
   s.pending_acks_.clear();
@@ -509,6 +546,7 @@ void ack_sender::operator()(args reply) const {
   // socket before it goes.
   auto target = owed_->target.lock();
   if (!target || !target->connected()) return;
+  metrics::add(metrics::counter::acks_out);
   owed_->layer->send_ack(*target, owed_->id, std::move(reply));
 }
 

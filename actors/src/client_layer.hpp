@@ -41,6 +41,10 @@ class client_layer final : public session_handler {
   /// Ends the whole connection (`socket.disconnect(true)`).
   void disconnect_all();
   const socketio_options& options() const noexcept { return server_->options; }
+  /// Bytes queued for the client and not yet sent.
+  std::size_t buffered_amount() const noexcept {
+    return session_ ? session_->buffered_amount() : 0;
+  }
   caf::event_based_actor* self() noexcept { return session_->self(); }
   /// `socket.handshake` from the session's request.
   handshake make_handshake(const json& auth) const;
@@ -83,6 +87,8 @@ class client_layer final : public session_handler {
   // being looked up).
   std::vector<std::pair<std::string, std::shared_ptr<socket>>> connecting_;
   caf::actor_clock::time_point connect_deadline_;
+  /// When the binary packet the decoder holds began.
+  caf::actor_clock::time_point binary_since_;
   bool closed_ = false;
   bool ever_connected_ = false;
   bool connect_timer_armed_ = false;

@@ -9,6 +9,7 @@
 #include <caf/event_based_actor.hpp>
 
 #include "sio/actors/atoms.hpp"
+#include "sio/actors/metrics.hpp"
 #include "sio/protocol/base64.hpp"
 #include "sio/protocol/engine_io.hpp"
 
@@ -50,6 +51,11 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
         [](atoms::poll_post, std::string& body, http_reply_ptr& reply) {
           running().on_poll_post(body, std::move(reply));
         },
+        [](atoms::poll_begin, std::uint64_t token) { running().on_poll_begin(token); },
+        [](atoms::poll_post, std::string& body, http_reply_ptr& reply, std::uint64_t token) {
+          running().on_poll_post_end(body, std::move(reply), token);
+        },
+        [](atoms::poll_abort, std::uint64_t token) { running().on_poll_abort(token); },
         [](atoms::poll_gone, http_reply_ptr& reply) { running().on_poll_gone(reply); },
         [](atoms::ws_open, ws_link_ptr& link) { running().on_ws_open(std::move(link)); },
         [](atoms::ws_text, std::uint64_t link, std::string& text) {
@@ -60,6 +66,12 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
         },
         [](atoms::ws_closed, std::uint64_t link, bool error) {
           running().on_ws_closed(link, error);
+        },
+        [](atoms::ws_closed, std::uint64_t link, close_reason why) {
+          auto& self = running();
+          if (!self.ws_ || link != self.ws_->id()) return;
+          self.ws_.reset();
+          self.finish(why);
         },
         [](atoms::ping, std::uint64_t generation) { running().on_ping_due(generation); },
         [](atoms::ping_timeout, std::uint64_t generation) {
@@ -92,8 +104,14 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   const request_info& request() const noexcept override { return request_; }
   caf::event_based_actor* self() noexcept override { return this; }
   bool writable() const noexcept override {
-    return state_ == ready_state::open &&
-           (transport_ == transport_kind::websocket || pending_get_ != nullptr);
+    if (state_ != ready_state::open) return false;
+    if (transport_ != transport_kind::websocket) return pending_get_ != nullptr;
+    auto soft = options_->volatile_drop_bytes;
+    return soft == 0 || buffered_amount() < soft;
+  }
+
+  std::size_t buffered_amount() const noexcept override {
+    return outbox_bytes_ + (ws_ ? ws_->buffered_amount() : 0);
   }
 
   std::chrono::milliseconds ping_interval() const noexcept override {
@@ -151,6 +169,8 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   // -- opening ----------------------------------------------------------------
 
   void open() {
+    metrics::add(transport_ == transport_kind::websocket ? metrics::counter::websocket_opened
+                                                         : metrics::counter::polling_opened);
     eio::handshake h;
     h.sid = sid_;
     if (transport_ == transport_kind::polling && options_->allow_websocket)
@@ -209,7 +229,37 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
     flush();
   }
 
+  // A POST's head arrived and its body is on its way. The reference allows
+  // one data request at a time: a second one while the first is still being
+  // received is "data request overlap from client", which ends the session.
+  void on_poll_begin(std::uint64_t token) {
+    if (receiving_post_ != 0) {
+      finish(close_reason::transport_error);
+      return;
+    }
+    receiving_post_ = token;
+  }
+
+  void on_poll_post_end(const std::string& body, http_reply_ptr reply, std::uint64_t token) {
+    if (token != receiving_post_) {  // the session moved on meanwhile
+      reply->fail(400, eio::error_body(eio::http_error::bad_request));
+      return;
+    }
+    receiving_post_ = 0;
+    on_poll_post(body, std::move(reply));
+  }
+
+  // "data request connection closed prematurely"
+  void on_poll_abort(std::uint64_t token) {
+    if (token == receiving_post_ && token != 0) finish(close_reason::transport_error);
+  }
+
   void on_poll_post(const std::string& body, http_reply_ptr reply) {
+    if (receiving_post_ != 0) {  // a whole POST while another is still arriving
+      reply->fail(400, {});
+      finish(close_reason::transport_error);
+      return;
+    }
     if (transport_ != transport_kind::polling) {
       reply->fail(400, eio::error_body(eio::http_error::bad_request));
       return;
@@ -357,6 +407,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       reply->ok("6", polling_content_type);
     }
     transport_ = transport_kind::websocket;
+    metrics::add(metrics::counter::upgraded);
     ws_ = std::move(candidate_);
     candidate_.reset();
     flush();
@@ -427,7 +478,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       write_poll_answer();
       return;
     }
-    if (outbox_bytes_ > options_->max_buffered_bytes) finish(close_reason::transport_error);
+    if (outbox_bytes_ > options_->max_buffered_bytes) finish(close_reason::slow_consumer);
   }
 
   // -- closing ----------------------------------------------------------------
@@ -447,6 +498,11 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   void finish(close_reason reason) {
     if (state_ == ready_state::closed) return;
     state_ = ready_state::closed;
+    if (opened_) {
+      metrics::add(transport_ == transport_kind::websocket ? metrics::counter::websocket_closed
+                                                           : metrics::counter::polling_closed);
+      metrics::closed(reason);
+    }
     ++ping_generation_;
     ++pong_generation_;
     ++upgrade_generation_;
@@ -476,6 +532,8 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   upgrade_state upgrade_ = upgrade_state::none;
 
   http_reply_ptr pending_get_;
+  /// The token of the POST whose body is being received, or 0.
+  std::uint64_t receiving_post_ = 0;
   ws_link_ptr ws_;
   ws_link_ptr candidate_;
   std::vector<frame> outbox_;

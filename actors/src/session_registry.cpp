@@ -21,6 +21,9 @@ namespace {
 struct registry_state {
   /// Answered once the last session ended, after a shutdown request.
   std::vector<caf::response_promise> shutdown_waiters;
+  /// Sessions still to be told to shut down (see drain_some).
+  std::vector<caf::actor> to_drain;
+  std::size_t drain_per_step = 0;
   std::shared_ptr<const engine_options> options;
   handler_factory make_handler;
   caf::actor heartbeat;  // of every session
@@ -58,6 +61,19 @@ const caf::actor* find(registry_actor* self, const std::string& sid) {
 
 void unknown_sid(const http_reply_ptr& reply) {
   reply->fail(400, engineio::error_body(engineio::http_error::unknown_sid));
+}
+
+// Steps of a spread shutdown: the sessions are told in this many slices.
+constexpr std::size_t drain_steps = 20;
+
+void drain_some(registry_actor* self) {
+  auto& st = self->state;
+  for (std::size_t i = 0; i < st.drain_per_step && !st.to_drain.empty(); ++i) {
+    self->send(st.to_drain.back(), atoms::shutdown::value);
+    st.to_drain.pop_back();
+  }
+  if (!st.to_drain.empty())
+    self->delayed_send(self, st.options->shutdown_spread / drain_steps, atoms::drain_step::value);
 }
 
 caf::behavior session_registry(registry_actor* self, engine_options options,
@@ -103,6 +119,19 @@ caf::behavior session_registry(registry_actor* self, engine_options options,
         else
           unknown_sid(reply);
       },
+      [self](atoms::poll_begin, const std::string& sid, std::uint64_t token) {
+        if (auto session = find(self, sid)) self->send(*session, atoms::poll_begin::value, token);
+      },
+      [self](atoms::poll_post, const std::string& sid, std::string& body, http_reply_ptr& reply,
+             std::uint64_t token) {
+        if (auto session = find(self, sid))
+          self->send(*session, atoms::poll_post::value, std::move(body), std::move(reply), token);
+        else
+          unknown_sid(reply);
+      },
+      [self](atoms::poll_abort, const std::string& sid, std::uint64_t token) {
+        if (auto session = find(self, sid)) self->send(*session, atoms::poll_abort::value, token);
+      },
       [self](atoms::poll_gone, const std::string& sid, http_reply_ptr& reply) {
         if (auto session = find(self, sid))
           self->send(*session, atoms::poll_gone::value, std::move(reply));
@@ -114,10 +143,18 @@ caf::behavior session_registry(registry_actor* self, engine_options options,
           link->refuse(std::string(engineio::message(engineio::http_error::unknown_sid)));
       },
       [self](atoms::count) { return self->state.sessions.size(); },
+      [self](atoms::drain_step) { drain_some(self); },
       [self](atoms::shutdown) -> caf::result<bool> {
         auto& st = self->state;
         if (st.sessions.empty()) return true;
-        for (auto& [sid, session] : st.sessions) self->send(session, atoms::shutdown::value);
+        if (st.options->shutdown_spread.count() > 0 && st.shutdown_waiters.empty()) {
+          st.to_drain.clear();
+          for (auto& [sid, session] : st.sessions) st.to_drain.push_back(session);
+          st.drain_per_step = (st.to_drain.size() + drain_steps - 1) / drain_steps;
+          drain_some(self);
+        } else if (st.shutdown_waiters.empty()) {
+          for (auto& [sid, session] : st.sessions) self->send(session, atoms::shutdown::value);
+        }
         st.shutdown_waiters.push_back(self->make_response_promise());
         return st.shutdown_waiters.back();
       },

@@ -1,12 +1,14 @@
 #include "sio/actors/socket.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <utility>
 
 #include "client_layer.hpp"
 #include "collectors.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
+#include "sio/actors/metrics.hpp"
 
 namespace sio {
 
@@ -47,9 +49,12 @@ sp::packet event_packet(const std::string& nsp, std::string_view event, args arg
 
 }  // namespace
 
+std::size_t socket::buffered_amount() const noexcept { return client_.buffered_amount(); }
+
 void socket::emit(std::string_view event, args arguments) {
   if (!connected_) return;
   for (const auto& h : listeners().any_outgoing) h(*this, std::string(event), arguments);
+  metrics::add(metrics::counter::events_out);
   client_.send_packet(event_packet(nsp_, event, std::move(arguments)));
 }
 
@@ -63,7 +68,16 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_callback 
   auto id = next_ack_id();
   auto p = event_packet(nsp_, event, std::move(arguments));
   p.id = id;
-  pending_acks_.emplace(id, std::move(callback));
+  metrics::add(metrics::counter::events_out);
+  // The ack's round trip, for the latency histogram; a timeout is no answer.
+  pending_acks_.emplace(id, [callback = std::move(callback),
+                             sent = std::chrono::steady_clock::now()](std::optional<args> reply) {
+    if (reply) {
+      auto took = std::chrono::steady_clock::now() - sent;
+      metrics::ack_latency(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+    }
+    callback(std::move(reply));
+  });
   client_.send_packet(p);
   client_.start_ack_timer(*this, id, timeout.value_or(client_.options().default_ack_timeout));
 }

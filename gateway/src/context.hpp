@@ -1,7 +1,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <string>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -28,6 +33,7 @@ struct gateway_settings : gateway_options {
 inline route::decision decide(const route::request_view& req, const gateway_settings& s) {
   return route::decide(req, s, {s.allow_polling, s.allow_websocket});
 }
+class admission;
 
 /// What every gateway session needs to know; shared, read-only after start.
 struct gateway_context {
@@ -39,6 +45,21 @@ struct gateway_context {
   /// Writes under way on all sessions, so a graceful shutdown can wait for
   /// the last close frames and answers to leave.
   mutable std::atomic<int> writes_in_flight{0};
+  /// Set when a graceful shutdown begins: /readyz answers 503 from then on.
+  mutable std::atomic<bool> draining{false};
+  /// Every I/O thread's io_context, which /livez checks are running.
+  std::vector<boost::asio::io_context*> io_contexts{};
+  /// The connection limits (see gateway_options); never null once started.
+  admission* limits = nullptr;
+  /// options.trusted_proxies, parsed.
+  std::vector<boost::asio::ip::address> trusted_proxies{};
+  bool trusted(const boost::asio::ip::address& a) const {
+    for (const auto& p : trusted_proxies)
+      if (p == a) return true;
+    return false;
+  }
+  /// When the gateway started, for process_start_time_seconds.
+  std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 };
 
 }  // namespace sio::detail

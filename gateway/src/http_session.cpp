@@ -1,6 +1,8 @@
 #include "http_session.hpp"
 
+#include <atomic>
 #include <iterator>
+#include <utility>
 
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -11,8 +13,10 @@
 #include <caf/send.hpp>
 
 #include "actor_runner.hpp"
+#include "ops_routes.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
+#include "sio/actors/metrics.hpp"
 #include "sio/protocol/engine_io.hpp"
 #include "sio/protocol/json.hpp"
 #include "sio/protocol/permessage_deflate.hpp"
@@ -96,8 +100,13 @@ bool valid_websocket_key(std::string_view key) {
 }  // namespace
 
 http_session::http_session(const gateway_context& ctx, asio::ip::tcp::socket socket,
-                           const asio::ip::address& remote)
-    : ctx_(ctx), stream_(std::move(socket)), remote_address_(remote.to_string()) {
+                           const asio::ip::address& remote, bool ops_only, admission::slot slot)
+    : ctx_(ctx),
+      stream_(std::move(socket)),
+      remote_address_(remote.to_string()),
+      ops_only_(ops_only),
+      slot_(std::move(slot)),
+      remote_(remote) {
   // Non-blocking from the start: Asio sets it once here, not again for the
   // first read, and a WebSocket keeps it (see ws_session).
   boost::system::error_code ignored;
@@ -128,13 +137,43 @@ void http_session::do_read() {
   parser_->body_limit(ctx_.options.max_payload);
   parser_->header_limit(static_cast<std::uint32_t>(ctx_.options.max_header_bytes));
   stream_.expires_after(ctx_.options.request_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                            self->on_header(ec);
+                          });
+}
+
+// The head is in. A request without a body is complete; a polling POST whose
+// body is still arriving is announced to its session first, so that a second
+// POST meanwhile is refused as the reference refuses it.
+void http_session::on_header(boost::system::error_code ec) {
+  if (ec || parser_->is_done()) return on_read(ec);
+  const auto& head = parser_->get();
+  if (head.method() == http::verb::post) {
+    auto length = parser_->content_length();
+    if (!length || buffer_.size() < *length) {
+      route::request_view view{head.method_string(), head.target(), head[http::field::origin],
+                               false};
+      auto d = route::decide(view, ctx_.options);
+      if (d.what == route::action::poll_post) {
+        static std::atomic<std::uint64_t> tokens{0};
+        post_token_ = tokens.fetch_add(1, std::memory_order_relaxed) + 1;
+        post_sid_ = std::move(d.sid);
+        actor_runner::send(ctx_.registry, atoms::poll_begin::value, post_sid_, post_token_);
+      }
+    }
+  }
   http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-                     self->on_read(ec);
+                   [self = shared_from_this()](boost::system::error_code body_ec, std::size_t) {
+                     self->on_read(body_ec);
                    });
 }
 
 void http_session::on_read(boost::system::error_code ec) {
+  if (ec && post_token_ != 0) {  // the announced body never came whole
+    actor_runner::send(ctx_.registry, atoms::poll_abort::value, std::move(post_sid_),
+                       std::exchange(post_token_, 0));
+  }
   if (ec == http::error::end_of_stream || ec == beast::error::timeout) return close();
   if (ec) {
     // Answer what we can name, then drop the connection: its byte stream is
@@ -156,9 +195,48 @@ request_info http_session::describe(const request& req) const {
   request_info info;
   info.set_url(req.target());
   for (const auto& field : req) info.add_header(lower(field.name_string()), field.value());
-  info.set_remote_address(remote_address_);
+  if (ctx_.trusted_proxies.empty())
+    info.set_remote_address(remote_address_);
+  else
+    info.set_remote_address(client_address(req).to_string());
   info.shrink_to_fit();  // kept for the session's whole life
   return info;
+}
+
+// The client behind a trusted proxy: the last address of X-Forwarded-For
+// that is not a trusted proxy itself. From anyone else the header means
+// nothing, since a client can write what it likes there.
+asio::ip::address http_session::client_address(const request& req) const {
+  if (!ctx_.trusted(remote_)) return remote_;
+  auto client = remote_;
+  std::string_view chain = req["X-Forwarded-For"];
+  while (!chain.empty()) {
+    auto comma = chain.rfind(',');
+    auto hop = comma == std::string_view::npos ? chain : chain.substr(comma + 1);
+    chain = comma == std::string_view::npos ? std::string_view{} : chain.substr(0, comma);
+    while (!hop.empty() && hop.front() == ' ') hop.remove_prefix(1);
+    while (!hop.empty() && hop.back() == ' ') hop.remove_suffix(1);
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(std::string(hop), ec);
+    if (ec) break;  // not an address: trust nothing further left
+    client = address;
+    if (!ctx_.trusted(address)) break;
+  }
+  return client;
+}
+
+// The handshake rate of the client's address; answers 429 when it is past.
+bool http_session::too_many_handshakes(const request& req) {
+  if (ctx_.options.handshake_rate <= 0) return false;
+  if (ctx_.limits->allow_handshake(client_address(req))) return false;
+  metrics::rejected(metrics::rejection::handshake_rate);
+  auto res = make_response(req, http::status::too_many_requests);
+  res.set(http::field::retry_after, std::to_string(ctx_.options.retry_after_seconds));
+  res.set(http::field::connection, "close");
+  res.keep_alive(false);
+  res.prepare_payload();
+  answer(std::move(res));
+  return true;
 }
 
 response http_session::make_response(const request& req, http::status status) const {
@@ -185,7 +263,56 @@ void http_session::add_cors(const request& req, response& res) const {
   }
 }
 
+// /livez, /readyz, /metrics. On a listener of their own (ops_only_),
+// nothing else is served.
+bool http_session::serve_ops(const request& req) {
+  auto which = ops::match(req.target());
+  if (which == ops::endpoint::none) {
+    if (!ops_only_) return false;
+    auto res = make_response(req, http::status::not_found);
+    res.prepare_payload();
+    answer(std::move(res));
+    return true;
+  }
+  auto reply = [prototype = make_response(req, http::status::ok),
+                head = req.method() == http::verb::head](ops::answer a) mutable {
+    prototype.result(static_cast<http::status>(a.status));
+    prototype.set(http::field::content_type, a.content_type);
+    prototype.set(http::field::cache_control, "no-store");
+    if (head) {
+      prototype.content_length(a.body.size());
+    } else {
+      prototype.body() = std::move(a.body);
+      prototype.prepare_payload();
+    }
+    return prototype;
+  };
+  switch (which) {
+    case ops::endpoint::livez:
+      // Answered once every I/O thread and the actors have shown they run.
+      ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
+      ops::liveness(ctx_, std::chrono::seconds(2),
+                    [self = shared_from_this(), reply](ops::answer a) mutable {
+                      asio::post(self->executor(), [self, res = reply(std::move(a))]() mutable {
+                        self->answer(std::move(res));
+                        self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
+                      });
+                    });
+      return true;
+    case ops::endpoint::readyz:
+      answer(reply(ops::readiness(ctx_)));
+      return true;
+    case ops::endpoint::metrics:
+      answer(reply(ops::metrics_page(ctx_)));
+      return true;
+    case ops::endpoint::none:
+      break;
+  }
+  return false;
+}
+
 void http_session::route(request req) {
+  if (serve_ops(req)) return;
   route::request_view view{req.method_string(), req.target(), req[http::field::origin],
                            beast::websocket::is_upgrade(req)};
   if (route_plain(req, view)) return;
@@ -212,6 +339,7 @@ void http_session::route(request req) {
       return answer(std::move(res));
     }
     case route::action::fail:
+      metrics::rejected(metrics::rejection::bad_request);
       if (view.is_websocket_upgrade) {
         auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{},
                                                  std::string{});
@@ -225,9 +353,11 @@ void http_session::route(request req) {
       return answer(std::move(res));
     }
     case route::action::handshake: {
+      if (too_many_handshakes(req)) return;
       auto info = describe(req);
       std::string message(eio::message(eio::http_error::forbidden));
       if (ctx_.options.allow_request && !ctx_.options.allow_request(info, message)) {
+        metrics::rejected(metrics::rejection::forbidden);
         auto res = make_response(req, http::status::forbidden);
         res.set(http::field::content_type, "application/json");
         std::string body = R"({"code":4,"message":)";
@@ -246,10 +376,18 @@ void http_session::route(request req) {
                          http_reply_ptr{held()});
       return;
     case route::action::poll_post:
+      if (post_token_ != 0) {
+        actor_runner::send(ctx_.registry, atoms::poll_post::value, std::move(d.sid),
+                           std::move(req.body()), http_reply_ptr{held()},
+                           std::exchange(post_token_, 0));
+        return;
+      }
       actor_runner::send(ctx_.registry, atoms::poll_post::value, std::move(d.sid),
                          std::move(req.body()), http_reply_ptr{held()});
       return;
     case route::action::ws_handshake:
+      if (too_many_handshakes(req)) return;
+      [[fallthrough]];
     case route::action::ws_upgrade: {
       auto info = describe(req);
       return upgrade(std::move(req), d, std::move(info));
@@ -339,7 +477,10 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
   if (!valid_websocket_key(key)) return refuse("Missing or invalid Sec-WebSocket-Key header");
   if (d.what == route::action::ws_handshake && ctx_.options.allow_request) {
     std::string message(eio::message(eio::http_error::forbidden));
-    if (!ctx_.options.allow_request(info, message)) return refuse(std::move(message));
+    if (!ctx_.options.allow_request(info, message)) {
+      metrics::rejected(metrics::rejection::forbidden);
+      return refuse(std::move(message));
+    }
   }
   // perMessageDeflate as ws negotiates it: the extension is agreed when
   // offered, and an invalid offer refuses the upgrade. Repeated headers count
@@ -366,6 +507,7 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
   auto early = beast::buffers_to_string(buffer_.data());
   auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::move(handshake),
                                            std::move(early), deflate, plain);
+  link->keep(std::move(slot_));
   if (d.what == route::action::ws_handshake)
     actor_runner::send(ctx_.registry, atoms::create::value, std::move(info), ws_link_ptr{link});
   else

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 
@@ -9,6 +10,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include "admission.hpp"
 #include "context.hpp"
 #include "sio/actors/request_info.hpp"
 #include "sio/gateway/engine_route.hpp"
@@ -24,7 +26,8 @@ using response = boost::beast::http::response<boost::beast::http::string_body>;
 class http_session : public std::enable_shared_from_this<http_session> {
  public:
   http_session(const gateway_context& ctx, boost::asio::ip::tcp::socket socket,
-               const boost::asio::ip::address& remote);
+               const boost::asio::ip::address& remote, bool ops_only = false,
+               admission::slot slot = {});
   void start();
 
   /// Writes `res` as the answer to the request in flight, then reads the
@@ -37,7 +40,9 @@ class http_session : public std::enable_shared_from_this<http_session> {
  private:
   void read_first();
   void do_read();
+  void on_header(boost::system::error_code ec);
   void on_read(boost::system::error_code ec);
+  bool serve_ops(const request& req);
   void route(request req);
   void serve_static(const request& req);
   void serve_client_file(const request& req);
@@ -48,6 +53,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   /// false when it is not one.
   bool route_plain(request& req, const route::request_view& view);
   request_info describe(const request& req) const;
+  boost::asio::ip::address client_address(const request& req) const;
+  bool too_many_handshakes(const request& req);
   response make_response(const request& req, boost::beast::http::status status) const;
   void add_cors(const request& req, response& res) const;
   void on_write(boost::system::error_code ec, bool close);
@@ -59,6 +66,15 @@ class http_session : public std::enable_shared_from_this<http_session> {
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::optional<response> writing_;
   std::string remote_address_;
+  /// The polling POST announced to its session before its body came
+  /// (see on_header): its sid and token, 0 when none.
+  std::string post_sid_;
+  std::uint64_t post_token_ = 0;
+  /// On the separate metrics listener: only the operations endpoints.
+  bool ops_only_ = false;
+  /// This connection's place under the connection limits.
+  admission::slot slot_;
+  boost::asio::ip::address remote_;
 };
 
 }  // namespace sio::detail

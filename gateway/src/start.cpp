@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <condition_variable>
 #include <mutex>
 #include <system_error>
 #include <optional>
@@ -51,9 +52,32 @@ struct running_server::impl {
     return in_time;
   }
 
+  // Readiness flips at once; during the pre-stop delay clients are still
+  // served while load balancers take the server out. hurry() ends it early.
+  void pre_stop() {
+    gw->begin_drain();
+    std::unique_lock<std::mutex> guard{hurry_mutex};
+    hurry_cv.wait_for(guard, options.pre_stop_delay, [this] { return hurried; });
+  }
+
+  void hurry() {
+    std::lock_guard<std::mutex> guard{hurry_mutex};
+    hurried = true;
+    hurry_cv.notify_all();
+  }
+
+  // The next byte on the wake pipe: a signal's number, or 0 from stop().
+  int next_wake() {
+    unsigned char byte = 0;
+    while (::read(wake[0], &byte, 1) < 0 && errno == EINTR) {
+    }
+    return byte;
+  }
+
   bool stop() {
     std::lock_guard<std::mutex> guard{stop_mutex};
     if (!stopped) {
+      pre_stop();
       drained = shut_down();
       stopped = true;
       char byte = 0;  // wakes wait()
@@ -73,6 +97,9 @@ struct running_server::impl {
   std::unique_ptr<detail::stop_signals> signals;
   std::function<void(int)> on_signal;
   std::mutex stop_mutex;  // one stop at a time; guards no application state
+  std::mutex hurry_mutex;
+  std::condition_variable hurry_cv;
+  bool hurried = false;
   bool stopped = false;
   bool drained = true;
 };
@@ -86,6 +113,16 @@ running_server::~running_server() {
 }
 
 std::uint16_t running_server::port() const { return impl_->gw->port(); }
+
+std::uint16_t running_server::metrics_port() const { return impl_->gw->metrics_port(); }
+
+std::size_t running_server::open_sessions() const {
+  std::size_t sessions = 0;
+  caf::scoped_actor self{impl_->system};
+  self->request(impl_->registry, std::chrono::seconds(1), atoms::count::value)
+      .receive([&](std::size_t n) { sessions = n; }, [](caf::error&) {});
+  return sessions;
+}
 
 server& running_server::io() {
   if (!impl_->io)
@@ -101,12 +138,22 @@ int running_server::wait() {
     std::lock_guard<std::mutex> guard{i.stop_mutex};
     if (i.stopped) return 0;
   }
-  unsigned char byte = 0;
-  while (::read(i.wake[0], &byte, 1) < 0 && errno == EINTR) {
+  int signal = i.next_wake();
+  if (signal == 0) {  // stop() on another thread
+    i.stop();
+    return 0;
   }
-  int signal = byte;
-  if (signal != 0 && i.on_signal) i.on_signal(signal);
+  if (i.on_signal) i.on_signal(signal);
+  // Signals during the stop: on_signal hears them, and the pre-stop delay
+  // ends. stop() writes the 0 that ends this watcher.
+  std::thread watcher([&i] {
+    for (int later = i.next_wake(); later != 0; later = i.next_wake()) {
+      if (i.on_signal) i.on_signal(later);
+      i.hurry();
+    }
+  });
   i.stop();
+  watcher.join();
   return signal;
 }
 

@@ -12,6 +12,7 @@
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
 #include "sio/protocol/plain_websocket.hpp"
+#include "sio/actors/metrics.hpp"
 
 namespace sio::detail {
 namespace {
@@ -104,13 +105,38 @@ bool ws_session::take_frames(std::span<frame> frames) {
   return true;
 }
 
-// take_frames answered true, so the session is open.
+// take_frames answered true, so the session is open. A client that reads
+// too slowly would make us hold unbounded memory: past the hard bound, or
+// when its writes made no progress for too long, it is a slow consumer, and
+// its queue goes at once.
 void ws_session::write_taken() {
-  if (queued_bytes_ > ctx_.options.max_ws_outbound_bytes) {
-    fail(true);  // a consumer this slow would make us hold unbounded memory
+  bool stalled = writing_ && ctx_.options.max_write_stall.count() > 0 &&
+                 std::chrono::steady_clock::now() - writing_->since > ctx_.options.max_write_stall;
+  if (queued_bytes_.load(std::memory_order_relaxed) > ctx_.options.max_ws_outbound_bytes ||
+      stalled) {
+    drop_slow_consumer();
     return;
   }
   do_write();
+}
+
+void ws_session::drop_slow_consumer() {
+  if (!owner_notified_) {
+    owner_notified_ = true;
+    if (owner_) caf::anon_send(owner_, atoms::ws_closed::value, id_, close_reason::slow_consumer);
+  }
+  fail(false);
+}
+
+void ws_session::account(std::int64_t delta) {
+  auto now = static_cast<std::int64_t>(queued_bytes_.load(std::memory_order_relaxed)) + delta;
+  queued_bytes_.store(static_cast<std::size_t>(now), std::memory_order_relaxed);
+  metrics::add(metrics::counter::send_queue_bytes, delta);
+}
+
+ws_session::~ws_session() {
+  auto left = static_cast<std::int64_t>(queued_bytes_.load(std::memory_order_relaxed));
+  if (left > 0) metrics::add(metrics::counter::send_queue_bytes, -left);
 }
 
 void ws_session::close() {
@@ -173,7 +199,7 @@ void ws_session::release_queue() {
 
 void ws_session::queue_raw(std::string bytes) {
   chunk c;
-  queued_bytes_ += bytes.size();
+  account(static_cast<std::int64_t>(bytes.size()));
   borrow_queue();
   c.body = std::make_shared<const std::string>(std::move(bytes));
   queued_.push_back(std::move(c));
@@ -198,7 +224,7 @@ void ws_session::queue_frame(ws::opcode op, std::shared_ptr<const std::string> p
                              bool compressed) {
   chunk c;
   c.head_size = ws::encode_header(op, payload->size(), c.head, compressed);
-  queued_bytes_ += c.head_size + payload->size();
+  account(static_cast<std::int64_t>(c.head_size + payload->size()));
   borrow_queue();
   c.body = std::move(payload);
   queued_.push_back(std::move(c));
@@ -226,7 +252,7 @@ void ws_session::do_write() {
     if (c.head_size > 0) gather.emplace_back(c.head.data(), c.head_size);
     gather.emplace_back(c.body->data(), c.body->size());
   }
-  queued_bytes_ = 0;
+  metrics::add(metrics::counter::frames_written, static_cast<std::int64_t>(queued_.size()));
   auto rest = gather.begin();
   while (rest != gather.end()) {
     boost::system::error_code ec;
@@ -240,6 +266,8 @@ void ws_session::do_write() {
       on_write(ec);
       return;
     }
+    metrics::add(metrics::counter::writes);
+    account(-static_cast<std::int64_t>(n));
     while (rest != gather.end() && n >= rest->size()) n -= (rest++)->size();
     if (n > 0) *rest += n;  // a buffer the kernel took in part
   }
@@ -251,10 +279,12 @@ void ws_session::do_write() {
   writing_ = std::make_unique<pending_write>();
   writing_->chunks.swap(queued_);
   writing_->buffers.assign(rest, gather.end());
+  writing_->since = std::chrono::steady_clock::now();
   ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
   asio::async_write(socket_, writing_->buffers,
-                    [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                    [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                       self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
+                      if (!self->shut_down_) self->account(-static_cast<std::int64_t>(n));
                       self->writing_.reset();
                       self->on_write(ec);
                     });
@@ -401,6 +431,10 @@ void ws_session::fail(bool tell_owner) {
   if (shut_down_) return;
   shut_down_ = true;
   if (close_timer_) close_timer_->cancel();
+  // Nothing queued will leave any more: free it now, not when the last
+  // handle to this session goes.
+  release_queue();
+  account(-static_cast<std::int64_t>(queued_bytes_.load(std::memory_order_relaxed)));
   boost::system::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -10,6 +13,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
+#include "admission.hpp"
 #include "context.hpp"
 #include "send_queue.hpp"
 #include "sio/actors/links.hpp"
@@ -34,6 +38,9 @@ class ws_session final : public ws_link,
   ws_session(const gateway_context& ctx, boost::beast::tcp_stream::socket_type socket,
              std::string handshake, std::string early_bytes,
              std::optional<websocket::deflate_params> deflate = std::nullopt, bool plain = false);
+  ~ws_session() override;
+  ws_session(const ws_session&) = delete;
+  ws_session& operator=(const ws_session&) = delete;
 
   // ws_link; each call hands its work to the session's I/O thread: send()
   // through the thread's send_queue, the others by a post.
@@ -41,6 +48,12 @@ class ws_session final : public ws_link,
   void send(std::vector<frame> frames) override;
   void close() override;
   std::uint64_t id() const noexcept override { return id_; }
+  std::size_t buffered_amount() const noexcept override {
+    return queued_bytes_.load(std::memory_order_relaxed);
+  }
+
+  /// Holds the connection's place under the limits while the socket lives.
+  void keep(admission::slot slot) { slot_ = std::move(slot); }
 
   /// Answers the upgrade with a 400 and `message`, as the reference's
   /// abortUpgrade does.
@@ -76,6 +89,9 @@ class ws_session final : public ws_link,
   void consume(std::string_view bytes);
   void deliver(bool binary, std::string data);
   void fail(bool tell_owner);
+  void drop_slow_consumer();
+  /// Changes queued_bytes_ and the send-queue gauge by `delta`.
+  void account(std::int64_t delta);
   void notify_closed(bool error);
 
   const gateway_context& ctx_;
@@ -119,9 +135,13 @@ class ws_session final : public ws_link,
   struct pending_write {
     std::vector<chunk> chunks;
     std::vector<boost::asio::const_buffer> buffers;
+    std::chrono::steady_clock::time_point since;  // when the kernel stopped taking bytes
   };
   std::unique_ptr<pending_write> writing_;
-  std::size_t queued_bytes_ = 0;
+  /// Bytes queued and not yet taken by the kernel, in writing_ or queued_.
+  /// Written by the I/O thread only; read by the owner actor.
+  std::atomic<std::size_t> queued_bytes_{0};
+  admission::slot slot_;
   bool attached_ = false;
   bool close_sent_ = false;  // our close frame is queued
   bool shut_down_ = false;   // the socket is closed

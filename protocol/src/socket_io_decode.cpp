@@ -98,6 +98,9 @@ result<header> decode_header(std::string_view text, const limits& lim) {
     if (pos == digits_start || pos >= text.size() || text[pos] != '-')
       return errc::invalid_attachment_count;
     if (!count) return errc::too_many_attachments;
+    // A binary packet without attachments is no binary packet: the reference
+    // parser (socket.io-parser 4.2.7) refuses it as "Illegal attachments".
+    if (*count == 0) return errc::invalid_attachment_count;
     h.attachments = static_cast<std::size_t>(*count);
     ++pos;
   }

@@ -32,10 +32,14 @@ status encode(const packet& p, encoded& out, std::size_t max_depth) {
     attachment_sink sink{may_carry_binary ? &out.attachments : nullptr};
     if (auto ok = write_json(*p.data, out.text, max_depth, sink); !ok) return ok;
   }
-  bool binary = p.type == packet_type::binary_event || p.type == packet_type::binary_ack ||
-                !out.attachments.empty();
-  if (binary) {
-    bool is_event = p.type == packet_type::event || p.type == packet_type::binary_event;
+  // Only packets with attachments are BINARY_ ones: the reference parser
+  // (socket.io-parser 4.2.7) refuses a count of 0, so a BINARY_ type without
+  // binary data goes out as the plain type.
+  bool is_event = p.type == packet_type::event || p.type == packet_type::binary_event;
+  if (out.attachments.empty() &&
+      (p.type == packet_type::binary_event || p.type == packet_type::binary_ack))
+    out.text[0] = is_event ? '2' : '3';
+  if (!out.attachments.empty()) {
     out.text[0] = is_event ? '5' : '6';
     std::string count;
     append_uint(out.attachments.size(), count);

@@ -285,6 +285,43 @@ TEST_F(ConnectionActor, FailsConcurrentGetAndClosesWithTransportError) {
   EXPECT_TRUE(*terminated);
 }
 
+// The reference's "data request overlap from client": a POST while another
+// one's body is still being received gets 400, and the session ends.
+TEST_F(ConnectionActor, RefusesAPostWhileAnotherIsStillArriving) {
+  open_polling();
+  caf::anon_send(conn, atoms::poll_begin::value, std::uint64_t{7});
+  run();
+  auto second = post("4hi");
+  EXPECT_EQ(second->status(), 400);
+  EXPECT_TRUE(record->messages.empty());
+  EXPECT_EQ(record->closes, strings{"transport error"});
+  EXPECT_TRUE(*terminated);
+}
+
+TEST_F(ConnectionActor, TakesAnAnnouncedPostOnceItsBodyArrived) {
+  using message = std::pair<std::string, bool>;
+  open_polling();
+  caf::anon_send(conn, atoms::poll_begin::value, std::uint64_t{7});
+  auto reply = make_reply();
+  caf::anon_send(conn, atoms::poll_post::value, std::string("4a"), http_reply_ptr(reply),
+                 std::uint64_t{7});
+  run();
+  EXPECT_EQ(reply->status(), 200);
+  auto next = post("4b");  // the next one is no overlap
+  EXPECT_EQ(next->status(), 200);
+  EXPECT_EQ(record->messages, (std::vector<message>{{"a", false}, {"b", false}}));
+  EXPECT_FALSE(*terminated);
+}
+
+TEST_F(ConnectionActor, EndsWhenAnAnnouncedPostIsCutOff) {
+  open_polling();
+  caf::anon_send(conn, atoms::poll_begin::value, std::uint64_t{7});
+  caf::anon_send(conn, atoms::poll_abort::value, std::uint64_t{7});
+  run();
+  EXPECT_EQ(record->closes, strings{"transport error"});
+  EXPECT_TRUE(*terminated);
+}
+
 TEST_F(ConnectionActor, EndsPendingGetWithNoopWhenClientPostsClose) {
   open_polling();
   auto held = get();
@@ -320,13 +357,13 @@ TEST_F(ConnectionActor, IgnoresDropOfAnAnsweredGet) {
   EXPECT_FALSE(*terminated);
 }
 
-TEST_F(ConnectionActor, ClosesWithTransportErrorWhenPollingBufferExceedsLimit) {
+TEST_F(ConnectionActor, ClosesAsSlowConsumerWhenPollingBufferExceedsLimit) {
   options.max_buffered_bytes = 10;
   open_polling();
   send_text("123456789");  // "4123456789": exactly the limit
   EXPECT_TRUE(record->closes.empty());
   send_text("x");
-  EXPECT_EQ(record->closes, strings{"transport error"});
+  EXPECT_EQ(record->closes, strings{"slow consumer"});
   EXPECT_TRUE(*terminated);
 }
 

@@ -1,6 +1,7 @@
 // sio-server: the standalone Socket.IO server.
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <filesystem>
 #include <optional>
@@ -20,6 +21,18 @@
 #define SIO_SOURCE_DIR "."
 #endif
 
+namespace {
+
+// A second signal during the drain: no more waiting.
+[[noreturn]] void stop_now() {
+  sio::server_log::write(sio::server_log::level::warn, "stopped_at_once",
+                         {{"why", "second signal"}});
+  std::fflush(stderr);
+  std::_Exit(1);
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   sio::cli::server_options options;
   CLI::App cli{"sio-server: a Socket.IO v5 / Engine.IO v4 server on CAF actors"};
@@ -32,6 +45,10 @@ int main(int argc, char** argv) {
   cli.set_config("--config", "", "TOML file of flags without their dashes (port = 3000)");
   cli.allow_config_extras(CLI::config_extras_mode::error);
   std::string log_level = "info";
+  std::string log_format = "logfmt";
+  cli.add_option("--log-format", log_format, "logfmt or json (one object per line)")
+      ->check(CLI::IsMember({"logfmt", "json"}))
+      ->capture_default_str();
   cli.add_option("--log-level", log_level, "error, warn, info or debug (logs go to stderr)")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
       ->capture_default_str();
@@ -48,6 +65,7 @@ int main(int argc, char** argv) {
                                 : log_level == "warn" ? sio::server_log::level::warn
                                 : log_level == "debug" ? sio::server_log::level::debug
                                                        : sio::server_log::level::info;
+  if (log_format == "json") sio::server_log::output_format() = sio::server_log::format::json;
 
   const sio::examples::app* app = nullptr;
   for (const auto& a : apps)
@@ -111,11 +129,21 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto started = std::chrono::steady_clock::now();
-  server->stop_on_signals([&started](int signal) {
+  std::size_t sessions = 0;
+  bool stopping = false;
+  server->stop_on_signals([&](int signal) {
+    if (stopping) stop_now();
+    stopping = true;
     sio::server_log::write(sio::server_log::level::info, "shutting_down",
                            {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
     started = std::chrono::steady_clock::now();
+    sessions = server->open_sessions();
   });
+  // Before the listening line, which tells scripts that startup is over.
+  if (server->metrics_port() != 0)
+    std::printf("sio-server: metrics on http://%s:%u/metrics\n",
+                options.metrics_listen.substr(0, options.metrics_listen.rfind(':')).c_str(),
+                static_cast<unsigned>(server->metrics_port()));
   std::printf("sio-server %s: app %s listening on http://%s:%u%s\n", SIO_VERSION,
               app->name.c_str(), options.bind.c_str(), static_cast<unsigned>(server->port()),
               options.path.c_str());
@@ -145,6 +173,7 @@ int main(int argc, char** argv) {
       sio::server_log::level::info, "stopped",
       {{"ms", std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
                                  std::chrono::steady_clock::now() - started)
-                                 .count())}});
+                                 .count())},
+       {"sessions_closed", std::to_string(sessions)}});
   return 0;
 }

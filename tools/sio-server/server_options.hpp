@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/ip/address.hpp>
@@ -35,6 +36,19 @@ struct server_options {
   unsigned actor_threads = std::thread::hardware_concurrency();
   std::string ws_path;  // empty: no plain WebSocket endpoint
   std::string ws_namespace = "/";
+  std::string metrics_listen;  // empty: /metrics on the main port only
+  std::uint64_t send_queue_limit = 16 * 1024 * 1024;
+  std::uint32_t write_stall_timeout_ms = 30000;
+  std::uint32_t pre_stop_delay_ms = 0;
+  std::uint64_t volatile_drop_bytes = 1024 * 1024;
+  std::uint64_t max_connections = 0;
+  std::uint64_t max_connections_per_ip = 0;
+  double handshake_rate = 0;
+  std::uint64_t handshake_burst = 10;
+  std::vector<std::string> trusted_proxies;
+  std::uint64_t max_namespaces = 0;
+  std::uint32_t binary_timeout_ms = 60000;
+  std::uint32_t shutdown_spread_ms = 0;
 };
 
 inline void add_server_flags(CLI::App& app, server_options& o) {
@@ -86,6 +100,55 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
       ->check([](const std::string& n) {
         return !n.empty() && n.front() == '/' ? std::string() : "a namespace starts with /: " + n;
       });
+  app.add_option("--metrics-listen", o.metrics_listen,
+                 "ADDR:PORT of a separate listener for /metrics, /livez and /readyz "
+                 "(default: the main port only)");
+  app.add_option("--send-queue-limit", o.send_queue_limit,
+                 "Bytes queued for one WebSocket client before it is disconnected as a slow "
+                 "consumer (keep it at least twice --max-payload)")
+      ->capture_default_str();
+  app.add_option("--write-stall-timeout", o.write_stall_timeout_ms,
+                 "ms a WebSocket client may take no bytes while more wait before it is "
+                 "disconnected as a slow consumer (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--pre-stop-delay", o.pre_stop_delay_ms,
+                 "On SIGTERM/SIGINT: ms during which /readyz answers 503 and clients are still "
+                 "served, before sessions are closed")
+      ->capture_default_str();
+  app.add_option("--volatile-drop-bytes", o.volatile_drop_bytes,
+                 "Bytes queued for a client past which volatile packets to it are dropped "
+                 "(0: never)")
+      ->capture_default_str();
+  app.add_option("--max-connections", o.max_connections,
+                 "Open connections in all; past it: HTTP 503 with Retry-After (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--max-connections-per-ip", o.max_connections_per_ip,
+                 "Open connections from one address; past it: HTTP 429 (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--handshake-rate", o.handshake_rate,
+                 "Handshakes per second from one address, after a burst of --handshake-burst; "
+                 "past it: HTTP 429 (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--handshake-burst", o.handshake_burst, "See --handshake-rate")
+      ->capture_default_str();
+  app.add_option("--trusted-proxy", o.trusted_proxies,
+                 "Address of a proxy whose X-Forwarded-For is believed (repeatable)")
+      ->check([](const std::string& address) {
+        boost::system::error_code ec;
+        boost::asio::ip::make_address(address, ec);
+        return ec ? "not an IP address: " + address : std::string();
+      });
+  app.add_option("--max-namespaces", o.max_namespaces,
+                 "Namespaces one connection may join; past it: CONNECT_ERROR (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--shutdown-spread", o.shutdown_spread_ms,
+                 "On SIGTERM/SIGINT: ms over which sessions are closed, in slices, rather than "
+                 "all at once (within --shutdown-timeout)")
+      ->capture_default_str();
+  app.add_option("--binary-timeout", o.binary_timeout_ms,
+                 "ms a binary packet may wait for its attachments before the connection is "
+                 "closed (checked at each ping; 0: no limit)")
+      ->capture_default_str();
 }
 
 inline engine_options to_engine_options(const server_options& o) {
@@ -94,12 +157,16 @@ inline engine_options to_engine_options(const server_options& o) {
   e.ping_timeout = std::chrono::milliseconds(o.ping_timeout_ms);
   e.upgrade_timeout = std::chrono::milliseconds(o.upgrade_timeout_ms);
   e.max_payload = o.max_payload;
+  e.volatile_drop_bytes = o.volatile_drop_bytes;
+  e.shutdown_spread = std::chrono::milliseconds(o.shutdown_spread_ms);
   return e;
 }
 
 inline socketio_options to_socketio_options(const server_options& o) {
   socketio_options s;
   s.connect_timeout = std::chrono::milliseconds(o.connect_timeout_ms);
+  s.max_namespaces_per_connection = o.max_namespaces;
+  s.binary_completion_timeout = std::chrono::milliseconds(o.binary_timeout_ms);
   return s;
 }
 
@@ -114,6 +181,14 @@ inline gateway_options to_gateway_options(const server_options& o) {
   g.client_dir = o.client_dir;
   g.ws_path = o.ws_path;
   g.ws_namespace = o.ws_namespace;
+  g.metrics_listen = o.metrics_listen;
+  g.max_ws_outbound_bytes = o.send_queue_limit;
+  g.max_write_stall = std::chrono::milliseconds(o.write_stall_timeout_ms);
+  g.max_connections = o.max_connections;
+  g.max_connections_per_ip = o.max_connections_per_ip;
+  g.handshake_rate = o.handshake_rate;
+  g.handshake_burst = o.handshake_burst;
+  g.trusted_proxies = o.trusted_proxies;
   return g;
 }
 
@@ -124,6 +199,7 @@ inline sio::server_options to_server_options(const server_options& o) {
   s.gateway = to_gateway_options(o);
   s.io_threads = o.gateway_threads;
   s.shutdown_timeout = std::chrono::milliseconds(o.shutdown_timeout_ms);
+  s.pre_stop_delay = std::chrono::milliseconds(o.pre_stop_delay_ms);
   return s;
 }
 

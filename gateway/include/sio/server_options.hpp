@@ -26,6 +26,9 @@ struct server_options {
   unsigned io_threads = 0;
   /// How long stop() lets open sessions end before it cuts them off.
   std::chrono::milliseconds shutdown_timeout{10000};
+  /// How long stop() keeps serving with /readyz answering 503 before it
+  /// closes sessions, so that load balancers take the server out first.
+  std::chrono::milliseconds pre_stop_delay{0};
 };
 
 /// The first setting of `options` that contradicts another or cannot work,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,13 +23,19 @@ class running_server {
 
   /// The port it listens on (the chosen one when the options said 0).
   std::uint16_t port() const;
+  /// The port of the separate metrics listener (gateway.metrics_listen), 0
+  /// when there is none.
+  std::uint16_t metrics_port() const;
+  /// Engine.IO sessions open now (asks the registry; at most a second).
+  std::size_t open_sessions() const;
 
   /// The Socket.IO server, to broadcast from anywhere (`io().of("/").emit`);
   /// its namespaces are fixed by now. Throws std::logic_error when the
   /// server was started by start_engine_io.
   server& io();
 
-  /// Stops gracefully: accepts no new connection, ends every session with
+  /// Stops gracefully: /readyz answers 503 at once; after the options'
+  /// pre_stop_delay it accepts no new connection, ends every session with
   /// "server shutting down" once what was queued for it has left, then ends
   /// the I/O threads. Sessions still open after `shutdown_timeout` are cut
   /// off; returns false if that happened. From any thread but a handler's;
@@ -41,7 +48,9 @@ class running_server {
   int wait();
 
   /// From now on SIGINT and SIGTERM make wait() stop the server, after
-  /// calling `on_signal` with the signal's number. One server at a time owns
+  /// calling `on_signal` with the signal's number. Signals that come while
+  /// it stops reach `on_signal` too (from another thread), and cut the
+  /// pre-stop delay short. One server at a time owns
   /// these signals; the previous handlers come back when it is destroyed.
   void stop_on_signals(std::function<void(int)> on_signal = {});
 

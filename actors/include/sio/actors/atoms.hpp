@@ -15,6 +15,11 @@ using ws_text = caf::atom_constant<caf::atom("wstext")>;
 using ws_binary = caf::atom_constant<caf::atom("wsbinary")>;
 using ws_closed = caf::atom_constant<caf::atom("wsclosed")>;
 using poll_gone = caf::atom_constant<caf::atom("pollgone")>;
+/// A polling POST whose body is still on its way: (poll_begin, sid, token)
+/// when its head arrived, then (poll_post, sid, body, reply, token) or
+/// (poll_abort, sid, token) when its connection dropped mid-body.
+using poll_begin = caf::atom_constant<caf::atom("pollbegin")>;
+using poll_abort = caf::atom_constant<caf::atom("pollabort")>;
 
 // connection timers
 using ping = caf::atom_constant<caf::atom("ping")>;
@@ -34,6 +39,8 @@ using count = caf::atom_constant<caf::atom("count")>;
 /// To the registry: end every session with "server shutting down"; the
 /// answer comes once they all ended. To a connection: end this session so.
 using shutdown = caf::atom_constant<caf::atom("shutdown")>;
+/// The registry's own timer while it closes sessions spread over a window.
+using drain_step = caf::atom_constant<caf::atom("drainstep")>;
 
 }  // namespace sio::atoms
 

@@ -19,6 +19,9 @@ enum class close_reason : std::uint8_t {
   parse_error,
   /// The server is shutting down.
   server_shutting_down,
+  /// The client read too slowly: its send queue passed the hard bound, or
+  /// its writes made no progress for too long.
+  slow_consumer,
 };
 
 /// "ping timeout", "transport close", ...
@@ -30,6 +33,7 @@ constexpr std::string_view to_string(close_reason r) noexcept {
     case close_reason::forced_close: return "forced close";
     case close_reason::parse_error: return "parse error";
     case close_reason::server_shutting_down: return "server shutting down";
+    case close_reason::slow_consumer: return "slow consumer";
   }
   return "transport error";
 }

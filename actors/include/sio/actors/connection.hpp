@@ -36,6 +36,8 @@ struct connection_args {
 ///
 /// Then it takes:
 ///  - (poll_get, http_reply_ptr), (poll_post, std::string body, http_reply_ptr)
+///  - (poll_begin, uint64 token), then (poll_post, body, http_reply_ptr, token)
+///    or (poll_abort, token): a POST whose body was still arriving
 ///  - (ws_open, ws_link_ptr): a WebSocket for this sid (an upgrade)
 ///  - (ws_text | ws_binary, uint64 link id, std::string), (ws_closed, uint64 link id, bool error)
 ///  - (poll_gone, http_reply_ptr): the client dropped a held GET

@@ -18,9 +18,16 @@ struct engine_options {
   /// Packets a polling client has not fetched yet may hold at most this many
   /// bytes; past it the client is too slow and the session is closed.
   std::size_t max_buffered_bytes = 16 * 1024 * 1024;
+  /// The soft bound of a client's send queue: past this many bytes queued
+  /// and not yet sent, volatile packets to it are dropped (0: never).
+  std::size_t volatile_drop_bytes = 1024 * 1024;
   /// How long a server-closed polling session waits for the client's next
   /// GET to hand it the close packet (the reference's closeTimeout).
   std::chrono::milliseconds polling_close_timeout{30000};
+  /// On shutdown, sessions are closed spread over this window rather than
+  /// all in one instant, so that their clients do not reconnect elsewhere
+  /// in one storm (0: all at once).
+  std::chrono::milliseconds shutdown_spread{0};
   bool allow_polling = true;
   bool allow_websocket = true;
 };

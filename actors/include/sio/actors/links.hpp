@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -45,6 +46,9 @@ class ws_link {
   virtual void refuse(std::string message) = 0;
   /// A number that tells links apart in logs and messages.
   virtual std::uint64_t id() const noexcept = 0;
+  /// Bytes queued on this link and not yet taken by the kernel (read from
+  /// any thread; a moment's value).
+  virtual std::size_t buffered_amount() const noexcept { return 0; }
 };
 using ws_link_ptr = std::shared_ptr<ws_link>;
 

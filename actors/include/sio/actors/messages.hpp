@@ -13,6 +13,10 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::frame)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(std::vector<sio::frame>)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::request_info)
 
+#include "sio/actors/close_reason.hpp"
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(sio::close_reason)
+
 #include <memory>
 
 #include "sio/actors/broadcast.hpp"

@@ -42,6 +42,8 @@ class engine_session {
   virtual std::chrono::milliseconds ping_interval() const noexcept = 0;
   /// How long the server waits for a pong before it ends the session.
   virtual std::chrono::milliseconds ping_timeout() const noexcept = 0;
+  /// Bytes queued for the client and not yet sent.
+  virtual std::size_t buffered_amount() const noexcept { return 0; }
 };
 
 /// The layer above Engine.IO. One instance per session; every call runs

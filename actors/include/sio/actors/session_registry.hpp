@@ -15,6 +15,8 @@ namespace sio {
 ///  - (poll_get, sid, http_reply_ptr), (poll_post, sid, body, http_reply_ptr),
 ///    (ws_open, sid, ws_link_ptr): forwarded to the session, or answered
 ///    "Session ID unknown" (the WebSocket is closed) when there is none
+///  - (poll_begin, sid, token), (poll_post, sid, body, http_reply_ptr, token),
+///    (poll_abort, sid, token): a POST announced before its body arrived
 ///  - (count) -> size_t: open sessions
 ///  - (shutdown) -> bool: ends every session with "server shutting down" and
 ///    answers once all of them ended

@@ -76,6 +76,10 @@ class socket : public std::enable_shared_from_this<socket> {
   /// `socket.data`: free for the application.
   json& data() noexcept { return data_; }
   bool connected() const noexcept { return connected_; }
+  /// Bytes queued for this socket's client and not yet sent (all its
+  /// namespaces share one connection); volatile packets are dropped past
+  /// the server's soft bound.
+  std::size_t buffered_amount() const noexcept;
   /// The rooms this socket is in (its own id included).
   std::set<std::string> rooms() const;
 

@@ -59,6 +59,13 @@ struct socketio_options {
   /// The timeout of emit_with_ack when none is given (the reference waits
   /// forever; a server should not).
   std::chrono::milliseconds default_ack_timeout{30000};
+  /// Namespaces one connection may join at once; past it CONNECT gets a
+  /// CONNECT_ERROR "Too many namespaces" (0: no limit).
+  std::size_t max_namespaces_per_connection = 0;
+  /// How long a binary packet may wait for its attachments; then the
+  /// connection is closed. Checked at each ping, so the cut comes up to a
+  /// ping interval later (0: no limit).
+  std::chrono::milliseconds binary_completion_timeout{60000};
 };
 
 }  // namespace sio

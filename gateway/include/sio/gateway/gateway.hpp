@@ -33,6 +33,14 @@ class gateway {
   /// The port it listens on (the chosen one when the options said 0).
   std::uint16_t port() const;
 
+  /// The port of the separate metrics listener (options.metrics_listen), 0
+  /// when there is none.
+  std::uint16_t metrics_port() const;
+
+  /// Marks the server as draining: /readyz answers 503 from now on, so that
+  /// load balancers send new clients elsewhere.
+  void begin_drain();
+
   /// Stops accepting new connections; open ones go on (a graceful shutdown
   /// lets them flush first).
   void stop_accepting();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "sio/actors/request_info.hpp"
 
@@ -36,9 +37,14 @@ struct gateway_options {
   /// How long a client may take to send a request head, and a WebSocket
   /// close handshake may take.
   std::chrono::milliseconds request_timeout{30000};
-  /// Bytes queued for one WebSocket before its client counts as too slow
-  /// and is disconnected.
+  /// The hard bound of one WebSocket's send queue: bytes queued and not yet
+  /// taken by the kernel before its client counts as a slow consumer and is
+  /// disconnected (close reason "slow consumer"), its queue freed at once.
+  /// Keep it at least twice max_payload, so that one big message fits.
   std::size_t max_ws_outbound_bytes = 16 * 1024 * 1024;
+  /// A WebSocket whose kernel buffer took nothing for this long while more
+  /// is queued is a slow consumer too; 0: no such limit.
+  std::chrono::milliseconds max_write_stall{30000};
   /// perMessageDeflate: compress WebSocket messages (RFC 7692) when the
   /// client offers it. Off by default, as in the reference: it costs CPU and
   /// a zlib state (up to ~300 KB) per connection.
@@ -55,6 +61,27 @@ struct gateway_options {
   std::string ws_path;
   /// The namespace whose sockets the plain WebSocket clients are.
   std::string ws_namespace = "/";
+  /// Where /metrics, /livez and /readyz are served besides the main port:
+  /// "ADDR:PORT" (port 0: any free port), empty for the main port only.
+  std::string metrics_listen;
+
+  // Limits, answered before any work; 0 turns each off.
+  /// Open TCP connections in all; past it a new one gets HTTP 503 with
+  /// Retry-After before its request is read.
+  std::size_t max_connections = 0;
+  /// Open TCP connections from one address (not counted for trusted
+  /// proxies); past it: HTTP 429 with Retry-After.
+  std::size_t max_connections_per_ip = 0;
+  /// Handshakes per second from one client address (token bucket: a burst of
+  /// handshake_burst, then this rate); past it: HTTP 429 with Retry-After.
+  double handshake_rate = 0;
+  std::size_t handshake_burst = 10;
+  /// Seconds a refused client is told to wait (Retry-After).
+  unsigned retry_after_seconds = 1;
+  /// Proxies whose X-Forwarded-For is believed: the client address is then
+  /// the last address in that header that is not itself a trusted proxy.
+  /// From anyone else the header is ignored.
+  std::vector<std::string> trusted_proxies;
 };
 
 }  // namespace sio

@@ -1,0 +1,408 @@
+// Operations and hardening: the reference's answers to hostile input that
+// differed, health endpoints, Prometheus metrics (checked with promtool and
+// parsed with python3-prometheus-client), the slow-consumer bound and the
+// drain on SIGTERM, against the real sio-server.
+
+import { after, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import http from 'node:http';
+import net from 'node:net';
+import { io } from 'socket.io-client';
+import WebSocket from 'ws';
+import { nextEvent, startServer, withTimeout } from './server.js';
+
+const T = 5000;
+
+function request(port, path, { method = 'GET', body, host = '127.0.0.1' } = {}) {
+  return withTimeout(new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'Content-Length': Buffer.byteLength(body) };
+    const req = http.request({ host, port, path, method, headers, agent: false }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { data += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+    });
+    req.on('error', reject);
+    if (body !== undefined) req.write(body);
+    req.end();
+  }), T, `${method} ${path}`);
+}
+
+/** The metrics page parsed by python3-prometheus-client: {name: [{labels, value}]}. */
+function parseMetrics(text) {
+  const script = `
+import sys, json
+from prometheus_client.parser import text_string_to_metric_families
+out = {}
+for family in text_string_to_metric_families(sys.stdin.read()):
+    for s in family.samples:
+        out.setdefault(s.name, []).append({"labels": s.labels, "value": s.value})
+print(json.dumps(out))
+`;
+  const r = spawnSync('/usr/bin/python3', ['-c', script], { input: text, encoding: 'utf8', timeout: T });
+  assert.equal(r.status, 0, `prometheus_client could not parse the page: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+function value(metrics, name, labels = {}) {
+  const samples = metrics[name] ?? [];
+  const hit = samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v));
+  assert.ok(hit, `no sample ${name} ${JSON.stringify(labels)}`);
+  return hit.value;
+}
+
+async function scrape(port) {
+  const res = await request(port, '/metrics');
+  assert.equal(res.status, 200);
+  return { text: res.body, metrics: parseMetrics(res.body) };
+}
+
+/** Polls `check` (sync or async) until it returns true or `ms` pass. */
+async function until(check, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await check()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+function connectClient(server, opts = {}) {
+  const socket = io(server.url, { path: '/socket.io/', forceNew: true, reconnection: false,
+                                  transports: ['websocket'], ...opts });
+  return socket;
+}
+
+describe('hostile input answered as the reference answers it', () => {
+  let server;
+  after(async () => { await server?.stop(); });
+
+  test('a second polling POST while one is still being received gets 400 and ends the session', async () => {
+    server = await startServer({ 'gateway-threads': 1 });
+    const open = await request(server.port, '/engine.io/?EIO=4&transport=polling');
+    assert.equal(open.status, 200);
+    const sid = JSON.parse(open.body.slice(1)).sid;
+    const target = `/engine.io/?EIO=4&transport=polling&sid=${sid}`;
+
+    // The first POST: its head and part of its body.
+    const first = net.connect(server.port, '127.0.0.1');
+    await nextEvent(first, 'connect', T, 'first POST connection');
+    first.write(`POST ${target} HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n` +
+                'Content-Length: 20\r\n\r\n4hel');
+    // A request on another connection is answered after the server has read
+    // the bytes that came before it (one I/O thread).
+    assert.equal((await request(server.port, '/nothing-here')).status, 404);
+
+    const second = await request(server.port, target, { method: 'POST', body: '4hi' });
+    assert.equal(second.status, 400);
+    const later = await request(server.port, target);
+    assert.equal(later.status, 400);
+    assert.deepEqual(JSON.parse(later.body), { code: 1, message: 'Session ID unknown' });
+    first.destroy();
+  });
+
+  test('a POST that arrives whole while no other is under way is still accepted', async () => {
+    const open = await request(server.port, '/engine.io/?EIO=4&transport=polling');
+    const sid = JSON.parse(open.body.slice(1)).sid;
+    const target = `/engine.io/?EIO=4&transport=polling&sid=${sid}`;
+    const res = await request(server.port, target, { method: 'POST', body: '4hi' });
+    assert.equal(res.status, 200);
+    assert.equal(res.body, 'ok');
+    const echo = await request(server.port, target);
+    assert.equal(echo.body, '4hi');
+    await server.stop();
+    server = null;
+  });
+
+  test('a BINARY_EVENT that declares 0 attachments closes the connection; others go on', async () => {
+    server = await startServer({ app: 'contract', path: '/socket.io/' });
+    const other = connectClient(server);
+    await nextEvent(other, 'connect', T, 'other client connect');
+    const raw = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+    const messages = [];
+    raw.on('message', (d) => messages.push(d.toString()));
+    const closed = new Promise((resolve) => raw.once('close', resolve));
+    await nextEvent(raw, 'open', T, 'raw open');
+    raw.send('40');
+    await until(() => messages.some((m) => m.startsWith('40{')), T, 'the CONNECT answer');
+    raw.send('450-["echo",1]');
+    await withTimeout(closed, T, 'the server to close the connection');
+    assert.ok(!messages.some((m) => m.startsWith('43')), 'no ack for the refused packet');
+    assert.equal(await withTimeout(other.emitWithAck('echo', 'still here'), T, 'echo'), 'still here');
+    other.disconnect();
+    await server.stop();
+    server = null;
+  });
+});
+
+describe('health and metrics', () => {
+  let server;
+  after(async () => { await server?.stop(); });
+
+  test('/livez and /readyz answer 200 while serving', async () => {
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'metrics-listen': '127.0.0.1:0' });
+    for (const path of ['/livez', '/readyz']) {
+      const res = await request(server.port, path);
+      assert.equal(res.status, 200, path);
+      assert.equal(res.body, 'ok\n');
+    }
+  });
+
+  test('/metrics passes promtool and counts what happened', async () => {
+    const clients = [connectClient(server), connectClient(server), connectClient(server, { transports: ['polling'] })];
+    await Promise.all(clients.map((c) => nextEvent(c, 'connect', T, 'connect')));
+    for (let i = 0; i < 5; i++) await withTimeout(clients[0].emitWithAck('echo', i), T, 'echo');
+    const { text, metrics } = await scrape(server.port);
+
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: T });
+    assert.equal(check.status, 0, `promtool check metrics: ${check.stdout}${check.stderr}`);
+
+    assert.equal(value(metrics, 'socketio_engine_connections', { transport: 'websocket' }), 2);
+    assert.equal(value(metrics, 'socketio_engine_connections', { transport: 'polling' }), 1);
+    assert.equal(value(metrics, 'socketio_sockets', { namespace: '/' }), 3);
+    assert.ok(value(metrics, 'socketio_events_received_total') >= 5);
+    assert.ok(value(metrics, 'socketio_acks_sent_total') >= 5);
+    assert.ok(value(metrics, 'socketio_frames_written_total') >= value(metrics, 'socketio_writes_total'));
+    assert.ok(value(metrics, 'process_resident_memory_bytes') > 0);
+    assert.ok(value(metrics, 'process_open_fds') > 0);
+
+    for (const c of clients) c.disconnect();
+    await until(async () => {
+      const m = (await scrape(server.port)).metrics;
+      return value(m, 'socketio_sockets', { namespace: '/' }) === 0 &&
+             value(m, 'socketio_connections_closed_total', { reason: 'transport_close' }) === 3;
+    }, T, 'the sockets to be gone from the metrics');
+  });
+
+  test('the separate metrics listener serves the operations endpoints only', async () => {
+    const match = /metrics on http:\/\/[^:]+:(\d+)\/metrics/.exec(server.output());
+    assert.ok(match, server.output());
+    const port = Number(match[1]);
+    assert.notEqual(port, server.port);
+    const res = await request(port, '/metrics');
+    assert.equal(res.status, 200);
+    assert.match(res.headers['content-type'], /^text\/plain; version=0\.0\.4/);
+    parseMetrics(res.body);
+    assert.equal((await request(port, '/livez')).status, 200);
+    assert.equal((await request(port, '/socket.io/?EIO=4&transport=polling')).status, 404);
+  });
+
+  test('on SIGTERM /readyz answers 503 at once while clients are still served', async () => {
+    await server.stop();
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'pre-stop-delay': 3000 },
+                               { stopTimeoutMs: 8000 });
+    const client = connectClient(server);
+    await nextEvent(client, 'connect', T, 'connect');
+    process.kill(server.pid, 'SIGTERM');
+    await until(async () => (await request(server.port, '/readyz')).status === 503, T,
+                '/readyz to answer 503');
+    assert.equal(await withTimeout(client.emitWithAck('echo', 'during the delay'), T, 'echo'), 'during the delay');
+    const [reason] = await nextEvent(client, 'disconnect', 8000, 'the drain to close the client');
+    assert.equal(reason, 'transport close');
+    await withTimeout(server.exited, 8000, 'the server to exit');
+    server = null;
+  });
+});
+
+describe('bounded memory per client', () => {
+  let server;
+  after(async () => { await server?.stop(); });
+
+  test('a client that stops reading is disconnected as a slow consumer; the others get everything', async () => {
+    const limit = 4 * 1024 * 1024;
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'send-queue-limit': limit });
+    const N = 10000;
+    const payload = 'x'.repeat(4000);
+
+    const members = [connectClient(server), connectClient(server), connectClient(server)];
+    await Promise.all(members.map((c) => nextEvent(c, 'connect', T, 'connect')));
+    for (const c of members) assert.equal(await withTimeout(c.emitWithAck('join', 'room'), T, 'join'), true);
+    const counts = members.map(() => 0);
+    members.forEach((c, i) => c.on('msg', () => { counts[i] += 1; }));
+    const lost = [];
+    members.forEach((c) => c.on('disconnect', (reason) => lost.push(reason)));
+
+    // The slow one: a raw WebSocket that joins, then stops reading.
+    const slow = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+    const slowMessages = [];
+    slow.on('message', (d) => { if (slowMessages.length < 10) slowMessages.push(d.toString()); });
+    const slowClosed = new Promise((resolve) => slow.once('close', resolve));
+    await nextEvent(slow, 'open', T, 'slow client open');
+    slow.send('40');
+    await until(() => slowMessages.some((m) => m.startsWith('40{')), T, 'the slow client CONNECT');
+    slow.send('421["join","room"]');
+    await until(() => slowMessages.some((m) => m === '431[true]'), T, 'the slow client join ack');
+    slow._socket.pause();
+
+    // Bursts of a hundred, each followed by a round trip, so that the members
+    // (in this process) read as they go while the slow one reads nothing.
+    const sender = members[0];
+    let maxQueued = 0;
+    for (let i = 0; i < N; i++) {
+      sender.emit('broadcast', 'room', payload);
+      if (i % 100 === 99) {
+        await withTimeout(sender.emitWithAck('echo', i), 20000, 'echo between broadcasts');
+        if (i % 1000 === 999) {
+          const m = (await scrape(server.port)).metrics;
+          maxQueued = Math.max(maxQueued, value(m, 'socketio_send_queue_bytes'));
+        }
+      }
+    }
+    await until(() => counts.every((n) => n === N), 30000, () => `every member to get ${N} (got ${counts})`);
+    assert.deepEqual(lost, []);
+    const { metrics } = await scrape(server.port);
+    assert.equal(value(metrics, 'socketio_connections_closed_total', { reason: 'slow_consumer' }), 1);
+    // The bound holds: the gauge sums every client's queue, the slow one's
+    // never past the limit by more than one burst.
+    assert.ok(maxQueued <= 2 * limit, `send queues reached ${maxQueued} bytes`);
+    assert.equal(value(metrics, 'socketio_engine_connections', { transport: 'websocket' }), 3);
+    slow._socket.resume();
+    await withTimeout(slowClosed, T, 'the slow client to see its connection closed');
+    for (const c of members) c.disconnect();
+  });
+});
+
+/** A raw HTTP/1.1 request from `localAddress`: {status, headers, body}. */
+function requestFrom(localAddress, port, path, headers = {}) {
+  return withTimeout(new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path, localAddress, headers, agent: false }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => { data += d; });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: data }));
+    });
+    req.on('error', reject);
+    req.end();
+  }), T, `GET ${path} from ${localAddress}`);
+}
+
+/** An open TCP connection from `localAddress`, idle. */
+async function holdConnection(port, localAddress = '127.0.0.1') {
+  const s = net.connect({ host: '127.0.0.1', port, localAddress });
+  await nextEvent(s, 'connect', T, `connection from ${localAddress}`);
+  return s;
+}
+
+const HANDSHAKE = '/engine.io/?EIO=4&transport=polling';
+
+describe('limits', () => {
+  let server;
+  after(async () => { await server?.stop(); });
+
+  test('past --max-connections a new client gets 503 with Retry-After; a freed place is taken again', async () => {
+    server = await startServer({ 'max-connections': 3 });
+    const held = [await holdConnection(server.port), await holdConnection(server.port),
+                  await holdConnection(server.port)];
+    const refused = await requestFrom('127.0.0.1', server.port, HANDSHAKE);
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers['retry-after'], '1');
+    held.pop().destroy();
+    await until(async () => (await requestFrom('127.0.0.1', server.port, HANDSHAKE)).status === 200, T,
+                'a place to be free again');
+    for (const s of held) s.destroy();
+    const { metrics } = await scrape(server.port);
+    assert.ok(value(metrics, 'socketio_handshake_rejections_total', { reason: 'max_connections' }) >= 1);
+    await server.stop();
+    server = null;
+  });
+
+  test('a connection flood from one address is refused with 429; other addresses are served', async () => {
+    server = await startServer({ 'max-connections-per-ip': 5 });
+    const flood = [];
+    for (let i = 0; i < 5; i++) flood.push(await holdConnection(server.port, '127.0.0.2'));
+    const refused = await Promise.all([1, 2, 3].map(() => requestFrom('127.0.0.2', server.port, HANDSHAKE)));
+    for (const r of refused) assert.equal(r.status, 429);
+    for (const from of ['127.0.0.3', '127.0.0.4']) {
+      const ok = await requestFrom(from, server.port, HANDSHAKE);
+      assert.equal(ok.status, 200, from);
+    }
+    for (const s of flood) s.destroy();
+    await server.stop();
+    server = null;
+  });
+
+  test('the handshake rate holds over time, per address', async () => {
+    const rate = 20;
+    const burst = 5;
+    server = await startServer({ 'handshake-rate': rate, 'handshake-burst': burst });
+    const t0 = Date.now();
+    const accepted = [];
+    let refused = 0;
+    while (Date.now() - t0 < 2000) {
+      const r = await requestFrom('127.0.0.5', server.port, HANDSHAKE);
+      if (r.status === 200) accepted.push(Date.now() - t0);
+      else {
+        assert.equal(r.status, 429);
+        refused += 1;
+      }
+    }
+    const elapsed = (Date.now() - t0) / 1000;
+    assert.ok(refused > 0, 'the flood was never refused');
+    // The burst, then the sustained rate: over the last 1.5 s about rate * 1.5.
+    const late = accepted.filter((t) => t >= 500).length;
+    assert.ok(late >= rate * 1.5 * 0.7 && late <= rate * 1.5 * 1.3 + 1,
+              `${late} handshakes accepted in the last 1.5 s, want about ${rate * 1.5}`);
+    assert.ok(accepted.length <= burst + rate * elapsed + 1, `${accepted.length} accepted in all`);
+    // Another address is not held back by the flood.
+    assert.equal((await requestFrom('127.0.0.6', server.port, HANDSHAKE)).status, 200);
+    await server.stop();
+    server = null;
+  });
+
+  test('X-Forwarded-For counts only from a trusted proxy', async () => {
+    server = await startServer({ 'handshake-rate': 0.5, 'handshake-burst': 1, 'trusted-proxy': '127.0.0.7' });
+    const via = (from, xff) => requestFrom(from, server.port, HANDSHAKE, { 'X-Forwarded-For': xff });
+    // Through the trusted proxy each client has its own budget.
+    assert.equal((await via('127.0.0.7', '10.0.0.1')).status, 200);
+    assert.equal((await via('127.0.0.7', '10.0.0.1')).status, 429);
+    assert.equal((await via('127.0.0.7', '10.0.0.2')).status, 200);
+    assert.equal((await via('127.0.0.7', '10.9.9.9, 10.0.0.3')).status, 200);
+    // From anyone else the header is ignored: the real address counts.
+    assert.equal((await via('127.0.0.8', '10.0.0.4')).status, 200);
+    assert.equal((await via('127.0.0.8', '10.0.0.5')).status, 429);
+    await server.stop();
+    server = null;
+  });
+
+  test('--max-namespaces refuses one namespace too many with CONNECT_ERROR', async () => {
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'max-namespaces': 1 });
+    const main = connectClient(server);
+    await nextEvent(main, 'connect', T, 'connect /');
+    const custom = main.io.socket('/custom');
+    const [err] = await nextEvent(custom, 'connect_error', T, 'connect_error on /custom');
+    assert.equal(err.message, 'Too many namespaces');
+    assert.equal(main.connected, true);
+    main.disconnect();
+    await server.stop();
+    server = null;
+  });
+
+  test('a binary packet whose attachments never arrive closes its connection', async () => {
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'ping-interval': 200,
+                                 'ping-timeout': 5000, 'binary-timeout': 300 });
+    const open = async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+      const messages = [];
+      ws.on('message', (d) => {
+        const m = d.toString();
+        if (m === '2') ws.send('3');
+        else messages.push(m);
+      });
+      let isClosed = false;
+      const closed = new Promise((resolve) => ws.once('close', () => { isClosed = true; resolve(); }));
+      await nextEvent(ws, 'open', T, 'open');
+      ws.send('40');
+      await until(() => messages.some((m) => m.startsWith('40{')), T, 'CONNECT answer');
+      return { ws, closed, isClosed: () => isClosed };
+    };
+    const half = await open();
+    const whole = await open();
+    half.ws.send('451-["echo",{"_placeholder":true,"num":0}]');
+    await withTimeout(half.closed, T, 'the half-sent packet to close its connection');
+    assert.equal(whole.isClosed(), false, 'a connection that sent nothing half was closed too');
+    whole.ws.close();
+    await server.stop();
+    server = null;
+  });
+});
