@@ -39,6 +39,17 @@ sp::limits decoder_limits(const server_state& s) {
 client_layer::client_layer(std::shared_ptr<const server_state> server)
     : server_(std::move(server)), decoder_(decoder_limits(*server_)) {}
 
+client_layer::~client_layer() {
+  // Normally on_close disconnected every socket already; an actor that was
+  // killed never got there.
+  for (auto& s : sockets_) {
+    s->connected_ = false;
+    s->client_ = nullptr;
+  }
+  for (auto& [nsp, s] : connecting_)
+    if (s) s->client_ = nullptr;
+}
+
 const caf::message_handler* client_layer::shared_behavior() const {
   static const caf::message_handler cases{
       [](atoms::connect_timeout) { running().on_connect_timeout(); },
@@ -273,6 +284,7 @@ void client_layer::run_middlewares(std::shared_ptr<socket> s,
     if (closed_ || !pending || *pending != s) return;
     if (error) {
       stop_connecting(s->nsp());
+      s->client_ = nullptr;
       sp::packet p;
       p.type = sp::packet_type::connect_error;
       p.nsp = s->nsp();
@@ -422,6 +434,13 @@ std::shared_ptr<socket>* client_layer::connecting(const std::string& nsp) {
   return nullptr;
 }
 
+void client_layer::drop_connecting() {
+  // An entry without a socket waits for the directory of dynamic namespaces.
+  for (auto& [nsp, s] : connecting_)
+    if (s) s->client_ = nullptr;
+  connecting_.clear();
+}
+
 void client_layer::stop_connecting(const std::string& nsp) {
   std::erase_if(connecting_, [&](const auto& entry) { return entry.first == nsp; });
   // Nearly always empty from now on: keep no room for the connection's life.
@@ -453,6 +472,7 @@ void client_layer::close_socket(socket& s, const std::string& reason) {
   s.pending_acks_.clear();
   for (auto& [id, callback] : acks) callback(std::nullopt);
   for (const auto& h : s.listeners().disconnect) h(s, reason);
+  s.client_ = nullptr;
 }
 
 void client_layer::disconnect_all() {
@@ -468,7 +488,7 @@ void client_layer::fail(const char*) {
   auto sockets = sockets_;
   for (auto& s : sockets) close_socket(*s, "forced server close");
   closed_ = true;
-  connecting_.clear();
+  drop_connecting();
   session_->close();
 }
 
@@ -476,7 +496,7 @@ void client_layer::on_close(engine_session&, close_reason reason) {
   closed_ = true;
   auto sockets = sockets_;
   for (auto& s : sockets) close_socket(*s, std::string(to_string(reason)));
-  connecting_.clear();
+  drop_connecting();
   decoder_.reset();
 }
 

@@ -14,7 +14,7 @@ namespace sp = socketio;
 
 socket::socket(detail::client_layer& client, std::string id, std::string nsp, caf::actor nsp_actor,
                std::uint64_t key, json auth)
-    : client_(client),
+    : client_(&client),
       id_(std::move(id)),
       nsp_(std::move(nsp)),
       nsp_actor_(std::move(nsp_actor)),
@@ -22,7 +22,9 @@ socket::socket(detail::client_layer& client, std::string id, std::string nsp, ca
       auth_(std::move(auth)) {}
 
 const handshake& socket::handshake_info() const {
-  if (!handshake_) handshake_ = std::make_unique<const handshake>(client_.make_handshake(auth_));
+  static const handshake gone{};
+  if (!handshake_ && !client_) return gone;
+  if (!handshake_) handshake_ = std::make_unique<const handshake>(client_->make_handshake(auth_));
   return *handshake_;
 }
 
@@ -50,7 +52,7 @@ sp::packet event_packet(const std::string& nsp, std::string_view event, args arg
 void socket::emit(std::string_view event, args arguments) {
   if (!connected_) return;
   for (const auto& h : listeners().any_outgoing) h(*this, std::string(event), arguments);
-  client_.send_packet(event_packet(nsp_, event, std::move(arguments)));
+  client_->send_packet(event_packet(nsp_, event, std::move(arguments)));
 }
 
 void socket::emit_with_ack(std::string_view event, args arguments, ack_callback callback,
@@ -64,12 +66,14 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_callback 
   auto p = event_packet(nsp_, event, std::move(arguments));
   p.id = id;
   pending_acks_.emplace(id, std::move(callback));
-  client_.send_packet(p);
-  client_.start_ack_timer(*this, id, timeout.value_or(client_.options().default_ack_timeout));
+  client_->send_packet(p);
+  client_->start_ack_timer(*this, id, timeout.value_or(client_->options().default_ack_timeout));
 }
 
 broadcast socket::nsp_broadcast() const {
-  return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_.self())};
+  if (!client_) return broadcast{nsp_actor_, nsp_};
+  return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_->self()),
+                   client_->options().default_ack_timeout};
 }
 
 socket::extra_listeners& socket::extras() {
@@ -108,7 +112,7 @@ bool socket::note_left(const std::string& room) {
 
 void socket::join(const std::string& room) {
   if (!connected_ || !note_joined(room)) return;
-  client_.self()->send(nsp_actor_, atoms::join::value, id_, room);
+  client_->self()->send(nsp_actor_, atoms::join::value, id_, room);
 }
 
 void socket::join(const std::vector<std::string>& rooms) {
@@ -117,20 +121,20 @@ void socket::join(const std::vector<std::string>& rooms) {
 
 void socket::leave(const std::string& room) {
   if (!connected_ || !note_left(room)) return;
-  client_.self()->send(nsp_actor_, atoms::leave::value, id_, room);
+  client_->self()->send(nsp_actor_, atoms::leave::value, id_, room);
 }
 
 void socket::disconnect(bool close) {
   if (!connected_) return;
   if (close) {
-    client_.disconnect_all();
+    client_->disconnect_all();
     return;
   }
   sp::packet p;
   p.type = sp::packet_type::disconnect;
   p.nsp = nsp_;
-  client_.send_packet(p);
-  client_.close_socket(*this, "server namespace disconnect");
+  client_->send_packet(p);
+  client_->close_socket(*this, "server namespace disconnect");
 }
 
 // -- broadcast ----------------------------------------------------------------
@@ -187,7 +191,7 @@ void broadcast::emit_with_ack(std::string_view event, args arguments,
   req->ack_id = next_ack_id();
   req->frames = encode_event(nsp_name_, event, std::move(arguments), req->ack_id);
   req->ack_collector =
-      detail::spawn_ack_collector(nsp_.home_system(), timeout_.value_or(default_broadcast_timeout),
+      detail::spawn_ack_collector(nsp_.home_system(), timeout_.value_or(default_timeout_),
                                   std::move(callback), origin_);
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }

@@ -59,8 +59,10 @@ using error_handler = std::function<void(socket&, const connect_error&)>;
 
 /// One Socket.IO socket: a client's membership of one namespace. It lives
 /// inside its connection actor, and every handler runs there, one at a time,
-/// so handlers need no locks. Valid until its disconnect handlers returned;
-/// keep a socket_ref to use it later.
+/// so handlers need no locks. A socket_ref may be kept past the disconnect
+/// (and past the connection): from then on connected() is false, emits,
+/// joins and leaves do nothing, emit_with_ack calls back with nothing at
+/// once, and handshake_info() is empty unless it was asked for before.
 class socket : public std::enable_shared_from_this<socket> {
  public:
   socket(detail::client_layer& client, std::string id, std::string nsp, caf::actor nsp_actor,
@@ -122,7 +124,8 @@ class socket : public std::enable_shared_from_this<socket> {
   friend class detail::client_layer;
   broadcast except_self() const { return nsp_broadcast().except(id_); }
 
-  detail::client_layer& client_;
+  // Null once the socket left its namespace: the layer may be gone by then.
+  detail::client_layer* client_;
   std::string id_;
   std::string nsp_;
   caf::actor nsp_actor_;
