@@ -108,8 +108,9 @@ void client_layer::on_deliver_ack(std::uint64_t key, const frame_batch& frames, 
                                   const caf::actor& collector) {
   auto* it = by_key(key);
   if (!it) return;
-  (*it)->pending_acks_.emplace(id, [collector](std::optional<args> reply) {
-    if (reply) caf::anon_send(collector, atoms::reply::value, std::move(*reply));
+  (*it)->pending_acks_.emplace(id, [collector](ack_status status, args reply) {
+    if (status == ack_status::replied)
+      caf::anon_send(collector, atoms::reply::value, std::move(reply));
   });
   send_frames(*frames);
 }
@@ -160,7 +161,7 @@ void client_layer::on_socket_command(std::uint64_t key, const socket_command& cm
 void client_layer::on_ack_timeout(std::uint64_t key, std::uint64_t id) {
   auto* it = by_key(key);
   if (!it) return;
-  if (auto callback = (*it)->take_ack(id)) callback(std::nullopt);
+  if (auto callback = (*it)->take_ack(id)) callback(ack_status::timed_out, {});
 }
 
 void client_layer::on_open(engine_session& s) {
@@ -394,7 +395,7 @@ void client_layer::on_ack(socket& s, sp::packet& p) {
   if (!callback) return;
   args reply;
   if (p.data && p.data->is_array()) reply = std::move(p.data->get_ref<json::array_t&>());
-  callback(std::move(reply));
+  callback(ack_status::replied, std::move(reply));
 }
 
 void client_layer::send_packet(const sp::packet& p) {
@@ -470,7 +471,7 @@ void client_layer::close_socket(socket& s, const std::string& reason) {
   std::erase(sockets_, keep);
   auto acks = std::move(s.pending_acks_);
   s.pending_acks_.clear();
-  for (auto& [id, callback] : acks) callback(std::nullopt);
+  for (auto& [id, callback] : acks) callback(ack_status::disconnected, {});
   for (const auto& h : s.listeners().disconnect) h(s, reason);
   s.client_ = nullptr;
 }

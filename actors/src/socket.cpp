@@ -57,8 +57,21 @@ void socket::emit(std::string_view event, args arguments) {
 
 void socket::emit_with_ack(std::string_view event, args arguments, ack_callback callback,
                            std::optional<std::chrono::milliseconds> timeout) {
+  emit_with_ack(
+      event, std::move(arguments),
+      [callback = std::move(callback)](ack_status status, args reply) {
+        if (status == ack_status::replied)
+          callback(std::move(reply));
+        else
+          callback(std::nullopt);
+      },
+      timeout);
+}
+
+void socket::emit_with_ack(std::string_view event, args arguments, ack_status_callback callback,
+                           std::optional<std::chrono::milliseconds> timeout) {
   if (!connected_) {
-    callback(std::nullopt);
+    callback(ack_status::disconnected, {});
     return;
   }
   for (const auto& h : listeners().any_outgoing) h(*this, std::string(event), arguments);
@@ -86,7 +99,7 @@ const socket::extra_listeners& socket::listeners() const {
   return extras_ ? *extras_ : none;
 }
 
-ack_callback socket::take_ack(std::uint64_t id) {
+ack_status_callback socket::take_ack(std::uint64_t id) {
   auto it = pending_acks_.find(id);
   if (it == pending_acks_.end()) return {};
   auto callback = std::move(it->second);
@@ -172,7 +185,6 @@ void broadcast::emit(std::string_view event, args arguments) const {
   auto req = std::make_shared<broadcast_request>();
   req->rooms = rooms_;
   req->except = except_;
-  req->is_volatile = volatile_flag_;
   req->frames = encode_event(nsp_name_, event, arguments);
   req->event = std::make_shared<const event_copy>(
       event_copy{std::string(event), std::move(arguments), volatile_flag_});

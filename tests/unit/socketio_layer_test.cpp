@@ -335,5 +335,73 @@ TEST_F(SocketIoLayer, NewNamespaceAfterTheStartIsRefusedClearly) {
   EXPECT_THROW(io.of(std::regex("^/dyn-\\d+$")), std::logic_error);
 }
 
+
+TEST_F(SocketIoLayer, HandlersWithoutAnAckAndMiddlewaresCallingPlainNext) {
+  args received;
+  io.of("/").use([](socket&, next_fn next) { next(); });
+  io.of("/").on_connection([&](socket& s) {
+    s.use([](socket&, const std::string& event, args&, next_fn next) {
+      if (event == "blocked")
+        next(connect_error{"blocked", std::nullopt});
+      else
+        next();
+    });
+    s.on("note", [&](socket&, args& a) { received = a; });
+    s.on("blocked", [&](socket&, args& a) { received = a; });
+  });
+  auto c = connected();
+  say(c, "2[\"note\",1]");
+  EXPECT_EQ(received, args{1});
+  say(c, "2[\"blocked\",2]");
+  EXPECT_EQ(received, args{1});
+}
+
+TEST_F(SocketIoLayer, AckStatusTellsTimeoutFromDisconnect) {
+  std::vector<ack_status> seen;
+  io.of("/").on_connection([&](socket& s) {
+    s.timeout(milliseconds(500)).emit_with_ack("a", {}, [&](ack_status st, args) {
+      seen.push_back(st);
+    });
+    s.emit_with_ack("b", {}, [&](ack_status st, args) { seen.push_back(st); });
+  });
+  auto c = connected();
+  advance(milliseconds(500));
+  ASSERT_EQ(seen, std::vector<ack_status>{ack_status::timed_out});
+  say(c, "1");
+  EXPECT_EQ(seen, (std::vector<ack_status>{ack_status::timed_out, ack_status::disconnected}));
+}
+
+TEST_F(SocketIoLayer, AckStatusCarriesTheReply) {
+  std::optional<ack_status> status;
+  args reply;
+  io.of("/").on_connection([&](socket& s) {
+    s.emit_with_ack("q", {}, [&](ack_status st, args r) {
+      status = st;
+      reply = std::move(r);
+    });
+  });
+  auto c = open();
+  say(c, "0");
+  auto sent = taken(c);
+  ASSERT_EQ(sent.size(), 2u);
+  auto id = sent[1].substr(1, sent[1].find('[') - 1);
+  say(c, "3" + id + "[\"yes\"]");
+  EXPECT_EQ(status, ack_status::replied);
+  EXPECT_EQ(reply, args{"yes"});
+}
+
+TEST_F(SocketIoLayer, HandshakeToJsonHasTheReferencesKeys) {
+  json seen;
+  io.of("/").on_connection([&](socket& s) { seen = s.handshake_info().to_json(); });
+  auto c = open();
+  say(c, "0{\"token\":\"t\"}");
+  ASSERT_TRUE(seen.is_object());
+  std::vector<std::string> keys;
+  for (const auto& [key, value] : seen.items()) keys.push_back(key);
+  EXPECT_EQ(keys, (strings{"headers", "time", "address", "xdomain", "secure", "issued", "url",
+                           "query", "auth"}));
+  EXPECT_EQ(seen["auth"], (json{{"token", "t"}}));
+}
+
 }  // namespace
 }  // namespace sio::test

@@ -49,6 +49,9 @@ class ack_sender {
 };
 
 using event_handler = std::function<void(socket&, args&, const ack_sender&)>;
+/// A handler of events the client emits without a callback (or whose
+/// acknowledgement it does not answer).
+using plain_event_handler = std::function<void(socket&, args&)>;
 using any_handler = std::function<void(socket&, const std::string& event, const args&)>;
 using disconnect_handler = std::function<void(socket&, const std::string& reason)>;
 /// Per-packet middleware (`socket.use`): sees the event name and arguments
@@ -82,6 +85,9 @@ class socket : public std::enable_shared_from_this<socket> {
   std::set<std::string> rooms() const;
 
   void on(std::string event, event_handler handler);
+  void on(std::string event, plain_event_handler handler) {
+    on(std::move(event), [h = std::move(handler)](socket& s, args& a, const ack_sender&) { h(s, a); });
+  }
   void on_any(any_handler handler) { extras().any.push_back(std::move(handler)); }
   void on_any_outgoing(any_handler handler) { extras().any_outgoing.push_back(std::move(handler)); }
   void on_disconnecting(disconnect_handler handler) {
@@ -103,6 +109,25 @@ class socket : public std::enable_shared_from_this<socket> {
   /// (default: the server's default_ack_timeout).
   void emit_with_ack(std::string_view event, args arguments, ack_callback callback,
                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  /// The same, telling a timeout from a disconnect.
+  void emit_with_ack(std::string_view event, args arguments, ack_status_callback callback,
+                     std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+  /// `socket.timeout(ms).emitWithAck(...)`: an emit_with_ack that waits at most `t`.
+  class timed {
+   public:
+    template <class Callback>
+    void emit_with_ack(std::string_view event, args arguments, Callback&& callback) const {
+      socket_.emit_with_ack(event, std::move(arguments), std::forward<Callback>(callback), t_);
+    }
+
+   private:
+    friend class socket;
+    timed(socket& s, std::chrono::milliseconds t) : socket_(s), t_(t) {}
+    socket& socket_;
+    std::chrono::milliseconds t_;
+  };
+  timed timeout(std::chrono::milliseconds t) { return timed{*this, t}; }
 
   void join(const std::string& room);
   void join(const std::vector<std::string>& rooms);
@@ -160,8 +185,8 @@ class socket : public std::enable_shared_from_this<socket> {
   std::unique_ptr<extra_listeners> extras_;
   // The callback waiting for ACK `id`, removed from the waiting ones; none
   // when it was answered or timed out already.
-  ack_callback take_ack(std::uint64_t id);
-  std::map<std::uint64_t, ack_callback> pending_acks_;
+  ack_status_callback take_ack(std::uint64_t id);
+  std::map<std::uint64_t, ack_status_callback> pending_acks_;
 };
 
 using socket_ref = std::shared_ptr<socket>;
