@@ -40,6 +40,17 @@ sp::limits decoder_limits(const server_state& s) {
 client_layer::client_layer(std::shared_ptr<const server_state> server)
     : server_(std::move(server)), decoder_(decoder_limits(*server_)) {}
 
+client_layer::~client_layer() {
+  // Normally on_close disconnected every socket already; an actor that was
+  // killed never got there.
+  for (auto& s : sockets_) {
+    s->connected_ = false;
+    s->client_ = nullptr;
+  }
+  for (auto& [nsp, s] : connecting_)
+    if (s) s->client_ = nullptr;
+}
+
 const caf::message_handler* client_layer::shared_behavior() const {
   static const caf::message_handler cases{
       [](atoms::connect_timeout) { running().on_connect_timeout(); },
@@ -105,8 +116,9 @@ void client_layer::on_deliver_ack(std::uint64_t key, const frame_batch& frames, 
                                   const caf::actor& collector) {
   auto* it = by_key(key);
   if (!it) return;
-  (*it)->pending_acks_.emplace(id, [collector](std::optional<args> reply) {
-    if (reply) caf::anon_send(collector, atoms::reply::value, std::move(*reply));
+  (*it)->pending_acks_.emplace(id, [collector](ack_status status, args reply) {
+    if (status == ack_status::replied)
+      caf::anon_send(collector, atoms::reply::value, std::move(reply));
   });
   send_frames(*frames);
 }
@@ -157,7 +169,7 @@ void client_layer::on_socket_command(std::uint64_t key, const socket_command& cm
 void client_layer::on_ack_timeout(std::uint64_t key, std::uint64_t id) {
   auto* it = by_key(key);
   if (!it) return;
-  if (auto callback = (*it)->take_ack(id)) callback(std::nullopt);
+  if (auto callback = (*it)->take_ack(id)) callback(ack_status::timed_out, {});
 }
 
 void client_layer::on_open(engine_session& s) {
@@ -303,6 +315,7 @@ void client_layer::run_middlewares(std::shared_ptr<socket> s,
     if (closed_ || !pending || *pending != s) return;
     if (error) {
       stop_connecting(s->nsp());
+      s->client_ = nullptr;
       sp::packet p;
       p.type = sp::packet_type::connect_error;
       p.nsp = s->nsp();
@@ -415,7 +428,7 @@ void client_layer::on_ack(socket& s, sp::packet& p) {
   metrics::add(metrics::counter::acks_in);
   args reply;
   if (p.data && p.data->is_array()) reply = std::move(p.data->get_ref<json::array_t&>());
-  callback(std::move(reply));
+  callback(ack_status::replied, std::move(reply));
 }
 
 void client_layer::send_packet(const sp::packet& p) {
@@ -455,6 +468,13 @@ std::shared_ptr<socket>* client_layer::connecting(const std::string& nsp) {
   return nullptr;
 }
 
+void client_layer::drop_connecting() {
+  // An entry without a socket waits for the directory of dynamic namespaces.
+  for (auto& [nsp, s] : connecting_)
+    if (s) s->client_ = nullptr;
+  connecting_.clear();
+}
+
 void client_layer::stop_connecting(const std::string& nsp) {
   std::erase_if(connecting_, [&](const auto& entry) { return entry.first == nsp; });
   // Nearly always empty from now on: keep no room for the connection's life.
@@ -488,8 +508,9 @@ void client_layer::close_socket(socket& s, const std::string& reason) {
   std::erase(sockets_, keep);
   auto acks = std::move(s.pending_acks_);
   s.pending_acks_.clear();
-  for (auto& [id, callback] : acks) callback(std::nullopt);
+  for (auto& [id, callback] : acks) callback(ack_status::disconnected, {});
   for (const auto& h : s.listeners().disconnect) h(s, reason);
+  s.client_ = nullptr;
 }
 
 void client_layer::disconnect_all() {
@@ -505,7 +526,7 @@ void client_layer::fail(const char*) {
   auto sockets = sockets_;
   for (auto& s : sockets) close_socket(*s, "forced server close");
   closed_ = true;
-  connecting_.clear();
+  drop_connecting();
   session_->close();
 }
 
@@ -513,7 +534,7 @@ void client_layer::on_close(engine_session&, close_reason reason) {
   closed_ = true;
   auto sockets = sockets_;
   for (auto& s : sockets) close_socket(*s, std::string(to_string(reason)));
-  connecting_.clear();
+  drop_connecting();
   decoder_.reset();
 }
 

@@ -18,6 +18,8 @@ namespace sio::detail {
 class client_layer final : public session_handler {
  public:
   explicit client_layer(std::shared_ptr<const server_state> server);
+  /// Detaches the sockets that outlive it in a socket_ref.
+  ~client_layer() override;
 
   void on_open(engine_session& s) override;
   void on_message(engine_session& s, std::string data, bool binary) override;
@@ -76,6 +78,8 @@ class client_layer final : public session_handler {
   std::shared_ptr<socket>* by_nsp(const std::string& nsp);
   std::shared_ptr<socket>* connecting(const std::string& nsp);
   void stop_connecting(const std::string& nsp);
+  /// Forgets the sockets still in their middlewares (the connection ends).
+  void drop_connecting();
 
   std::shared_ptr<const server_state> server_;
   engine_session* session_ = nullptr;

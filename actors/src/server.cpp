@@ -37,6 +37,10 @@ namespace_ref& namespace_ref::on_connection(connection_handler h) {
 
 const std::string& namespace_ref::name() const noexcept { return config_->name; }
 
+broadcast namespace_ref::all() const {
+  return broadcast{actor_, name(), {}, config_->default_ack_timeout};
+}
+
 void namespace_ref::subscribe(const std::string& room, const caf::actor& subscriber) const {
   if (actor_) caf::anon_send(actor_, atoms::subscribe::value, room, subscriber);
 }
@@ -51,6 +55,8 @@ server::server(caf::actor_system& sys, socketio_options options, std::size_t max
     : state_(std::make_shared<detail::server_state>(
           detail::server_state{sys, options, max_payload, {}, {}, {}})) {
   state_->directory = detail::spawn_namespace_directory(sys, state_);
+  // As in the reference, the main namespace always exists.
+  of("/");
 }
 
 server::~server() {
@@ -69,6 +75,7 @@ namespace_ref server::of(const std::string& name) {
                              "namespace before the start (dynamic ones with of(pattern))");
     auto config = std::make_shared<detail::namespace_config>();
     config->name = normalized;
+    config->default_ack_timeout = state_->options.default_ack_timeout;
     auto actor = detail::spawn_namespace(state_->system, normalized);
     it = state_->namespaces.emplace(normalized, detail::namespace_entry{config, actor}).first;
   }
@@ -89,6 +96,7 @@ namespace_ref server::of(std::function<bool(const std::string&, const json&)> pr
         "rule before the start");
   auto config = std::make_shared<detail::namespace_config>();
   config->name = "(dynamic)";
+  config->default_ack_timeout = state_->options.default_ack_timeout;
   state_->dynamic.push_back({std::move(predicate), config});
   // The parent of dynamic namespaces has no members of its own to broadcast to.
   return namespace_ref{config, caf::actor{}, state_->frozen};

@@ -21,6 +21,8 @@ struct namespace_config {
   std::string name;
   std::vector<middleware> middlewares;
   std::vector<connection_handler> on_connection;
+  /// socketio_options::default_ack_timeout, for its broadcasts.
+  std::chrono::milliseconds default_ack_timeout{30000};
 };
 
 /// A rule that makes namespaces on demand (`io.of(/regex/)`).

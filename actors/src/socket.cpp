@@ -16,7 +16,7 @@ namespace sp = socketio;
 
 socket::socket(detail::client_layer& client, std::string id, std::string nsp, caf::actor nsp_actor,
                std::uint64_t key, json auth)
-    : client_(client),
+    : client_(&client),
       id_(std::move(id)),
       nsp_(std::move(nsp)),
       nsp_actor_(std::move(nsp_actor)),
@@ -24,7 +24,9 @@ socket::socket(detail::client_layer& client, std::string id, std::string nsp, ca
       auth_(std::move(auth)) {}
 
 const handshake& socket::handshake_info() const {
-  if (!handshake_) handshake_ = std::make_unique<const handshake>(client_.make_handshake(auth_));
+  static const handshake gone{};
+  if (!handshake_ && !client_) return gone;
+  if (!handshake_) handshake_ = std::make_unique<const handshake>(client_->make_handshake(auth_));
   return *handshake_;
 }
 
@@ -49,19 +51,34 @@ sp::packet event_packet(const std::string& nsp, std::string_view event, args arg
 
 }  // namespace
 
-std::size_t socket::buffered_amount() const noexcept { return client_.buffered_amount(); }
+std::size_t socket::buffered_amount() const noexcept {
+  return client_ ? client_->buffered_amount() : 0;
+}
 
 void socket::emit(std::string_view event, args arguments) {
   if (!connected_) return;
   for (const auto& h : listeners().any_outgoing) h(*this, std::string(event), arguments);
   metrics::add(metrics::counter::events_out);
-  client_.send_packet(event_packet(nsp_, event, std::move(arguments)));
+  client_->send_packet(event_packet(nsp_, event, std::move(arguments)));
 }
 
 void socket::emit_with_ack(std::string_view event, args arguments, ack_callback callback,
                            std::optional<std::chrono::milliseconds> timeout) {
+  emit_with_ack(
+      event, std::move(arguments),
+      [callback = std::move(callback)](ack_status status, args reply) {
+        if (status == ack_status::replied)
+          callback(std::move(reply));
+        else
+          callback(std::nullopt);
+      },
+      timeout);
+}
+
+void socket::emit_with_ack(std::string_view event, args arguments, ack_status_callback callback,
+                           std::optional<std::chrono::milliseconds> timeout) {
   if (!connected_) {
-    callback(std::nullopt);
+    callback(ack_status::disconnected, {});
     return;
   }
   for (const auto& h : listeners().any_outgoing) h(*this, std::string(event), arguments);
@@ -70,20 +87,22 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_callback 
   p.id = id;
   metrics::add(metrics::counter::events_out);
   // The ack's round trip, for the latency histogram; a timeout is no answer.
-  pending_acks_.emplace(id, [callback = std::move(callback),
-                             sent = std::chrono::steady_clock::now()](std::optional<args> reply) {
-    if (reply) {
+  pending_acks_.emplace(id, [callback = std::move(callback), sent = std::chrono::steady_clock::now()](
+                                ack_status status, args reply) {
+    if (status == ack_status::replied) {
       auto took = std::chrono::steady_clock::now() - sent;
       metrics::ack_latency(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
     }
-    callback(std::move(reply));
+    callback(status, std::move(reply));
   });
-  client_.send_packet(p);
-  client_.start_ack_timer(*this, id, timeout.value_or(client_.options().default_ack_timeout));
+  client_->send_packet(p);
+  client_->start_ack_timer(*this, id, timeout.value_or(client_->options().default_ack_timeout));
 }
 
 broadcast socket::nsp_broadcast() const {
-  return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_.self())};
+  if (!client_) return broadcast{nsp_actor_, nsp_};
+  return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_->self()),
+                   client_->options().default_ack_timeout};
 }
 
 socket::extra_listeners& socket::extras() {
@@ -96,7 +115,7 @@ const socket::extra_listeners& socket::listeners() const {
   return extras_ ? *extras_ : none;
 }
 
-ack_callback socket::take_ack(std::uint64_t id) {
+ack_status_callback socket::take_ack(std::uint64_t id) {
   auto it = pending_acks_.find(id);
   if (it == pending_acks_.end()) return {};
   auto callback = std::move(it->second);
@@ -122,7 +141,7 @@ bool socket::note_left(const std::string& room) {
 
 void socket::join(const std::string& room) {
   if (!connected_ || !note_joined(room)) return;
-  client_.self()->send(nsp_actor_, atoms::join::value, id_, room);
+  client_->self()->send(nsp_actor_, atoms::join::value, id_, room);
 }
 
 void socket::join(const std::vector<std::string>& rooms) {
@@ -131,20 +150,20 @@ void socket::join(const std::vector<std::string>& rooms) {
 
 void socket::leave(const std::string& room) {
   if (!connected_ || !note_left(room)) return;
-  client_.self()->send(nsp_actor_, atoms::leave::value, id_, room);
+  client_->self()->send(nsp_actor_, atoms::leave::value, id_, room);
 }
 
 void socket::disconnect(bool close) {
   if (!connected_) return;
   if (close) {
-    client_.disconnect_all();
+    client_->disconnect_all();
     return;
   }
   sp::packet p;
   p.type = sp::packet_type::disconnect;
   p.nsp = nsp_;
-  client_.send_packet(p);
-  client_.close_socket(*this, "server namespace disconnect");
+  client_->send_packet(p);
+  client_->close_socket(*this, "server namespace disconnect");
 }
 
 // -- broadcast ----------------------------------------------------------------
@@ -182,7 +201,6 @@ void broadcast::emit(std::string_view event, args arguments) const {
   auto req = std::make_shared<broadcast_request>();
   req->rooms = rooms_;
   req->except = except_;
-  req->is_volatile = volatile_flag_;
   req->frames = encode_event(nsp_name_, event, arguments);
   req->event = std::make_shared<const event_copy>(
       event_copy{std::string(event), std::move(arguments), volatile_flag_});
@@ -201,7 +219,7 @@ void broadcast::emit_with_ack(std::string_view event, args arguments,
   req->ack_id = next_ack_id();
   req->frames = encode_event(nsp_name_, event, std::move(arguments), req->ack_id);
   req->ack_collector =
-      detail::spawn_ack_collector(nsp_.home_system(), timeout_.value_or(default_broadcast_timeout),
+      detail::spawn_ack_collector(nsp_.home_system(), timeout_.value_or(default_timeout_),
                                   std::move(callback), origin_);
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }

@@ -42,7 +42,6 @@ struct broadcast_request {
   std::vector<std::string> except;  // rooms (socket ids count as rooms) left out
   frame_batch frames;
   event_ptr event;
-  bool is_volatile = false;
   /// With an ack: the id in the packet, and the actor that collects replies.
   std::uint64_t ack_id = 0;
   caf::actor ack_collector;
@@ -67,9 +66,15 @@ using broadcast_ack_callback = std::function<void(std::vector<args> replies, boo
 class broadcast {
  public:
   /// `origin`: the connection actor emitting, if any; callbacks of
-  /// emit_with_ack and fetch_sockets then run inside it.
-  broadcast(caf::actor nsp, std::string nsp_name, caf::actor origin = {})
-      : nsp_(std::move(nsp)), nsp_name_(std::move(nsp_name)), origin_(std::move(origin)) {}
+  /// emit_with_ack and fetch_sockets then run inside it. `default_timeout`:
+  /// how long emit_with_ack waits without a timeout() (the server's
+  /// socketio_options::default_ack_timeout when made by the server's API).
+  broadcast(caf::actor nsp, std::string nsp_name, caf::actor origin = {},
+            std::chrono::milliseconds default_timeout = std::chrono::seconds(30))
+      : nsp_(std::move(nsp)),
+        nsp_name_(std::move(nsp_name)),
+        origin_(std::move(origin)),
+        default_timeout_(default_timeout) {}
 
   broadcast& to(std::string room) & {
     rooms_.push_back(std::move(room));
@@ -111,7 +116,8 @@ class broadcast {
   }
 
   /// Emits and collects every recipient's acknowledgement; `callback` gets
-  /// them once all answered, or when the timeout (default 30 s) passed. Called
+  /// them once all answered, or when the timeout (default: the server's
+  /// default_ack_timeout) passed. Called
   /// inside the actor that emitted when that is a connection actor (so it may
   /// touch its socket), else inside a short-lived collector actor.
   void emit_with_ack(std::string_view event, args arguments, broadcast_ack_callback callback) const;
@@ -136,6 +142,7 @@ class broadcast {
   std::vector<std::string> except_;
   bool volatile_flag_ = false;
   std::optional<std::chrono::milliseconds> timeout_;
+  std::chrono::milliseconds default_timeout_;
 };
 
 /// Encodes EVENT `event` with `arguments` for namespace `nsp` into the frames

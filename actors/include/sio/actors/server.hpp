@@ -42,7 +42,7 @@ class namespace_ref {
   broadcast to(std::string room) const { return all().to(std::move(room)); }
   broadcast in(std::string room) const { return to(std::move(room)); }
   broadcast except(std::string room) const { return all().except(std::move(room)); }
-  broadcast all() const { return broadcast{actor_, name()}; }
+  broadcast all() const;
   void emit(std::string_view event, args arguments = {}) const {
     all().emit(event, std::move(arguments));
   }

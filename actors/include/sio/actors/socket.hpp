@@ -49,6 +49,9 @@ class ack_sender {
 };
 
 using event_handler = std::function<void(socket&, args&, const ack_sender&)>;
+/// A handler of events the client emits without a callback (or whose
+/// acknowledgement it does not answer).
+using plain_event_handler = std::function<void(socket&, args&)>;
 using any_handler = std::function<void(socket&, const std::string& event, const args&)>;
 using disconnect_handler = std::function<void(socket&, const std::string& reason)>;
 /// Per-packet middleware (`socket.use`): sees the event name and arguments
@@ -59,8 +62,10 @@ using error_handler = std::function<void(socket&, const connect_error&)>;
 
 /// One Socket.IO socket: a client's membership of one namespace. It lives
 /// inside its connection actor, and every handler runs there, one at a time,
-/// so handlers need no locks. Valid until its disconnect handlers returned;
-/// keep a socket_ref to use it later.
+/// so handlers need no locks. A socket_ref may be kept past the disconnect
+/// (and past the connection): from then on connected() is false, emits,
+/// joins and leaves do nothing, emit_with_ack calls back with nothing at
+/// once, and handshake_info() is empty unless it was asked for before.
 class socket : public std::enable_shared_from_this<socket> {
  public:
   socket(detail::client_layer& client, std::string id, std::string nsp, caf::actor nsp_actor,
@@ -84,6 +89,9 @@ class socket : public std::enable_shared_from_this<socket> {
   std::set<std::string> rooms() const;
 
   void on(std::string event, event_handler handler);
+  void on(std::string event, plain_event_handler handler) {
+    on(std::move(event), [h = std::move(handler)](socket& s, args& a, const ack_sender&) { h(s, a); });
+  }
   void on_any(any_handler handler) { extras().any.push_back(std::move(handler)); }
   void on_any_outgoing(any_handler handler) { extras().any_outgoing.push_back(std::move(handler)); }
   void on_disconnecting(disconnect_handler handler) {
@@ -105,6 +113,25 @@ class socket : public std::enable_shared_from_this<socket> {
   /// (default: the server's default_ack_timeout).
   void emit_with_ack(std::string_view event, args arguments, ack_callback callback,
                      std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+  /// The same, telling a timeout from a disconnect.
+  void emit_with_ack(std::string_view event, args arguments, ack_status_callback callback,
+                     std::optional<std::chrono::milliseconds> timeout = std::nullopt);
+
+  /// `socket.timeout(ms).emitWithAck(...)`: an emit_with_ack that waits at most `t`.
+  class timed {
+   public:
+    template <class Callback>
+    void emit_with_ack(std::string_view event, args arguments, Callback&& callback) const {
+      socket_.emit_with_ack(event, std::move(arguments), std::forward<Callback>(callback), t_);
+    }
+
+   private:
+    friend class socket;
+    timed(socket& s, std::chrono::milliseconds t) : socket_(s), t_(t) {}
+    socket& socket_;
+    std::chrono::milliseconds t_;
+  };
+  timed timeout(std::chrono::milliseconds t) { return timed{*this, t}; }
 
   void join(const std::string& room);
   void join(const std::vector<std::string>& rooms);
@@ -126,7 +153,8 @@ class socket : public std::enable_shared_from_this<socket> {
   friend class detail::client_layer;
   broadcast except_self() const { return nsp_broadcast().except(id_); }
 
-  detail::client_layer& client_;
+  // Null once the socket left its namespace: the layer may be gone by then.
+  detail::client_layer* client_;
   std::string id_;
   std::string nsp_;
   caf::actor nsp_actor_;
@@ -161,8 +189,8 @@ class socket : public std::enable_shared_from_this<socket> {
   std::unique_ptr<extra_listeners> extras_;
   // The callback waiting for ACK `id`, removed from the waiting ones; none
   // when it was answered or timed out already.
-  ack_callback take_ack(std::uint64_t id);
-  std::map<std::uint64_t, ack_callback> pending_acks_;
+  ack_status_callback take_ack(std::uint64_t id);
+  std::map<std::uint64_t, ack_status_callback> pending_acks_;
 };
 
 using socket_ref = std::shared_ptr<socket>;

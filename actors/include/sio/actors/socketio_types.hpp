@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "sio/actors/links.hpp"
@@ -24,8 +25,22 @@ struct connect_error {
   std::optional<json> data;
 };
 
-/// Calls the next middleware, or refuses the socket when given an error.
-using next_fn = std::function<void(std::optional<connect_error>)>;
+/// What a middleware calls when it is done: `next()` lets the socket (or
+/// the packet) through, `next(connect_error{...})` refuses it.
+class next_fn {
+ public:
+  next_fn() = default;
+  template <class F,
+            class = std::enable_if_t<std::is_invocable_v<F&, std::optional<connect_error>>>>
+  next_fn(F f) : f_(std::move(f)) {}
+  void operator()() const { f_(std::nullopt); }
+  void operator()(connect_error error) const { f_(std::move(error)); }
+  void operator()(std::optional<connect_error> error) const { f_(std::move(error)); }
+  explicit operator bool() const noexcept { return static_cast<bool>(f_); }
+
+ private:
+  std::function<void(std::optional<connect_error>)> f_;
+};
 
 /// `socket.handshake` of the reference.
 struct handshake {
@@ -38,6 +53,13 @@ struct handshake {
   std::string url;
   json query = json::object();
   json auth = json::object();
+
+  /// As the reference's `socket.handshake` serializes: the same keys, in its order.
+  json to_json() const {
+    return json{{"headers", headers}, {"time", time},     {"address", address},
+                {"xdomain", xdomain}, {"secure", secure}, {"issued", issued},
+                {"url", url},         {"query", query},   {"auth", auth}};
+  }
 };
 
 /// The frames of one encoded Socket.IO packet (its text, then one frame per
@@ -47,6 +69,16 @@ using frame_batch = std::shared_ptr<const std::vector<frame>>;
 /// Called with the client's reply to an emit_with_ack, or with nothing when
 /// the timeout passed or the socket disconnected first.
 using ack_callback = std::function<void(std::optional<args>)>;
+
+/// How a server-to-client acknowledgement ended.
+enum class ack_status : std::uint8_t {
+  replied,       // the client answered; the reply holds its arguments
+  timed_out,     // the timeout passed first
+  disconnected,  // the socket left (or had left) first
+};
+
+/// Called once with how an emit_with_ack ended, and the client's reply.
+using ack_status_callback = std::function<void(ack_status, args reply)>;
 
 /// Options of the Socket.IO layer, named after the reference's ServerOptions.
 struct socketio_options {
