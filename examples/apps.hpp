@@ -21,6 +21,9 @@ struct app {
   /// Its web page: a directory under examples/ ("chat/public") that
   /// sio-server serves at "/" unless told otherwise; empty: none.
   std::string web_dir;
+  /// Whether sio-server runs it with connection state recovery on
+  /// (as with --recovery).
+  bool recovery = false;
 };
 
 /// Every app `sio-server --app NAME` knows.

@@ -131,6 +131,7 @@ int main(int argc, char** argv) {
   std::unique_ptr<sio::server> io;
   sio::handler_factory handlers = app->engine_handler;
   if (!handlers) {
+    if (app->recovery) options.recovery = true;
     io = std::make_unique<sio::server>(system, sio::to_socketio_options(options));
     app->configure(*io);
     handlers = io->session_handlers();

@@ -48,6 +48,24 @@ using frame_batch = std::shared_ptr<const std::vector<frame>>;
 /// the timeout passed or the socket disconnected first.
 using ack_callback = std::function<void(std::optional<args>)>;
 
+/// `connectionStateRecovery` of the reference: a client whose connection
+/// dropped comes back with its socket id, rooms, data and every event it
+/// missed. Each namespace keeps the events it sent for a bounded time and
+/// size, and the sessions of sockets that went away uncleanly.
+struct recovery_options {
+  /// How long a session that went away stays recoverable (maxDisconnectionDuration).
+  std::chrono::milliseconds max_disconnection_duration{120000};
+  /// Whether a recovered socket skips the namespace's middlewares (skipMiddlewares).
+  bool skip_middlewares = true;
+  /// How long a dead client may go unnoticed: ping interval + ping timeout.
+  /// Events are kept this long even while no session waits, since what was
+  /// sent into a connection that silently died must be replayed too.
+  std::chrono::milliseconds undetected_loss_window{45000};
+  /// The most bytes of sent events one namespace keeps for replay; past it
+  /// the oldest go, and sessions that needed them get a fresh socket.
+  std::size_t max_buffered_bytes = 32 * 1024 * 1024;
+};
+
 /// Options of the Socket.IO layer, named after the reference's ServerOptions.
 struct socketio_options {
   /// connectTimeout: a connection that joins no namespace in this time is closed.
@@ -61,6 +79,8 @@ struct socketio_options {
   /// The timeout of emit_with_ack when none is given (the reference waits
   /// forever; a server should not).
   std::chrono::milliseconds default_ack_timeout{30000};
+  /// connectionStateRecovery: off (empty) by default, as in the reference.
+  std::optional<recovery_options> connection_state_recovery;
 };
 
 }  // namespace sio
