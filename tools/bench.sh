@@ -28,6 +28,9 @@ idle=3
 bench_threads=1
 ours="both"
 floor=0
+recovery=0
+recovery_sessions=1000
+recovery_broadcasts=10000
 build=1
 drain_timeout=30
 rounds=1
@@ -54,6 +57,10 @@ usage: tools/bench.sh [flags]
                      both (default: $ours)
   --floor            also run tools/floor-server, the kernel floor (raw epoll, one thread,
                      only what sio-bench needs): the least server CPU per op possible here
+  --recovery         also run ours-recovery: ours-1+1 with --recovery (connection state
+                     recovery: offsets on every event, a log per namespace), and measure
+                     the memory $recovery_sessions waiting sessions hold while
+                     $recovery_broadcasts broadcasts go by
   --rounds N         run each scenario N times, the servers taking turns within each
                      round, and report each figure's median (default $rounds): this
                      machine's noise moves single runs by up to 25%
@@ -78,6 +85,7 @@ while (($#)); do
     --bench-threads) bench_threads=$2; shift 2 ;;
     --ours) ours=$2; shift 2 ;;
     --floor) floor=1; shift ;;
+    --recovery) recovery=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
@@ -121,6 +129,7 @@ mkdir -p "$runs"
 servers=()
 [[ $ours == single || $ours == both ]] && servers+=("ours-1+1")
 [[ $ours == default || $ours == both ]] && servers+=("ours-default")
+((recovery)) && servers+=("ours-recovery")
 ((floor)) && servers+=("floor")
 servers+=("reference")  # last: report.js takes the last server as the reference
 
@@ -128,6 +137,8 @@ server_cmd() {  # sets cmd to the command line of server $1
   case "$1" in
     ours-1+1) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1 --gateway-threads 1) ;;
     ours-default) cmd=("$bin/sio-server" --app contract --port 0) ;;
+    ours-recovery) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
+                        --gateway-threads 1 --recovery) ;;
     floor) cmd=("$bin/floor-server" --port 0) ;;
     reference) cmd=(node "$ref/server.js" --port 0) ;;
   esac
@@ -208,4 +219,13 @@ done
 
 node "$root/tools/sio-bench/report.js" "$runs" "$out" "$scenarios" "$rounds" "${servers[@]}" ||
   failed=1
+
+# What connection state recovery keeps: sessions that wait while broadcasts go by.
+if ((recovery)); then
+  (cd "$root/tests/integration" &&
+     { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; }) &&
+    SIO_SERVER_BIN="$bin/sio-server" node "$root/tests/integration/recovery_memory.js" \
+      --sessions "$recovery_sessions" --broadcasts "$recovery_broadcasts" --payload "$payload" ||
+    failed=1
+fi
 exit "$failed"
