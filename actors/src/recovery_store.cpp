@@ -8,6 +8,7 @@ namespace sio::detail {
 namespace {
 
 constexpr std::size_t entry_overhead = sizeof(void*) * 12;  // the entry in its deque
+constexpr std::size_t session_overhead = 256;  // its map node, strings and order entry
 
 std::atomic<std::uint64_t> offsets{1};
 
@@ -93,9 +94,35 @@ void recovery_store::append(entry e, time_point now) {
 
 void recovery_store::persist(persisted_session state, time_point now) {
   auto pid = state.pid;
-  claimed_.erase(pid);
-  waiting_[pid] = session{std::move(state), 0, now};
+  if (auto it = claimed_.find(pid); it != claimed_.end()) erase(claimed_, it);
+  if (auto it = waiting_.find(pid); it != waiting_.end()) erase(waiting_, it);
+  auto bytes = session_overhead + state.sid.size() + 2 * state.pid.size() +
+               strings_bytes(state.rooms) + state.data.dump().size();
+  session_bytes_ += bytes;
+  waiting_.emplace(pid, session{std::move(state), 0, now, bytes});
   order_.emplace_back(now, std::move(pid));
+  prune(now);
+}
+
+void recovery_store::erase(session_map& sessions, session_map::iterator it) {
+  session_bytes_ -= it->second.bytes;
+  sessions.erase(it);
+}
+
+bool recovery_store::drop_oldest_session() {
+  while (!order_.empty()) {
+    auto pid = std::move(order_.front().second);
+    auto time = order_.front().first;
+    order_.pop_front();
+    for (auto* sessions : {&waiting_, &claimed_}) {
+      auto it = sessions->find(pid);
+      if (it != sessions->end() && it->second.disconnected_at == time) {
+        erase(*sessions, it);
+        return true;
+      }
+    }
+  }
+  return false;
 }
 
 claimed_ptr recovery_store::claim(const std::string& pid, const json& offset, time_point now) {
@@ -103,7 +130,7 @@ claimed_ptr recovery_store::claim(const std::string& pid, const json& offset, ti
   if (it == waiting_.end()) return nullptr;
   auto& s = it->second;
   if (expired(s, now)) {
-    waiting_.erase(it);
+    erase(waiting_, it);
     prune(now);
     return nullptr;
   }
@@ -120,7 +147,7 @@ claimed_ptr recovery_store::claim(const std::string& pid, const json& offset, ti
   auto out = std::make_shared<claimed_session>(
       claimed_session{s.state.sid, s.state.pid, s.state.rooms, s.state.data, s.state.first_offset});
   claimed_.insert_or_assign(pid, std::move(s));
-  waiting_.erase(it);
+  waiting_.erase(it);  // its bytes went with it
   return out;
 }
 
@@ -135,17 +162,19 @@ bool recovery_store::replay(const std::string& pid, std::vector<frame>& missed,
     if (reaches(s.state.rooms, e->rooms, e->except))
       missed.insert(missed.end(), e->frames->begin(), e->frames->end());
   rooms = std::move(it->second.state.rooms);
-  claimed_.erase(it);
+  erase(claimed_, it);
   return true;
 }
 
-void recovery_store::forget(const std::string& pid) { claimed_.erase(pid); }
+void recovery_store::forget(const std::string& pid) {
+  if (auto it = claimed_.find(pid); it != claimed_.end()) erase(claimed_, it);
+}
 
 void recovery_store::expire(const std::string& pid, time_point now) {
   if (auto it = waiting_.find(pid); it != waiting_.end() && expired(it->second, now))
-    waiting_.erase(it);
+    erase(waiting_, it);
   if (auto it = claimed_.find(pid); it != claimed_.end() && expired(it->second, now))
-    claimed_.erase(it);
+    erase(claimed_, it);
   prune(now);
 }
 
@@ -171,7 +200,12 @@ void recovery_store::prune(time_point now) {
     log_.pop_front();
   };
   while (!log_.empty() && log_.front().time < horizon) drop();
-  while (!log_.empty() && bytes_ > options_.max_buffered_bytes) {
+  // Over the bound, sessions and events share it: the sessions that waited
+  // longest go while they hold more than half, else the oldest events.
+  const auto max = options_.max_buffered_bytes;
+  while (bytes_ + session_bytes_ > max) {
+    if ((session_bytes_ > max / 2 || log_.empty()) && drop_oldest_session()) continue;
+    if (log_.empty()) break;
     dropped_for_bytes_ = std::max(dropped_for_bytes_, log_.front().offset);
     drop();
   }

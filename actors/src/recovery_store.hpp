@@ -97,7 +97,8 @@ class recovery_store {
   const recovery_options& options() const noexcept { return options_; }
   std::size_t waiting_sessions() const noexcept { return waiting_.size() + claimed_.size(); }
   std::size_t entries() const noexcept { return log_.size(); }
-  std::size_t bytes() const noexcept { return bytes_; }
+  /// What the kept events and the waiting sessions hold, about.
+  std::size_t bytes() const noexcept { return bytes_ + session_bytes_; }
 
  private:
   struct entry {
@@ -112,9 +113,14 @@ class recovery_store {
     persisted_session state;
     std::uint64_t from_offset;  // claimed: where its missed events start
     time_point disconnected_at;
+    std::size_t bytes;  // about what it holds
   };
+  using session_map = std::unordered_map<std::string, session>;
 
   void append(entry e, time_point now);
+  void erase(session_map& sessions, session_map::iterator it);
+  // Drops the session that waited longest; false when none waits.
+  bool drop_oldest_session();
   void prune(time_point now);
   bool expired(const session& s, time_point now) const {
     return s.disconnected_at + options_.max_disconnection_duration <= now;
@@ -129,8 +135,9 @@ class recovery_store {
   // The highest offset the byte bound dropped: a client whose offset is
   // below it may have missed what is gone.
   std::uint64_t dropped_for_bytes_ = 0;
-  std::unordered_map<std::string, session> waiting_;  // pid -> session
-  std::unordered_map<std::string, session> claimed_;
+  session_map waiting_;  // pid -> session
+  session_map claimed_;
+  std::size_t session_bytes_ = 0;
   // (disconnected_at, pid) in the order sessions were persisted; entries of
   // sessions that are gone are skipped when they reach the front.
   std::deque<std::pair<time_point, std::string>> order_;

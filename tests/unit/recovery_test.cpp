@@ -328,6 +328,24 @@ TEST(RecoveryStore, StaysUnderItsByteBoundAndThenRefusesWhatItLost) {
   EXPECT_FALSE(store.claim("pid-a", json(), t0)) << "what it missed is partly gone";
 }
 
+TEST(RecoveryStore, WaitingSessionsShareTheByteBoundAndTheOldestGoFirst) {
+  auto o = test_options();
+  o.max_buffered_bytes = 8192;
+  detail::recovery_store store(o);
+  time_point t0{};
+  for (int i = 0; i < 1000; ++i) {
+    auto pid = "pid-" + std::to_string(i);
+    store.persist({"s" + std::to_string(i), pid, {"s" + std::to_string(i)},
+                   json{{"name", std::string(50, 'n')}}, detail::upcoming_offset()},
+                  t0 + i * 1ms);
+  }
+  EXPECT_LE(store.bytes(), 8192u);
+  EXPECT_GT(store.waiting_sessions(), 0u);
+  EXPECT_LT(store.waiting_sessions(), 100u);
+  EXPECT_FALSE(store.claim("pid-0", json(), t0 + 1s)) << "the oldest went";
+  EXPECT_TRUE(store.claim("pid-999", json(), t0 + 1s)) << "the newest stays";
+}
+
 TEST(RecoveryStore, CostsNoEntryForVolatileOrAcknowledgedEvents) {
   detail::recovery_store store(test_options());
   auto req = std::make_shared<broadcast_request>(*event_request(1));

@@ -61,8 +61,9 @@ struct recovery_options {
   /// Events are kept this long even while no session waits, since what was
   /// sent into a connection that silently died must be replayed too.
   std::chrono::milliseconds undetected_loss_window{45000};
-  /// The most bytes of sent events one namespace keeps for replay; past it
-  /// the oldest go, and sessions that needed them get a fresh socket.
+  /// The most bytes one namespace keeps for recovery, its sent events and
+  /// waiting sessions together; past it the oldest go, and clients that
+  /// needed them get a fresh socket.
   std::size_t max_buffered_bytes = 32 * 1024 * 1024;
 };
 
