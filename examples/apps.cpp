@@ -6,12 +6,13 @@
 #include "eio_echo/eio_echo.hpp"
 #include "features/features.hpp"
 #include "ws_echo/ws_echo.hpp"
+#include "recovery/recovery.hpp"
 
 namespace sio::examples {
 
 std::vector<app> builtin_apps() {
   return {chat_app(), demo_app(), contract_app(), eio_echo_app(), features_app(),
-          ws_echo_app()};
+          ws_echo_app(), recovery_app()};
 }
 
 }  // namespace sio::examples

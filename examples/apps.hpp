@@ -24,6 +24,9 @@ struct app {
   /// The plain WebSocket path it serves when --ws-path is not given; empty:
   /// none.
   std::string ws_path;
+  /// Whether sio-server runs it with connection state recovery on
+  /// (as with --recovery).
+  bool recovery = false;
 };
 
 /// Every app `sio-server --app NAME` knows.

@@ -30,6 +30,9 @@ ours="both"
 floor=0
 unbounded=0
 baseline=""
+recovery=0
+recovery_sessions=1000
+recovery_broadcasts=10000
 build=1
 drain_timeout=30
 rounds=1
@@ -61,6 +64,10 @@ usage: tools/bench.sh [flags]
                      bound costs (fanout)
   --baseline BIN     also run BIN, an sio-server built from another commit (one without
                      metrics, say), as baseline-1+1 beside ours-1+1
+  --recovery         also run ours-recovery: ours-1+1 with --recovery (connection state
+                     recovery: offsets on every event, a log per namespace), and measure
+                     the memory $recovery_sessions waiting sessions hold while
+                     $recovery_broadcasts broadcasts go by
   --rounds N         run each scenario N times, the servers taking turns within each
                      round, and report each figure's median (default $rounds): this
                      machine's noise moves single runs by up to 25%
@@ -87,6 +94,7 @@ while (($#)); do
     --floor) floor=1; shift ;;
     --unbounded) unbounded=1; shift ;;
     --baseline) baseline=$2; shift 2 ;;
+    --recovery) recovery=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
@@ -133,6 +141,7 @@ servers=()
 [[ $ours == default || $ours == both ]] && servers+=("ours-default")
 ((unbounded)) && servers+=("ours-unbounded")
 [[ -n $baseline ]] && servers+=("baseline-1+1")
+((recovery)) && servers+=("ours-recovery")
 ((floor)) && servers+=("floor")
 servers+=("reference")  # last: report.js takes the last server as the reference
 
@@ -145,6 +154,8 @@ server_cmd() {  # sets cmd to the command line of server $1
                          --volatile-drop-bytes 0 --write-stall-timeout 0) ;;
     baseline-1+1) cmd=("$bin/sio-server-baseline" --app contract --port 0 --actor-threads 1
                        --gateway-threads 1) ;;
+    ours-recovery) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
+                        --gateway-threads 1 --recovery) ;;
     floor) cmd=("$bin/floor-server" --port 0) ;;
     reference) cmd=(node "$ref/server.js" --port 0) ;;
   esac
@@ -225,4 +236,13 @@ done
 
 node "$root/tools/sio-bench/report.js" "$runs" "$out" "$scenarios" "$rounds" "${servers[@]}" ||
   failed=1
+
+# What connection state recovery keeps: sessions that wait while broadcasts go by.
+if ((recovery)); then
+  (cd "$root/tests/integration" &&
+     { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; }) &&
+    SIO_SERVER_BIN="$bin/sio-server" node "$root/tests/integration/recovery_memory.js" \
+      --sessions "$recovery_sessions" --broadcasts "$recovery_broadcasts" --payload "$payload" ||
+    failed=1
+fi
 exit "$failed"

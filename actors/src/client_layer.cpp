@@ -35,6 +35,13 @@ sp::limits decoder_limits(const server_state& s) {
   return {s.options.max_attachments, s.options.max_json_depth, s.max_packet_bytes};
 }
 
+// The reference's RECOVERABLE_DISCONNECT_REASONS.
+bool recoverable(const std::string& reason) {
+  return reason == "transport error" || reason == "transport close" || reason == "forced close" ||
+         reason == "ping timeout" || reason == "server shutting down" ||
+         reason == "forced server close";
+}
+
 }  // namespace
 
 client_layer::client_layer(std::shared_ptr<const server_state> server)
@@ -71,6 +78,9 @@ const caf::message_handler* client_layer::shared_behavior() const {
       [](atoms::run, std::function<void()>& closure) { closure(); },
       [](atoms::ack_timeout, std::uint64_t key, std::uint64_t id) {
         running().on_ack_timeout(key, id);
+      },
+      [](atoms::replay, std::uint64_t key, std::vector<frame>& missed) {
+        running().on_replay(key, std::move(missed));
       },
   };
   return &cases;
@@ -211,7 +221,10 @@ void client_layer::on_message(engine_session&, std::string data, bool binary) {
   if (closed_) return;
   auto decoded = binary ? decoder_.feed_binary(std::move(data)) : decoder_.feed_text(data);
   if (!decoded) {
-    // As the reference: a packet that does not decode ends the connection.
+    // As the reference: a packet that does not decode ends the connection,
+    // and its sockets, for a reason that keeps nothing for recovery.
+    auto sockets = sockets_;
+    for (auto& s : sockets) close_socket(*s, "parse error");
     closed_ = true;
     session_->close();
     return;
@@ -294,11 +307,58 @@ void client_layer::connect(const std::string& nsp, json auth) {
 }
 
 void client_layer::admit(namespace_entry entry, const std::string& nsp, json auth) {
+  if (!auth.is_object()) auth = json::object();
+  auto pid = auth.find("pid");
+  if (!options().connection_state_recovery || pid == auth.end() || !pid->is_string()) {
+    start_socket(std::move(entry), nsp, std::move(auth), nullptr);
+    return;
+  }
+  // The client asks to recover: its namespace holds the session, if any.
+  // Packets for the namespace wait meanwhile, as during middlewares.
+  auto offset = auth.find("offset");
+  json at = offset != auth.end() ? *offset : json();
+  connecting_.emplace_back(nsp, nullptr);
+  self()
+      ->request(entry.actor, caf::infinite, atoms::claim::value, pid->get<std::string>(), at)
+      .then(
+          [this, entry, nsp, auth](claimed_ptr& claimed) mutable {
+            stop_connecting(nsp);
+            if (closed_) {
+              // The client went again at once: it may come back once more.
+              if (claimed) forget_claim(entry.actor, *claimed);
+              return;
+            }
+            start_socket(std::move(entry), nsp, std::move(auth), std::move(claimed));
+          },
+          [this, nsp](caf::error&) { stop_connecting(nsp); });
+}
+
+void client_layer::start_socket(namespace_entry entry, const std::string& nsp, json auth,
+                                claimed_ptr claimed) {
   auto key = next_socket_key.fetch_add(1, std::memory_order_relaxed);
-  auto s = std::make_shared<socket>(*this, make_session_id(), nsp, entry.actor, key,
-                                    auth.is_object() ? std::move(auth) : json::object());
+  auto s = std::make_shared<socket>(*this, claimed ? claimed->sid : make_session_id(), nsp,
+                                    entry.actor, key, std::move(auth));
+  const auto& recovery = options().connection_state_recovery;
+  if (recovery) s->pid_ = claimed ? claimed->pid : make_session_id();
+  if (claimed) {
+    s->recovered_ = true;
+    s->first_offset_ = claimed->first_offset;
+    s->data_ = claimed->data;
+    for (const auto& room : claimed->rooms)
+      if (room != s->id()) s->note_joined(room);
+  }
   connecting_.emplace_back(nsp, s);
+  if (claimed && recovery->skip_middlewares) {
+    finish_connect(std::move(s), entry.config);
+    return;
+  }
   run_middlewares(std::move(s), entry.config, 0);
+}
+
+// A claimed session whose socket will not be: the namespace drops it, as a
+// session is restored at most once.
+void client_layer::forget_claim(const caf::actor& nsp_actor, const claimed_session& claimed) {
+  self()->send(nsp_actor, atoms::forget::value, claimed.pid);
 }
 
 // Middlewares may answer later (next() from a timer or a request of this
@@ -315,6 +375,7 @@ void client_layer::run_middlewares(std::shared_ptr<socket> s,
     if (closed_ || !pending || *pending != s) return;
     if (error) {
       stop_connecting(s->nsp());
+      if (s->recovered_) self()->send(s->nsp_actor_, atoms::forget::value, s->pid_);
       s->client_ = nullptr;
       sp::packet p;
       p.type = sp::packet_type::connect_error;
@@ -336,16 +397,51 @@ void client_layer::finish_connect(std::shared_ptr<socket> s,
   if (closed_) return;
   s->connected_ = true;
   s->in_own_room_ = true;
+  if (!s->recovered_) s->first_offset_ = upcoming_offset();
   sockets_.push_back(s);
   metrics::bump(metrics::local().sockets_joined[metrics::namespace_slot(s->nsp())]);
   ever_connected_ = true;
+  if (s->recovered_) {
+    // Back in its rooms, then the events it missed, then CONNECT: the
+    // namespace answers with (replay, key, missed) first.
+    awaiting_replay_.emplace_back(s->key_, std::move(config));
+    self()->send(s->nsp_actor_, atoms::restore::value, s->pid_, s->id(), s->key_,
+                 caf::actor_cast<caf::actor>(self()));
+    return;
+  }
   self()->send(s->nsp_actor_, atoms::add_socket::value, s->id(), s->key_,
                caf::actor_cast<caf::actor>(self()));
+  announce(s, config);
+}
+
+void client_layer::on_replay(std::uint64_t key, std::vector<frame> missed) {
+  auto waiting = std::find_if(awaiting_replay_.begin(), awaiting_replay_.end(),
+                              [key](const auto& w) { return w.first == key; });
+  if (waiting == awaiting_replay_.end()) return;
+  auto config = std::move(waiting->second);
+  awaiting_replay_.erase(waiting);
+  auto* it = by_key(key);
+  if (!it) return;
+  announce(*it, config, std::move(missed));
+}
+
+// CONNECT, then the namespace's connection handlers.
+void client_layer::announce(std::shared_ptr<socket> s,
+                            const std::shared_ptr<const namespace_config>& config,
+                            std::vector<frame> before) {
   sp::packet p;
   p.type = sp::packet_type::connect;
   p.nsp = s->nsp();
   p.data = json{{"sid", s->id()}};
-  send_packet(p);
+  if (!s->pid_.empty()) (*p.data)["pid"] = s->pid_;
+  if (before.empty()) {
+    send_packet(p);
+  } else {
+    // The missed events and CONNECT leave together (one poll answers them).
+    sp::encoded out;
+    if (sp::encode(p, out)) before.push_back(frame::text("4" + out.text));
+    send_frames(std::move(before));
+  }
   for (const auto& handler : config->on_connection) {
     if (!s->connected()) break;
     handler(*s);
@@ -502,6 +598,13 @@ void client_layer::close_socket(socket& s, const std::string& reason) {
   if (!s.connected()) return;
   auto keep = s.shared_from_this();
   for (const auto& h : s.listeners().disconnecting) h(s, reason);
+  // As the reference: a socket whose connection failed or was cut keeps its
+  // state for its client to come back; one that left on purpose does not.
+  if (!s.pid_.empty() && recoverable(reason)) {
+    auto rooms = s.rooms();
+    self()->send(s.nsp_actor_, atoms::persist::value, s.pid_, s.id(),
+                 std::vector<std::string>(rooms.begin(), rooms.end()), s.data_, s.first_offset_);
+  }
   self()->send(s.nsp_actor_, atoms::remove_socket::value, s.id());
   s.connected_ = false;
   metrics::bump(metrics::local().sockets_left[metrics::namespace_slot(s.nsp())]);

@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "recovery_store.hpp"
 #include "server_state.hpp"
 #include "sio/actors/session_handler.hpp"
 #include "sio/actors/socket.hpp"
@@ -66,6 +67,11 @@ class client_layer final : public session_handler {
   void on_packet(socketio::packet p);
   void connect(const std::string& nsp, json auth);
   void admit(namespace_entry entry, const std::string& nsp, json auth);
+  void start_socket(namespace_entry entry, const std::string& nsp, json auth, claimed_ptr claimed);
+  void forget_claim(const caf::actor& nsp_actor, const claimed_session& claimed);
+  void on_replay(std::uint64_t key, std::vector<frame> missed);
+  void announce(std::shared_ptr<socket> s, const std::shared_ptr<const namespace_config>& config,
+                std::vector<frame> before = {});
   void run_middlewares(std::shared_ptr<socket> s, std::shared_ptr<const namespace_config> config,
                        std::size_t index);
   void finish_connect(std::shared_ptr<socket> s, std::shared_ptr<const namespace_config> config);
@@ -90,6 +96,9 @@ class client_layer final : public session_handler {
   // Sockets in their namespace's middlewares (null while the namespace is
   // being looked up).
   std::vector<std::pair<std::string, std::shared_ptr<socket>>> connecting_;
+  // Recovered sockets whose missed events the namespace is about to send:
+  // their CONNECT and connection handlers follow those.
+  std::vector<std::pair<std::uint64_t, std::shared_ptr<const namespace_config>>> awaiting_replay_;
   caf::actor_clock::time_point connect_deadline_;
   /// When the binary packet the decoder holds began.
   caf::actor_clock::time_point binary_since_;

@@ -19,6 +19,8 @@ namespace {
 namespace eio = engineio;
 
 constexpr std::string_view polling_content_type = "text/plain; charset=UTF-8";
+// How often a probed upgrade ends the client's held poll (the reference's check interval).
+constexpr std::chrono::milliseconds upgrade_check_interval{100};
 
 enum class ready_state : std::uint8_t { open, closing, closed };
 
@@ -77,6 +79,9 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
         [](atoms::ping_timeout, std::uint64_t generation) {
           auto& self = running();
           if (generation == self.pong_generation_) self.finish(close_reason::ping_timeout);
+        },
+        [](atoms::upgrade_check, std::uint64_t generation) {
+          running().on_upgrade_check(generation);
         },
         [](atoms::upgrade_timeout, std::uint64_t generation) {
           auto& self = running();
@@ -222,10 +227,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       return;
     }
     // While a WebSocket upgrade is probed, the client waits for this poll to
-    // end before it sends "5": end it at once (the reference sends a noop
-    // within 100 ms).
-    if (upgrade_ == upgrade_state::probed && outbox_.empty())
-      queue(frame::text(std::string(1, '6')));
+    // end before it sends "5": the upgrade check ends it (on_upgrade_check).
     flush();
   }
 
@@ -385,10 +387,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
         upgrade_ == upgrade_state::waiting_for_probe) {
       candidate_->send({frame::text("3probe")});
       upgrade_ = upgrade_state::probed;
-      if (pending_get_) {  // let the client's pending poll end (see on_poll_get)
-        if (outbox_.empty()) queue(frame::text(std::string(1, '6')));
-        flush();
-      }
+      arm_upgrade_check();
       return;
     }
     if (p && p->type == eio::packet_type::upgrade && state_ != ready_state::closed) {
@@ -396,6 +395,23 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       return;
     }
     abandon_upgrade();
+  }
+
+  // The reference's upgrade check: every 100 ms while the probed upgrade
+  // waits for "5", a poll the client holds ends with a noop, so the client
+  // can finish the upgrade. Not at once: a packet queued meanwhile goes out
+  // on that poll instead of waiting for the WebSocket.
+  void arm_upgrade_check() {
+    delayed_send(this, upgrade_check_interval, atoms::upgrade_check::value, upgrade_generation_);
+  }
+
+  void on_upgrade_check(std::uint64_t generation) {
+    if (generation != upgrade_generation_ || upgrade_ != upgrade_state::probed) return;
+    if (pending_get_ && transport_ == transport_kind::polling) {
+      if (outbox_.empty()) queue(frame::text(std::string(1, '6')));
+      flush();
+    }
+    arm_upgrade_check();
   }
 
   void complete_upgrade() {

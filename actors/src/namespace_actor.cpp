@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "sio/actors/atoms.hpp"
+#include "recovery_store.hpp"
 #include "sio/actors/messages.hpp"
 
 namespace sio::detail {
@@ -78,6 +79,8 @@ struct namespace_state {
   // `sockets`, which stay put while their entry is there.
   std::unordered_multimap<caf::actor_addr, const std::string*> by_connection;
   std::unordered_map<std::string, std::unordered_set<caf::actor>> subscribers;  // room -> actors
+  // Connection state recovery, when the server has it on.
+  std::unique_ptr<recovery_store> recovery;
 };
 
 using namespace_actor = caf::stateful_actor<namespace_state>;
@@ -169,6 +172,22 @@ void remove_socket(namespace_actor* self, const std::string& sid) {
   }
   if (st.by_connection.count(connection) == 0) self->demonitor(s->second.connection);
   st.sockets.erase(s);
+}
+
+member* add_socket(namespace_actor* self, const std::string& sid, std::uint64_t key,
+                   caf::actor connection) {
+  auto& st = self->state;
+  auto [s, added] = st.sockets.try_emplace(sid, member{std::move(connection), key});
+  if (!added) return nullptr;  // ids are unique: a repeated add changes nothing
+  auto& m = s->second;
+  auto address = m.connection.address();
+  if (st.by_connection.count(address) == 0) self->monitor(m.connection);
+  st.by_connection.emplace(address, &s->first);
+  // In its own room from the start (in_own_room); a room of that name
+  // that others joined before has an actor, which learns of it.
+  if (auto r = st.room_actors.find(sid); r != st.room_actors.end())
+    self->send(r->second, atoms::join::value, m.key, m.connection);
+  return &m;
 }
 
 // The members selected by rooms (none: everyone) minus the members of the
@@ -272,8 +291,61 @@ void on_select(namespace_actor* self, const selection_request& req) {
     self->send(connection, atoms::socket_command::value, key, cmd);
 }
 
-caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
+// The messages of connection state recovery; without it they change nothing
+// and a claim finds no session.
+caf::message_handler recovery_behavior(namespace_actor* self) {
+  return {
+      [self](atoms::record, const std::string& sid, std::uint64_t offset, frame_batch& frames) {
+        if (auto& r = self->state.recovery)
+          r->record_direct(sid, offset, std::move(frames), self->clock().now());
+      },
+      [self](atoms::persist, std::string& pid, std::string& sid, std::vector<std::string>& rooms,
+             json& data, std::uint64_t first_offset) {
+        auto& st = self->state;
+        if (!st.recovery) return;
+        self->delayed_send(self, st.recovery->options().max_disconnection_duration,
+                           atoms::expire::value, pid);
+        st.recovery->persist(
+            {std::move(sid), std::move(pid), std::move(rooms), std::move(data), first_offset},
+            self->clock().now());
+      },
+      [self](atoms::claim, const std::string& pid, const json& offset) -> claimed_ptr {
+        auto& r = self->state.recovery;
+        return r ? r->claim(pid, offset, self->clock().now()) : nullptr;
+      },
+      [self](atoms::restore, const std::string& pid, const std::string& sid, std::uint64_t key,
+             caf::actor& connection) {
+        auto& st = self->state;
+        std::vector<frame> missed;
+        std::vector<std::string> rooms;
+        bool restored = st.recovery && st.recovery->replay(pid, missed, rooms);
+        // The missed events are in the connection's mailbox before anything
+        // this actor or a room actor sends it from now on.
+        self->send(connection, atoms::replay::value, key, std::move(missed));
+        auto* m = add_socket(self, sid, key, std::move(connection));
+        if (!m || !restored) return;
+        bool own_room = false;
+        for (const auto& room : rooms) {
+          if (room == sid)
+            own_room = true;
+          else
+            join_room(self, sid, room);
+        }
+        if (!own_room) leave_room(self, sid, sid);
+      },
+      [self](atoms::forget, const std::string& pid) {
+        if (auto& r = self->state.recovery) r->forget(pid);
+      },
+      [self](atoms::expire, const std::string& pid) {
+        if (auto& r = self->state.recovery) r->expire(pid, self->clock().now());
+      },
+  };
+}
+
+caf::behavior namespace_behavior(namespace_actor* self, std::string name,
+                                 std::optional<recovery_options> recovery) {
   self->state.name = std::move(name);
+  if (recovery) self->state.recovery = std::make_unique<recovery_store>(*recovery);
   self->set_down_handler([self](caf::down_msg& down) {
     for (auto it = self->state.subscribers.begin(); it != self->state.subscribers.end();) {
       for (auto a = it->second.begin(); a != it->second.end();)
@@ -285,19 +357,9 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
     for (auto c = first; c != last; ++c) sids.push_back(*c->second);
     for (const auto& sid : sids) remove_socket(self, sid);
   });
-  return {
+  caf::message_handler cases{
       [self](atoms::add_socket, const std::string& sid, std::uint64_t key, caf::actor& connection) {
-        auto& st = self->state;
-        auto [s, added] = st.sockets.try_emplace(sid, member{std::move(connection), key});
-        if (!added) return;  // ids are unique: a repeated add changes nothing
-        const auto& m = s->second;
-        auto address = m.connection.address();
-        if (st.by_connection.count(address) == 0) self->monitor(m.connection);
-        st.by_connection.emplace(address, &s->first);
-        // In its own room from the start (in_own_room); a room of that name
-        // that others joined before has an actor, which learns of it.
-        if (auto r = st.room_actors.find(sid); r != st.room_actors.end())
-          self->send(r->second, atoms::join::value, m.key, m.connection);
+        add_socket(self, sid, key, std::move(connection));
       },
       [self](atoms::remove_socket, const std::string& sid) { remove_socket(self, sid); },
       [self](atoms::join, const std::string& sid, const std::string& room) {
@@ -307,7 +369,10 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
         leave_room(self, sid, room);
       },
       [self](atoms::broadcast, const std::shared_ptr<const broadcast_request>& req) {
-        on_broadcast(self, *req);
+        if (self->state.recovery)
+          on_broadcast(self, *self->state.recovery->stamp(req, self->clock().now()));
+        else
+          on_broadcast(self, *req);
       },
       [self](atoms::select, const std::shared_ptr<const selection_request>& req) {
         on_select(self, *req);
@@ -323,12 +388,14 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
         if (it->second.empty()) self->state.subscribers.erase(it);
       },
   };
+  return cases.or_else(recovery_behavior(self));
 }
 
 }  // namespace
 
-caf::actor spawn_namespace(caf::actor_system& sys, std::string name) {
-  return sys.spawn(namespace_behavior, std::move(name));
+caf::actor spawn_namespace(caf::actor_system& sys, std::string name,
+                           std::optional<recovery_options> recovery) {
+  return sys.spawn(namespace_behavior, std::move(name), std::move(recovery));
 }
 
 }  // namespace sio::detail

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
+
+#include "sio/actors/socketio_types.hpp"
 
 namespace sio::detail {
 
@@ -18,6 +21,16 @@ namespace sio::detail {
 /// actor; anything needing set arithmetic (several rooms, exceptions) is
 /// resolved here, where the membership is consistent, so each recipient gets
 /// exactly one copy. Empty rooms' actors stop.
-caf::actor spawn_namespace(caf::actor_system& sys, std::string name);
+///
+/// With `recovery`, it also keeps the recovery state of its sockets (see
+/// recovery_store): it stamps offsets on broadcasts and takes
+///  - (record, sid, offset, frames): a socket's own stamped emit
+///  - (persist, pid, sid, rooms, data, first offset): before the socket's remove_socket
+///  - (claim, pid, offset) -> claimed_ptr
+///  - (restore, pid, sid, key, connection): adds the socket back to its
+///    rooms, first sending (replay, key, missed frames) to the connection
+///  - (forget, pid)
+caf::actor spawn_namespace(caf::actor_system& sys, std::string name,
+                           std::optional<recovery_options> recovery = std::nullopt);
 
 }  // namespace sio::detail

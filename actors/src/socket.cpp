@@ -6,6 +6,7 @@
 
 #include "client_layer.hpp"
 #include "collectors.hpp"
+#include "recovery_store.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
 #include "sio/actors/metrics.hpp"
@@ -56,10 +57,28 @@ std::size_t socket::buffered_amount() const noexcept {
 }
 
 void socket::emit(std::string_view event, args arguments) {
+  if (!pid_.empty()) {
+    emit_recoverable(event, std::move(arguments));
+    return;
+  }
   if (!connected_) return;
   for (const auto& h : listeners().any_outgoing) h(*this, std::string(event), arguments);
   metrics::add(metrics::counter::events_out);
   client_->send_packet(event_packet(nsp_, event, std::move(arguments)));
+}
+
+// With recovery, as the reference: the event carries an offset as its last
+// argument and the namespace keeps it, so a client that lost it gets it
+// again; an emit to a socket whose client is away waits there for it.
+void socket::emit_recoverable(std::string_view event, args arguments) {
+  auto offset = detail::next_offset();
+  if (connected_)
+    for (const auto& h : listeners().any_outgoing) h(*this, std::string(event), arguments);
+  arguments.emplace_back(std::to_string(offset));
+  auto frames = encode_event(nsp_, event, std::move(arguments));
+  if (connected_ && client_) client_->send_frames(*frames);
+  // Not through client_: a socket handle may outlive its connection.
+  caf::anon_send(nsp_actor_, atoms::record::value, id_, offset, std::move(frames));
 }
 
 void socket::emit_with_ack(std::string_view event, args arguments, ack_callback callback,

@@ -248,6 +248,8 @@ app chat_app() {
   a.name = "chat";
   a.description = "a chat with rooms and user lists (the page at /)";
   a.web_dir = "chat/public";
+  // A chat user on a flaky network should lose no message.
+  a.recovery = true;
   a.configure = [](server& io) {
     auto users = io.system().spawn(users_actor, io.of("/"));
     io.of("/").on_connection([users](socket& s) { on_connection(s, users); });

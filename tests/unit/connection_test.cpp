@@ -448,24 +448,45 @@ TEST_F(ConnectionActor, AttachesUpgradeWebSocket) {
   EXPECT_TRUE(candidate->sent.empty());
 }
 
-TEST_F(ConnectionActor, AnswersProbeAndEndsPendingGetWithNoop) {
+TEST_F(ConnectionActor, AnswersProbeAndEndsPendingGetWithNoopAfterTheUpgradeCheck) {
+  options.upgrade_timeout = milliseconds(1000);  // later than the checks
   open_polling();
   auto held = get();
   auto candidate = make_link();
   ws_open(candidate);
   ws_text(candidate, "2probe");
   EXPECT_EQ(candidate->frames(), strings{"3probe"});
+  EXPECT_FALSE(held->answered()) << "the reference waits for its 100 ms upgrade check";
+  advance(milliseconds(100));
   EXPECT_EQ(held->body(), "6");
   EXPECT_EQ(held->content_type(), polling_type);
 }
 
-TEST_F(ConnectionActor, AnswersGetDuringProbeWithNoop) {
+TEST_F(ConnectionActor, AnswersGetDuringProbeWithNoopAtTheNextUpgradeCheck) {
+  options.upgrade_timeout = milliseconds(1000);  // later than the checks
   open_polling();
   auto candidate = make_link();
   ws_open(candidate);
   ws_text(candidate, "2probe");
+  advance(milliseconds(100));  // a check with no poll to end
   auto next = get();
+  EXPECT_FALSE(next->answered());
+  advance(milliseconds(100));
   EXPECT_EQ(next->body(), "6");
+}
+
+TEST_F(ConnectionActor, SendsAPacketQueuedJustAfterTheProbeOnThePendingGet) {
+  options.upgrade_timeout = milliseconds(1000);  // later than the checks
+  open_polling();
+  auto held = get();
+  auto candidate = make_link();
+  ws_open(candidate);
+  ws_text(candidate, "2probe");
+  send_text("connect reply");
+  EXPECT_EQ(held->body(), "4connect reply") << "not a noop, then the packet once more";
+  advance(milliseconds(100));
+  ws_text(candidate, "5");
+  EXPECT_EQ(candidate->frames(), strings{"3probe"}) << "sent once, on the poll";
 }
 
 TEST_F(ConnectionActor, SendsOverWebSocketAfterUpgrade) {

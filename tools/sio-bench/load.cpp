@@ -303,7 +303,8 @@ void connection::handle_socketio(std::string_view text) {
         // Every 1024th goes through the full decoder too.
         if ((++w_.full_checks & 1023) == 0) {
           auto full = sio_::decode_body(*h, sio_::limits{10, 100, max_frame});
-          if (!full || !full->data || full->data->size() != 2 || !(*full->data)[1].is_string() ||
+          if (!full || !full->data || full->data->size() < 2 || full->data->size() > 3 ||
+              !(*full->data)[1].is_string() ||
               (*full->data)[1].get_ref<const std::string&>().size() != w_.cfg.payload)
             return fail("\"msg\" event decodes to something else: " +
                         std::string(text.substr(0, 80)));
@@ -350,9 +351,13 @@ void connection::on_msg(std::string_view body) {
   const char* p = body.data() + t.msg_payload_at;
   std::uint64_t seq = 0;
   std::uint64_t sent = 0;
+  // A server with connection state recovery adds an offset: ,"<digits>"].
+  bool stamped = body.size() > t.msg_body_size && body.substr(t.msg_body_size - 1, 2) == ",\"" &&
+                 body.ends_with("\"]");
+  if (stamped) body = body.substr(0, t.msg_body_size);
   if (body.size() != t.msg_body_size || p[0] != 'S' || !read_digits(p + 1, seq) ||
       p[1 + digits] != 'T' || !read_digits(p + 2 + digits, sent) ||
-      p[2 + 2 * digits] != ':' || !body.ends_with("\"]"))
+      p[2 + 2 * digits] != ':' || !body.ends_with(stamped ? "\"," : "\"]"))
     return fail("malformed \"msg\" event: " + std::string(body.substr(0, 80)));
   if (seq != next_seq_) {
     return fail("\"msg\" number " + std::to_string(seq) + " arrived where " +

@@ -98,6 +98,7 @@ int main(int argc, char** argv) {
 
   // An app made for plain WebSocket clients serves them unless told otherwise.
   if (options.ws_path.empty()) options.ws_path = app->ws_path;
+  if (app->recovery) options.recovery = true;
   // The plain path matches with and without a trailing slash: one inside
   // the Engine.IO path would take Socket.IO's requests.
   if (!options.ws_path.empty() && (options.ws_path.rfind(options.path, 0) == 0 ||

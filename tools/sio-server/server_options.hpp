@@ -49,6 +49,9 @@ struct server_options {
   std::uint64_t max_namespaces = 0;
   std::uint32_t binary_timeout_ms = 60000;
   std::uint32_t shutdown_spread_ms = 0;
+  bool recovery = false;
+  std::uint32_t recovery_max_disconnection_ms = 120000;
+  bool recovery_skip_middlewares = true;
 };
 
 inline void add_server_flags(CLI::App& app, server_options& o) {
@@ -149,6 +152,15 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
                  "ms a binary packet may wait for its attachments before the connection is "
                  "closed (checked at each ping; 0: no limit)")
       ->capture_default_str();
+  app.add_flag("--recovery", o.recovery,
+               "connectionStateRecovery: clients that lose their connection get back their "
+               "socket id, rooms, data and missed events (default: off)");
+  app.add_option("--recovery-max-disconnection", o.recovery_max_disconnection_ms,
+                 "connectionStateRecovery.maxDisconnectionDuration, ms")
+      ->capture_default_str();
+  app.add_flag("--recovery-skip-middlewares", o.recovery_skip_middlewares,
+               "connectionStateRecovery.skipMiddlewares (default: true; "
+               "--recovery-skip-middlewares=false runs them for recovered sockets too)");
 }
 
 inline engine_options to_engine_options(const server_options& o) {
@@ -167,6 +179,16 @@ inline socketio_options to_socketio_options(const server_options& o) {
   s.connect_timeout = std::chrono::milliseconds(o.connect_timeout_ms);
   s.max_namespaces_per_connection = o.max_namespaces;
   s.binary_completion_timeout = std::chrono::milliseconds(o.binary_timeout_ms);
+  if (o.recovery) {
+    recovery_options r;
+    r.max_disconnection_duration = std::chrono::milliseconds(o.recovery_max_disconnection_ms);
+    r.skip_middlewares = o.recovery_skip_middlewares;
+    // A dead client goes unnoticed for a ping interval and a ping timeout;
+    // twice that leaves room for a late timer or a busy machine.
+    r.undetected_loss_window =
+        2 * std::chrono::milliseconds(std::uint64_t{o.ping_interval_ms} + o.ping_timeout_ms);
+    s.connection_state_recovery = r;
+  }
   return s;
 }
 

@@ -25,6 +25,7 @@ using poll_abort = caf::atom_constant<caf::atom("pollabort")>;
 using ping = caf::atom_constant<caf::atom("ping")>;
 using ping_timeout = caf::atom_constant<caf::atom("pingtmo")>;
 using upgrade_timeout = caf::atom_constant<caf::atom("upgtmo")>;
+using upgrade_check = caf::atom_constant<caf::atom("upgcheck")>;
 using close_timeout = caf::atom_constant<caf::atom("closetmo")>;
 // connection -> heartbeat, and the heartbeat's own timer
 using wake = caf::atom_constant<caf::atom("wake")>;
@@ -71,5 +72,20 @@ using subscribe = caf::atom_constant<caf::atom("subscribe")>;
 using unsubscribe = caf::atom_constant<caf::atom("unsubscr")>;
 /// What a subscribed actor receives: (event, nsp, name, args).
 using event = caf::atom_constant<caf::atom("event")>;
+
+// connection state recovery: connection <-> namespace
+/// (record, sid, offset, frames): a socket's own stamped emit, to keep.
+using record = caf::atom_constant<caf::atom("rcrecord")>;
+/// (persist, pid, sid, rooms, data, first offset): a socket went away uncleanly.
+using persist = caf::atom_constant<caf::atom("rcpersist")>;
+/// (claim, pid, offset) -> claimed_ptr (null: start fresh).
+using claim = caf::atom_constant<caf::atom("rcclaim")>;
+/// (restore, pid, sid, key, connection): the claimed socket joins again;
+/// answered with (replay, key, missed frames) before anything else reaches it.
+using restore = caf::atom_constant<caf::atom("rcrestore")>;
+using replay = caf::atom_constant<caf::atom("rcreplay")>;
+/// (forget, pid): a middleware refused the recovering socket.
+using forget = caf::atom_constant<caf::atom("rcforget")>;
+using expire = caf::atom_constant<caf::atom("rcexpire")>;
 
 }  // namespace sio::atoms

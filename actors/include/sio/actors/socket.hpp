@@ -85,6 +85,10 @@ class socket : public std::enable_shared_from_this<socket> {
   /// namespaces share one connection); volatile packets are dropped past
   /// the server's soft bound.
   std::size_t buffered_amount() const noexcept;
+  /// `socket.recovered`: this socket came back after a dropped connection
+  /// with its id, rooms and data, and got the events it missed (only with
+  /// connection state recovery on).
+  bool recovered() const noexcept { return recovered_; }
   /// The rooms this socket is in (its own id included).
   std::set<std::string> rooms() const;
 
@@ -152,6 +156,7 @@ class socket : public std::enable_shared_from_this<socket> {
  private:
   friend class detail::client_layer;
   broadcast except_self() const { return nsp_broadcast().except(id_); }
+  void emit_recoverable(std::string_view event, args arguments);
 
   // Null once the socket left its namespace: the layer may be gone by then.
   detail::client_layer* client_;
@@ -170,6 +175,13 @@ class socket : public std::enable_shared_from_this<socket> {
 
   bool connected_ = false;
   bool in_own_room_ = false;
+  bool recovered_ = false;
+  // The private id a client recovers this socket with; empty while
+  // recovery is off.
+  std::string pid_;
+  // With recovery: the offset its events start at (upcoming when it
+  // connected), for a client that comes back having read none of them.
+  std::uint64_t first_offset_ = 0;
   std::set<std::string> rooms_;  // the others
   // In registration order; a flat list costs less memory per socket than a
   // map, and sockets have few events.

@@ -80,6 +80,25 @@ enum class ack_status : std::uint8_t {
 /// Called once with how an emit_with_ack ended, and the client's reply.
 using ack_status_callback = std::function<void(ack_status, args reply)>;
 
+/// `connectionStateRecovery` of the reference: a client whose connection
+/// dropped comes back with its socket id, rooms, data and every event it
+/// missed. Each namespace keeps the events it sent for a bounded time and
+/// size, and the sessions of sockets that went away uncleanly.
+struct recovery_options {
+  /// How long a session that went away stays recoverable (maxDisconnectionDuration).
+  std::chrono::milliseconds max_disconnection_duration{120000};
+  /// Whether a recovered socket skips the namespace's middlewares (skipMiddlewares).
+  bool skip_middlewares = true;
+  /// How long a dead client may go unnoticed: ping interval + ping timeout.
+  /// Events are kept this long even while no session waits, since what was
+  /// sent into a connection that silently died must be replayed too.
+  std::chrono::milliseconds undetected_loss_window{45000};
+  /// The most bytes one namespace keeps for recovery, its sent events and
+  /// waiting sessions together; past it the oldest go, and clients that
+  /// needed them get a fresh socket.
+  std::size_t max_buffered_bytes = 32 * 1024 * 1024;
+};
+
 /// Options of the Socket.IO layer, named after the reference's ServerOptions.
 struct socketio_options {
   /// connectTimeout: a connection that joins no namespace in this time is closed.
@@ -98,6 +117,8 @@ struct socketio_options {
   /// connection is closed. Checked at each ping, so the cut comes up to a
   /// ping interval later (0: no limit).
   std::chrono::milliseconds binary_completion_timeout{60000};
+  /// connectionStateRecovery: off (empty) by default, as in the reference.
+  std::optional<recovery_options> connection_state_recovery;
 };
 
 }  // namespace sio
