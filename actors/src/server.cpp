@@ -60,6 +60,14 @@ namespace_ref server::of(const std::string& name) {
                        it->second.actor};
 }
 
+std::optional<namespace_ref> server::find(const std::string& name) const {
+  auto normalized = name.empty() || name.front() != '/' ? "/" + name : name;
+  auto it = state_->namespaces.find(normalized);
+  if (it == state_->namespaces.end()) return std::nullopt;
+  return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
+                       it->second.actor};
+}
+
 namespace_ref server::of(const std::regex& pattern) {
   return of([pattern](const std::string& name, const json&) {
     return std::regex_match(name, pattern);

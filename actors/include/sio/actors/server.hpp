@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 
@@ -75,6 +76,11 @@ class server {
   /// own on first connection, with the middlewares and handlers set here.
   namespace_ref of(const std::regex& pattern);
   namespace_ref of(std::function<bool(const std::string& name, const json& auth)> predicate);
+
+  /// The namespace `name` when of(name) registered it, without creating
+  /// one. Safe from any thread once session_handlers() froze the
+  /// configuration. Namespaces of dynamic rules are not found here.
+  std::optional<namespace_ref> find(const std::string& name) const;
 
   caf::actor_system& system() const noexcept;
 
