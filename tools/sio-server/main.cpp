@@ -14,6 +14,7 @@
 #include "apps.hpp"
 #include "command_line.hpp"
 #include "log.hpp"
+#include "grpc_api.hpp"
 #include "server_options.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/session_registry.hpp"
@@ -135,6 +136,10 @@ int main(int argc, char** argv) {
     app->configure(*io);
     handlers = io->session_handlers();
   }
+  if (auto why = sio::grpc_api_usage_error(options, io.get()); !why.empty()) {
+    std::fprintf(stderr, "sio-server: %s\n", why.c_str());
+    return 2;
+  }
   auto registry = sio::spawn_session_registry(system, sio::to_engine_options(options), handlers);
   sio::gateway gateway{system, registry, sio::to_gateway_options(options)};
   try {
@@ -153,6 +158,15 @@ int main(int argc, char** argv) {
     std::printf("sio-server: open http://%s:%u/ in a browser\n",
                 any ? "localhost" : options.bind.c_str(), static_cast<unsigned>(gateway.port()));
   }
+  std::shared_ptr<void> grpc_api;
+  try {
+    grpc_api = sio::start_grpc_api(io.get(), options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sio-server: %s\n", e.what());
+    gateway.stop();
+    caf::anon_send_exit(registry, caf::exit_reason::user_shutdown);
+    return 1;
+  }
   std::fflush(stdout);
 
   sio::server_log::write(sio::server_log::level::info, "listening",
@@ -166,6 +180,7 @@ int main(int argc, char** argv) {
   sio::server_log::write(sio::server_log::level::info, "shutting_down",
                          {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
   auto started = std::chrono::steady_clock::now();
+  grpc_api.reset();  // calls still running end first
   shut_down(gateway, registry, std::chrono::milliseconds(options.shutdown_timeout_ms));
   sio::server_log::write(
       sio::server_log::level::info, "stopped",

@@ -31,6 +31,9 @@ struct server_options {
   std::uint32_t shutdown_timeout_ms = 10000;
   unsigned gateway_threads = std::thread::hardware_concurrency();
   unsigned actor_threads = std::thread::hardware_concurrency();
+  std::string grpc_listen;  // empty: no gRPC API
+  std::string grpc_tokens;  // empty: no auth, local addresses only
+  bool grpc_reflection = false;
 };
 
 inline void add_server_flags(CLI::App& app, server_options& o) {
@@ -71,6 +74,14 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
       ->check(CLI::Range(1u, 1024u));
   app.add_option("--actor-threads", o.actor_threads, "CAF scheduler threads (default: all cores)")
       ->check(CLI::Range(1u, 1024u));
+  app.add_option("--grpc-listen", o.grpc_listen,
+                 "Serve the gRPC API (socketio.v1.ServerService) on ADDR: host:port or "
+                 "unix:/path (default: off)");
+  app.add_option("--grpc-tokens", o.grpc_tokens,
+                 "Bearer tokens of the gRPC API, 'SECRET:SCOPES[:NAMESPACES]' separated by "
+                 "spaces or ';' (better in the config file or SIO_GRPC_TOKENS than on the "
+                 "command line); without tokens only loopback and unix: addresses are allowed");
+  app.add_flag("--grpc-reflection", o.grpc_reflection, "Serve gRPC reflection (grpcurl)");
 }
 
 inline engine_options to_engine_options(const server_options& o) {
