@@ -4,7 +4,7 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -351,5 +351,61 @@ describe('gRPC API without tokens', () => {
       api.close();
       await server.stop();
     }
+  });
+});
+
+// The README's examples, run as written against a server with a socket in 'lobby'.
+describe('README "Drive it from another service"', () => {
+  const readme = readFileSync(path.resolve(here, '../../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Drive it from another service'));
+  const block = (lang) => {
+    const m = new RegExp('```' + lang + '\\n([\\s\\S]*?)```').exec(section);
+    assert.ok(m, `no ${lang} example in the README section`);
+    return m[1];
+  };
+  let server;
+  let member;
+  const socketPath = path.join(scratch, 'readme.sock');
+  const env = { ...process.env, SIO_GRPC: `unix:${socketPath}`, SIO_TOKEN: 'change-me-please', PROTO_DIR };
+
+  before(async () => {
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'grpc-listen': `unix:${socketPath}`,
+                                 'grpc-tokens': 'change-me-please:emit,read' });
+    [member] = await connectSockets(server.port, 1);
+    await join(member, 'lobby');
+  });
+  after(async () => {
+    member?.disconnect();
+    await server?.stop();
+  });
+
+  const run = (cmd, args, extraEnv = {}) => new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: here, env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => { out += d; });
+    child.stderr.on('data', (d) => { out += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20000);
+    child.once('exit', (code) => { clearTimeout(timer); resolve({ code, out }); });
+  });
+
+  test('the Node example emits to the room', async () => {
+    const got = nextEvent(member, 'msg', T);
+    const { code, out } = await run(process.execPath, ['--input-type=module', '-e', block('js')]);
+    assert.equal(code, 0, out);
+    assert.match(out, /sent to 1 sockets/);
+    assert.deepEqual(await got, ['hello from a backend']);
+  });
+
+  test('the Python example emits to the room', async () => {
+    const stubs = mkdtempSync(path.join(scratch, 'py-'));
+    const gen = await run('/usr/bin/python3', ['-m', 'grpc_tools.protoc',
+      `--proto_path=caf_socketio/v1=${PROTO_DIR}/socketio/v1`, `--python_out=${stubs}`,
+      `--grpc_python_out=${stubs}`, 'caf_socketio/v1/socketio.proto']);
+    assert.equal(gen.code, 0, gen.out);
+    const got = nextEvent(member, 'msg', T);
+    const { code, out } = await run('/usr/bin/python3', ['-c', block('python')], { PYTHONPATH: stubs });
+    assert.equal(code, 0, out);
+    assert.match(out, /sent to 1 sockets/);
+    assert.deepEqual(await got, ['hello from a backend']);
   });
 });
