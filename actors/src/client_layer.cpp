@@ -135,8 +135,9 @@ void client_layer::on_deliver_acks(std::uint64_t key,
     }
     caf::anon_send(collector, atoms::reply::value, std::move(ack));
   });
-  // The socket's own timer frees the entry if the client never answers.
-  start_ack_timer(*s, req->ack_id, req->ack_timeout);
+  // The socket's own timer frees the entry if the client never answers; it
+  // fires after the collector gave up, so the collector's timeout decides.
+  start_ack_timer(*s, req->ack_id, req->ack_timeout + std::chrono::seconds(1));
   send_frames(*req->frames);
 }
 
@@ -179,6 +180,13 @@ void client_layer::on_socket_command(std::uint64_t key, const socket_command& cm
       break;
     case socket_command::kind::emit:
       if (cmd.frames) send_frames(*cmd.frames);
+      break;
+    case socket_command::kind::set_data:
+      if (cmd.merge)
+        s->data_.merge_patch(cmd.data);
+      else
+        s->data_ = cmd.data;
+      if (cmd.reply_to) self()->send(cmd.reply_to, atoms::reply::value, s->data_);
       break;
   }
 }

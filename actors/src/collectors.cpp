@@ -93,8 +93,10 @@ void finish_acks(socket_ack_actor* self, bool complete) {
   auto& st = self->state;
   std::vector<socket_ack> out;
   out.reserve(st.acks.size());
-  for (auto& [id, ack] : st.acks)
+  for (auto& [id, ack] : st.acks) {
     out.push_back(ack ? std::move(*ack) : socket_ack{id, ack_status::timed_out, {}, {}});
+    complete = complete && out.back().status != ack_status::timed_out;
+  }
   hand_over(self, st.origin,
             [done = std::move(st.done), out = std::move(out), complete]() mutable {
               done(std::move(out), complete);
@@ -135,6 +137,26 @@ caf::behavior socket_ack_collector(socket_ack_actor* self, std::chrono::millisec
 }
 
 }  // namespace
+
+caf::actor spawn_set_data_collector(caf::actor_system& sys,
+                                    std::function<void(std::optional<json>)> done) {
+  // A socket that disconnects between the selection and the command never answers.
+  constexpr std::chrono::seconds give_up{5};
+  return sys.spawn([done = std::move(done), give_up](caf::event_based_actor* self) -> caf::behavior {
+    self->delayed_send(self, give_up, atoms::collect_timeout::value);
+    auto finish = [self, done](std::optional<json> data) {
+      done(std::move(data));
+      self->quit();
+    };
+    return {
+        [finish](atoms::count, std::size_t n) {
+          if (n == 0) finish(std::nullopt);
+        },
+        [finish](atoms::reply, json& data) { finish(std::move(data)); },
+        [finish](atoms::collect_timeout) { finish(std::nullopt); },
+    };
+  });
+}
 
 caf::actor spawn_count_collector(caf::actor_system& sys, count_callback done, caf::actor origin) {
   return sys.spawn(count_collector, std::move(done), std::move(origin));

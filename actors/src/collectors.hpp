@@ -32,4 +32,9 @@ caf::actor spawn_count_collector(caf::actor_system& sys, count_callback done, ca
 caf::actor spawn_socket_ack_collector(caf::actor_system& sys, std::chrono::milliseconds timeout,
                                       socket_acks_callback done, caf::actor origin);
 
+/// Waits for (count, n) from the namespace, then, when n > 0, for the
+/// socket's (reply, data); gives up (nothing) after a few seconds.
+caf::actor spawn_set_data_collector(caf::actor_system& sys,
+                                    std::function<void(std::optional<json>)> done);
+
 }  // namespace sio::detail

@@ -1,5 +1,6 @@
 #include "namespace_actor.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -336,6 +337,17 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
       },
       [self](atoms::select, const std::shared_ptr<const selection_request>& req) {
         on_select(self, *req);
+      },
+      [self](atoms::list_rooms) {
+        const auto& st = self->state;
+        std::vector<std::pair<std::string, std::size_t>> out;
+        for (const auto& [room, sids] : st.rooms) {
+          // A socket's own room stays hidden, even when others joined it.
+          if (st.sockets.count(room)) continue;
+          out.emplace_back(room, sids.size());
+        }
+        std::sort(out.begin(), out.end());
+        return out;
       },
       [self](atoms::subscribe, const std::string& room, caf::actor& subscriber) {
         self->monitor(subscriber);

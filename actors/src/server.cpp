@@ -5,6 +5,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "client_layer.hpp"
+#include "collectors.hpp"
 #include "namespace_actor.hpp"
 #include "server_state.hpp"
 #include "sio/actors/atoms.hpp"
@@ -32,6 +33,31 @@ void namespace_ref::subscribe(const std::string& room, const caf::actor& subscri
 
 void namespace_ref::unsubscribe(const std::string& room, const caf::actor& subscriber) const {
   if (actor_) caf::anon_send(actor_, atoms::unsubscribe::value, room, subscriber);
+}
+
+void namespace_ref::set_data(const std::string& sid, json data, bool merge,
+                             std::function<void(std::optional<json>)> done) const {
+  if (!actor_) return done(std::nullopt);
+  auto collector = detail::spawn_set_data_collector(actor_.home_system(), std::move(done));
+  auto req = std::make_shared<selection_request>();
+  req->rooms = {sid};
+  req->command.what = socket_command::kind::set_data;
+  req->command.data = std::move(data);
+  req->command.merge = merge;
+  req->command.reply_to = collector;
+  req->count_reply = collector;
+  caf::anon_send(actor_, atoms::select::value, std::shared_ptr<const selection_request>(req));
+}
+
+void namespace_ref::list_rooms(
+    std::function<void(std::vector<std::pair<std::string, std::size_t>>)> done) const {
+  if (!actor_) return done({});
+  actor_.home_system().spawn([nsp = actor_, done = std::move(done)](caf::event_based_actor* self) {
+    self->request(nsp, caf::infinite, atoms::list_rooms::value)
+        .then([done](std::vector<std::pair<std::string, std::size_t>>& rooms) {
+          done(std::move(rooms));
+        });
+  });
 }
 
 // -- server -------------------------------------------------------------------

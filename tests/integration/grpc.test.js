@@ -252,6 +252,39 @@ describe('gRPC API with tokens', () => {
     closeAll([a, b]);
   });
 
+  test('SetSocketData replaces or merges socket.data, which FetchSockets then shows', async () => {
+    const [a] = await open(1);
+    const set = await api.call('SetSocketData', { namespace: '/', socket_id: a.id, data_json: '{"user":"ann","tags":["x"],"n":1}' });
+    assert.equal(set.data_json, '{"user":"ann","tags":["x"],"n":1}');
+    const merged = await api.call('SetSocketData', { namespace: '/', socket_id: a.id, data_json: '{"n":null,"role":"admin"}', merge: true });
+    assert.equal(merged.data_json, '{"user":"ann","tags":["x"],"role":"admin"}');
+    const r = await api.call('FetchSockets', { target: { rooms: [a.id] }, include_data: true });
+    assert.equal(r.sockets[0].data_json, '{"user":"ann","tags":["x"],"role":"admin"}');
+    assert.deepEqual(await failure(api.call('SetSocketData', { namespace: '/', socket_id: 'no-such-socket', data_json: '1' })),
+      { code: 'NOT_FOUND', reason: 'SOCKET_NOT_FOUND' });
+    assert.deepEqual(await failure(api.call('SetSocketData', { namespace: '/', socket_id: a.id, data_json: '{' })),
+      { code: 'INVALID_ARGUMENT', reason: 'INVALID_JSON' });
+    closeAll([a]);
+  });
+
+  test('ListRooms lists rooms and sizes by name, paged, without sockets\' own rooms', async () => {
+    const list = await open(3);
+    await api.call('SocketsJoin', { target: { rooms: [list[0].id, list[1].id] }, rooms: ['lr-a', 'lr-b'] });
+    await api.call('SocketsJoin', { target: { rooms: [list[2].id] }, rooms: ['lr-c', 'other'] });
+    const first = await api.call('ListRooms', { namespace: '/', prefix: 'lr-', limit: 2 });
+    assert.deepEqual(first.rooms.map((r) => [r.name, r.sockets]), [['lr-a', 2], ['lr-b', 2]]);
+    assert.notEqual(first.next_page_token, '');
+    const second = await api.call('ListRooms', { namespace: '/', prefix: 'lr-', limit: 2, page_token: first.next_page_token });
+    assert.deepEqual(second.rooms.map((r) => [r.name, r.sockets]), [['lr-c', 1]]);
+    assert.equal(second.next_page_token, '');
+    const all = await api.call('ListRooms', { namespace: '/' });
+    const ids = new Set(list.map((s) => s.id));
+    assert.ok(all.rooms.every((r) => !ids.has(r.name)));
+    assert.deepEqual(await failure(api.call('ListRooms', { namespace: '/', page_token: 'p1.!!' })),
+      { code: 'INVALID_ARGUMENT', reason: 'BAD_PAGE_TOKEN' });
+    closeAll(list);
+  });
+
   test('every bad request gets its status and reason, and connected clients notice nothing', async () => {
     const [watcher] = await open(1);
     let disconnected = false;

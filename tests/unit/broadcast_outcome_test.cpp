@@ -170,5 +170,21 @@ TEST_F(BroadcastOutcome, SocketAcksOfNobodyCompleteAtOnce) {
   EXPECT_EQ(complete, true);
 }
 
+TEST_F(BroadcastOutcome, ListRoomsGivesSizesByNameAndHidesSocketsOwnRooms) {
+  for (auto sid : {"a", "b", "c"}) add(sid);
+  join("a", "z");
+  join("b", "z");
+  join("c", "m");
+  join("b", "a");  // b joins a's own room: still a's own, not listed
+  std::optional<std::vector<std::pair<std::string, std::size_t>>> rooms;
+  sys.spawn([this, &rooms](caf::event_based_actor* self) {
+    self->request(nsp, caf::infinite, atoms::list_rooms::value)
+        .then([&rooms](std::vector<std::pair<std::string, std::size_t>>& got) { rooms = got; });
+  });
+  run();
+  ASSERT_TRUE(rooms);
+  EXPECT_EQ(*rooms, (std::vector<std::pair<std::string, std::size_t>>{{"m", 1}, {"z", 2}}));
+}
+
 }  // namespace
 }  // namespace sio::test

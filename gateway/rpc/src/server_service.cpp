@@ -67,6 +67,18 @@ server_service::server_service(sio::server& io, rpc_options options)
       auth_(options_.tokens),
       dedup_(spawn_emit_dedup(io.system(), options_.idempotency_window)) {}
 
+std::variant<namespace_ref, rpc_error> server_service::find_namespace(const token* who,
+                                                                     scope needed,
+                                                                     const std::string& given) {
+  auto name = namespace_name(given);
+  if (auto denied = authorizer::allow(who, needed, name)) return *denied;
+  auto nsp = io_.find(name);
+  if (!nsp)
+    return rpc_error{grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE",
+                     "no namespace " + name + " on this server"};
+  return *nsp;
+}
+
 std::variant<broadcast, rpc_error> server_service::select(const token* who, scope needed,
                                                           const pb::Target& t) {
   auto name = namespace_name(t.namespace_());
@@ -328,6 +340,81 @@ grpc::ServerUnaryReactor* server_service::CountSockets(grpc::CallbackServerConte
   return call.reactor;
 }
 
+// -- SetSocketData and ListRooms ------------------------------------------------
+
+void server_service::set_data(const token* who, const pb::SetSocketDataRequest& req,
+                              reply_fn<pb::SetSocketDataResponse> done) {
+  auto nsp = find_namespace(who, scope::manage, req.namespace_());
+  if (auto* e = std::get_if<rpc_error>(&nsp)) return done(*e);
+  auto data = parse_json(req.data_json());
+  if (!data) return done(invalid("INVALID_JSON", "data_json is not one JSON value"));
+  std::get<namespace_ref>(nsp).set_data(
+      req.socket_id(), std::move(*data), req.merge(),
+      [done, sid = req.socket_id()](std::optional<json> after) {
+        if (!after)
+          return done(rpc_error{grpc::StatusCode::NOT_FOUND, "SOCKET_NOT_FOUND",
+                                "no socket " + sid + " in this namespace"});
+        pb::SetSocketDataResponse r;
+        r.set_data_json(to_json_text(*after));
+        done(std::move(r));
+      });
+}
+
+grpc::ServerUnaryReactor* server_service::SetSocketData(grpc::CallbackServerContext* ctx,
+                                                        const pb::SetSocketDataRequest* req,
+                                                        pb::SetSocketDataResponse* resp) {
+  unary_call call{ctx, ctx->DefaultReactor()};
+  auto id = auth_.identify(authorization_of(ctx));
+  if (id.error) call.fail(*id.error);
+  else set_data(id.who, *req, finishing(call, resp));
+  return call.reactor;
+}
+
+grpc::ServerUnaryReactor* server_service::ListRooms(grpc::CallbackServerContext* ctx,
+                                                    const pb::ListRoomsRequest* req,
+                                                    pb::ListRoomsResponse* resp) {
+  unary_call call{ctx, ctx->DefaultReactor()};
+  auto id = auth_.identify(authorization_of(ctx));
+  if (id.error) {
+    call.fail(*id.error);
+    return call.reactor;
+  }
+  auto nsp = find_namespace(id.who, scope::read, req->namespace_());
+  if (auto* e = std::get_if<rpc_error>(&nsp)) {
+    call.fail(*e);
+    return call.reactor;
+  }
+  std::string after;
+  if (!req->page_token().empty()) {
+    auto last = read_page_token(req->page_token());
+    if (!last) {
+      call.fail(invalid("BAD_PAGE_TOKEN", "the page token was not made by this server"));
+      return call.reactor;
+    }
+    after = std::move(*last);
+  }
+  std::uint32_t limit = req->limit() == 0 ? default_page : std::min(req->limit(), max_page);
+  std::get<namespace_ref>(nsp).list_rooms(
+      [call, resp, after, limit, prefix = req->prefix()](
+          std::vector<std::pair<std::string, std::size_t>> rooms) {
+        std::uint32_t n = 0;
+        for (const auto& [name, size] : rooms) {  // sorted by name
+          if (!after.empty() && name <= after) continue;
+          if (!std::string_view(name).starts_with(prefix)) continue;
+          if (n == limit) {
+            resp->set_next_page_token(make_page_token(resp->rooms(resp->rooms_size() - 1).name()));
+            break;
+          }
+          auto* room = resp->add_rooms();
+          room->set_name(name);
+          room->set_sockets(static_cast<std::uint32_t>(size));
+          ++n;
+        }
+        call.ok();
+      });
+  return call.reactor;
+}
+
 // -- Batch --------------------------------------------------------------------
 
 struct batch_run {
@@ -387,6 +474,12 @@ void server_service::run_batch(std::shared_ptr<batch_run> run) {
       return disconnect(run->who, command.disconnect_sockets(), [then, result](auto o) {
         then(std::move(o), [result](pb::DisconnectSocketsResponse r) {
           *result->mutable_disconnect_sockets() = std::move(r);
+        });
+      });
+    case pb::Command::kSetSocketData:
+      return set_data(run->who, command.set_socket_data(), [then, result](auto o) {
+        then(std::move(o), [result](pb::SetSocketDataResponse r) {
+          *result->mutable_set_socket_data() = std::move(r);
         });
       });
     default:

@@ -48,6 +48,12 @@ class server_service final : public pb::ServerService::CallbackService {
   grpc::ServerUnaryReactor* CountSockets(grpc::CallbackServerContext* ctx,
                                          const pb::CountSocketsRequest* req,
                                          pb::CountSocketsResponse* resp) override;
+  grpc::ServerUnaryReactor* SetSocketData(grpc::CallbackServerContext* ctx,
+                                          const pb::SetSocketDataRequest* req,
+                                          pb::SetSocketDataResponse* resp) override;
+  grpc::ServerUnaryReactor* ListRooms(grpc::CallbackServerContext* ctx,
+                                      const pb::ListRoomsRequest* req,
+                                      pb::ListRoomsResponse* resp) override;
   grpc::ServerUnaryReactor* Batch(grpc::CallbackServerContext* ctx, const pb::BatchRequest* req,
                                   pb::BatchResponse* resp) override;
 
@@ -58,6 +64,11 @@ class server_service final : public pb::ServerService::CallbackService {
   void membership(const token* who, const Request& req, bool join, reply_fn<Response> done);
   void disconnect(const token* who, const pb::DisconnectSocketsRequest& req,
                   reply_fn<pb::DisconnectSocketsResponse> done);
+  void set_data(const token* who, const pb::SetSocketDataRequest& req,
+                reply_fn<pb::SetSocketDataResponse> done);
+  /// The namespace `given` names, once `who` may use `needed` on it.
+  std::variant<namespace_ref, rpc_error> find_namespace(const token* who, scope needed,
+                                                        const std::string& given);
   void run_batch(std::shared_ptr<batch_run> run);
 
   /// The broadcast `t` selects, once `who` may use `needed` on its namespace.
