@@ -69,6 +69,8 @@ const caf::message_handler* client_layer::shared_behavior() const {
       },
       [](atoms::deliver_ack, std::uint64_t key, const frame_batch& frames, std::uint64_t id,
          const caf::actor& collector) { running().on_deliver_ack(key, frames, id, collector); },
+      [](atoms::deliver_acks, std::uint64_t key, const std::shared_ptr<const broadcast_request>& req,
+         const std::string& sid) { running().on_deliver_acks(key, req, sid); },
       [](atoms::fetch, std::uint64_t key, const caf::actor& collector) {
         running().on_fetch(key, collector);
       },
@@ -133,6 +135,42 @@ void client_layer::on_deliver_ack(std::uint64_t key, const frame_batch& frames, 
   send_frames(*frames);
 }
 
+void client_layer::on_deliver_acks(std::uint64_t key,
+                                   const std::shared_ptr<const broadcast_request>& req,
+                                   const std::string& sid) {
+  const auto& collector = req->ack_collector;
+  auto* it = by_key(key);
+  if (!it) {
+    caf::anon_send(collector, atoms::reply::value,
+                   socket_ack{sid, ack_status::disconnected, {}, {}});
+    return;
+  }
+  auto s = *it;
+  if (!accepts_delivery(*s, req->event)) {
+    caf::anon_send(collector, atoms::reply::value, socket_ack{sid, ack_status::dropped, {}, {}});
+    return;
+  }
+  auto sent = std::chrono::steady_clock::now();
+  std::weak_ptr<socket> weak = s;
+  s->pending_acks_.emplace(req->ack_id, [collector, sid, sent, weak](std::optional<args> reply) {
+    socket_ack ack{sid, ack_status::acked, {}, {}};
+    if (reply) {
+      ack.reply = std::move(*reply);
+      ack.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - sent);
+    } else {
+      // Called without a reply when the socket closed, or by its own timer.
+      auto alive = weak.lock();
+      ack.status = alive && alive->connected() ? ack_status::timed_out : ack_status::disconnected;
+    }
+    caf::anon_send(collector, atoms::reply::value, std::move(ack));
+  });
+  // The socket's own timer frees the entry if the client never answers; it
+  // fires after the collector gave up, so the collector's timeout decides.
+  start_ack_timer(*s, req->ack_id, req->ack_timeout + std::chrono::seconds(1));
+  send_frames(*req->frames);
+}
+
 void client_layer::on_fetch(std::uint64_t key, const caf::actor& collector) {
   auto* it = by_key(key);
   if (!it) return;  // gone meanwhile: the collector times out
@@ -172,6 +210,13 @@ void client_layer::on_socket_command(std::uint64_t key, const socket_command& cm
       break;
     case socket_command::kind::emit:
       if (cmd.frames) send_frames(*cmd.frames);
+      break;
+    case socket_command::kind::set_data:
+      if (cmd.merge)
+        s->data_.merge_patch(cmd.data);
+      else
+        s->data_ = cmd.data;
+      if (cmd.reply_to) self()->send(cmd.reply_to, atoms::reply::value, s->data_);
       break;
   }
 }

@@ -61,6 +61,8 @@ class client_layer final : public session_handler {
   void on_deliver_run(std::uint64_t key, const delivery_run& run);
   void on_deliver_ack(std::uint64_t key, const frame_batch& frames, std::uint64_t id,
                       const caf::actor& collector);
+  void on_deliver_acks(std::uint64_t key, const std::shared_ptr<const broadcast_request>& req,
+                       const std::string& sid);
   void on_fetch(std::uint64_t key, const caf::actor& collector);
   void on_socket_command(std::uint64_t key, const socket_command& cmd);
   void on_ack_timeout(std::uint64_t key, std::uint64_t id);

@@ -23,4 +23,18 @@ caf::actor spawn_fetch_collector(caf::actor_system& sys, std::chrono::millisecon
                                  std::function<void(std::vector<remote_socket>)> done,
                                  caf::actor origin);
 
+/// Waits for (count, n) from the namespace and hands n on like the others.
+caf::actor spawn_count_collector(caf::actor_system& sys, count_callback done, caf::actor origin);
+
+/// Collects per-socket acks: first (expect, socket ids), then (reply,
+/// socket_ack) from each, until all arrived or the timeout, when the
+/// missing ones count as timed out.
+caf::actor spawn_socket_ack_collector(caf::actor_system& sys, std::chrono::milliseconds timeout,
+                                      socket_acks_callback done, caf::actor origin);
+
+/// Waits for (count, n) from the namespace, then, when n > 0, for the
+/// socket's (reply, data); gives up (nothing) after a few seconds.
+caf::actor spawn_set_data_collector(caf::actor_system& sys,
+                                    std::function<void(std::optional<json>)> done);
+
 }  // namespace sio::detail

@@ -1,5 +1,6 @@
 #include "namespace_actor.hpp"
 
+#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -237,8 +238,25 @@ void notify_subscribers(namespace_actor* self, const broadcast_request& req) {
     for (const auto& room : req.rooms) notify_room(room);
 }
 
+// A broadcast whose recipients each report their ack by socket id.
+void on_broadcast_each(namespace_actor* self, const std::shared_ptr<const broadcast_request>& req) {
+  notify_subscribers(self, *req);
+  auto targets = select_members(self, req->rooms, req->except);
+  std::vector<std::string> sids;
+  sids.reserve(targets.size());
+  for (const auto& t : targets) sids.push_back(*t.sid);
+  if (req->count_reply) self->send(req->count_reply, atoms::count::value, targets.size());
+  self->send(req->ack_collector, atoms::expect::value, std::move(sids));
+  for (const auto& t : targets)
+    self->send(t.m->connection, atoms::deliver_acks::value, t.m->key, req, *t.sid);
+}
+
 void on_broadcast(namespace_actor* self, const broadcast_request& req) {
   auto& st = self->state;
+  // Counting costs a selection, so only callers who asked pay for it.
+  if (req.count_reply)
+    self->send(req.count_reply, atoms::count::value,
+               select_members(self, req.rooms, req.except).size());
   notify_subscribers(self, req);
   if (req.ack_collector) {
     auto targets = select_members(self, req.rooms, req.except);
@@ -261,6 +279,10 @@ void on_broadcast(namespace_actor* self, const broadcast_request& req) {
 
 void on_select(namespace_actor* self, const selection_request& req) {
   auto targets = select_members(self, req.rooms, req.except);
+  if (req.count_only) {
+    self->send(req.count_reply, atoms::count::value, targets.size());
+    return;
+  }
   if (req.fetch_collector) {
     self->send(req.fetch_collector, atoms::expect::value, targets.size());
     for (const auto& t : targets)
@@ -289,6 +311,7 @@ void on_select(namespace_actor* self, const selection_request& req) {
   }
   for (const auto& [connection, key] : recipients)
     self->send(connection, atoms::socket_command::value, key, cmd);
+  if (req.count_reply) self->send(req.count_reply, atoms::count::value, recipients.size());
 }
 
 // The messages of connection state recovery; without it they change nothing
@@ -369,13 +392,26 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
         leave_room(self, sid, room);
       },
       [self](atoms::broadcast, const std::shared_ptr<const broadcast_request>& req) {
-        if (self->state.recovery)
+        if (req->ack_each)
+          on_broadcast_each(self, req);
+        else if (self->state.recovery)
           on_broadcast(self, *self->state.recovery->stamp(req, self->clock().now()));
         else
           on_broadcast(self, *req);
       },
       [self](atoms::select, const std::shared_ptr<const selection_request>& req) {
         on_select(self, *req);
+      },
+      [self](atoms::list_rooms) {
+        const auto& st = self->state;
+        std::vector<std::pair<std::string, std::size_t>> out;
+        for (const auto& [room, sids] : st.rooms) {
+          // A socket's own room stays hidden, even when others joined it.
+          if (st.sockets.count(room)) continue;
+          out.emplace_back(room, sids.size());
+        }
+        std::sort(out.begin(), out.end());
+        return out;
       },
       [self](atoms::subscribe, const std::string& room, caf::actor& subscriber) {
         self->monitor(subscriber);

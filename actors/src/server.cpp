@@ -7,6 +7,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "client_layer.hpp"
+#include "collectors.hpp"
 #include "namespace_actor.hpp"
 #include "server_state.hpp"
 #include "sio/actors/atoms.hpp"
@@ -49,6 +50,31 @@ void namespace_ref::unsubscribe(const std::string& room, const caf::actor& subsc
   if (actor_) caf::anon_send(actor_, atoms::unsubscribe::value, room, subscriber);
 }
 
+void namespace_ref::set_data(const std::string& sid, json data, bool merge,
+                             std::function<void(std::optional<json>)> done) const {
+  if (!actor_) return done(std::nullopt);
+  auto collector = detail::spawn_set_data_collector(actor_.home_system(), std::move(done));
+  auto req = std::make_shared<selection_request>();
+  req->rooms = {sid};
+  req->command.what = socket_command::kind::set_data;
+  req->command.data = std::move(data);
+  req->command.merge = merge;
+  req->command.reply_to = collector;
+  req->count_reply = collector;
+  caf::anon_send(actor_, atoms::select::value, std::shared_ptr<const selection_request>(req));
+}
+
+void namespace_ref::list_rooms(
+    std::function<void(std::vector<std::pair<std::string, std::size_t>>)> done) const {
+  if (!actor_) return done({});
+  actor_.home_system().spawn([nsp = actor_, done = std::move(done)](caf::event_based_actor* self) {
+    self->request(nsp, caf::infinite, atoms::list_rooms::value)
+        .then([done](std::vector<std::pair<std::string, std::size_t>>& rooms) {
+          done(std::move(rooms));
+        });
+  });
+}
+
 // -- server -------------------------------------------------------------------
 
 server::server(caf::actor_system& sys, socketio_options options, std::size_t max_payload)
@@ -82,6 +108,14 @@ namespace_ref server::of(const std::string& name) {
   }
   return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
                        it->second.actor, state_->frozen};
+}
+
+std::optional<namespace_ref> server::find(const std::string& name) const {
+  auto normalized = name.empty() || name.front() != '/' ? "/" + name : name;
+  auto it = state_->namespaces.find(normalized);
+  if (it == state_->namespaces.end()) return std::nullopt;
+  return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
+                       it->second.actor};
 }
 
 namespace_ref server::of(const std::regex& pattern) {

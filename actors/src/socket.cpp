@@ -226,6 +226,57 @@ void broadcast::emit(std::string_view event, args arguments) const {
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }
 
+void broadcast::emit(std::string_view event, args arguments, count_callback on_sent) const {
+  if (!nsp_) {
+    on_sent(0);
+    return;
+  }
+  auto req = std::make_shared<broadcast_request>();
+  req->rooms = rooms_;
+  req->except = except_;
+  req->is_volatile = volatile_flag_;
+  req->frames = encode_event(nsp_name_, event, arguments);
+  req->event = std::make_shared<const event_copy>(
+      event_copy{std::string(event), std::move(arguments), volatile_flag_});
+  req->count_reply = detail::spawn_count_collector(nsp_.home_system(), std::move(on_sent), origin_);
+  caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
+}
+
+void broadcast::emit_with_socket_acks(std::string_view event, args arguments,
+                                      socket_acks_callback callback) const {
+  if (!nsp_) {
+    callback({}, true);
+    return;
+  }
+  auto timeout = timeout_.value_or(default_broadcast_timeout);
+  auto req = std::make_shared<broadcast_request>();
+  req->rooms = rooms_;
+  req->except = except_;
+  req->is_volatile = volatile_flag_;
+  req->ack_id = next_ack_id();
+  req->frames = encode_event(nsp_name_, event, arguments, req->ack_id);
+  req->event = std::make_shared<const event_copy>(
+      event_copy{std::string(event), std::move(arguments), volatile_flag_});
+  req->ack_each = true;
+  req->ack_timeout = timeout;
+  req->ack_collector = detail::spawn_socket_ack_collector(nsp_.home_system(), timeout,
+                                                          std::move(callback), origin_);
+  caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
+}
+
+void broadcast::count_sockets(count_callback callback) const {
+  if (!nsp_) {
+    callback(0);
+    return;
+  }
+  auto req = std::make_shared<selection_request>();
+  req->rooms = rooms_;
+  req->except = except_;
+  req->count_only = true;
+  req->count_reply = detail::spawn_count_collector(nsp_.home_system(), std::move(callback), origin_);
+  caf::anon_send(nsp_, atoms::select::value, std::shared_ptr<const selection_request>(req));
+}
+
 void broadcast::emit_with_ack(std::string_view event, args arguments,
                               broadcast_ack_callback callback) const {
   if (!nsp_) {
@@ -257,12 +308,17 @@ void broadcast::fetch_sockets(std::function<void(std::vector<remote_socket>)> ca
   caf::anon_send(nsp_, atoms::select::value, std::shared_ptr<const selection_request>(req));
 }
 
-void broadcast::select(socket_command cmd) const {
-  if (!nsp_) return;
+void broadcast::select(socket_command cmd, count_callback done) const {
+  if (!nsp_) {
+    if (done) done(0);
+    return;
+  }
   auto req = std::make_shared<selection_request>();
   req->rooms = rooms_;
   req->except = except_;
   req->command = std::move(cmd);
+  if (done)
+    req->count_reply = detail::spawn_count_collector(nsp_.home_system(), std::move(done), origin_);
   caf::anon_send(nsp_, atoms::select::value, std::shared_ptr<const selection_request>(req));
 }
 
@@ -276,6 +332,18 @@ void broadcast::sockets_leave(std::vector<std::string> rooms) const {
 
 void broadcast::disconnect_sockets(bool close) const {
   select({socket_command::kind::disconnect, {}, close, nullptr});
+}
+
+void broadcast::sockets_join(std::vector<std::string> rooms, count_callback done) const {
+  select({socket_command::kind::join, std::move(rooms), false, nullptr}, std::move(done));
+}
+
+void broadcast::sockets_leave(std::vector<std::string> rooms, count_callback done) const {
+  select({socket_command::kind::leave, std::move(rooms), false, nullptr}, std::move(done));
+}
+
+void broadcast::disconnect_sockets(bool close, count_callback done) const {
+  select({socket_command::kind::disconnect, {}, close, nullptr}, std::move(done));
 }
 
 // -- remote_socket --------------------------------------------------------------

@@ -14,6 +14,7 @@
 #include "apps.hpp"
 #include "command_line.hpp"
 #include "log.hpp"
+#include "grpc_api.hpp"
 #include "server_options.hpp"
 #include "sio/sio.hpp"
 
@@ -114,6 +115,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sio-server: %s\n", problem.c_str());
     return 2;
   }
+  if (auto why = sio::grpc_api_usage_error(options, !app->engine_handler); !why.empty()) {
+    std::fprintf(stderr, "sio-server: %s\n", why.c_str());
+    return 2;
+  }
 
   caf::actor_system_config cfg;
   sio::apply_scheduler_defaults(cfg, options.actor_threads);
@@ -129,6 +134,13 @@ int main(int argc, char** argv) {
                  static_cast<unsigned>(options.port), e.what());
     return 1;
   }
+  std::shared_ptr<void> grpc_api;
+  try {
+    grpc_api = sio::start_grpc_api(app->engine_handler ? nullptr : &server->io(), options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sio-server: %s\n", e.what());
+    return 1;
+  }
   auto started = std::chrono::steady_clock::now();
   std::size_t sessions = 0;
   bool stopping = false;
@@ -139,6 +151,7 @@ int main(int argc, char** argv) {
                            {{"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
     started = std::chrono::steady_clock::now();
     sessions = server->open_sessions();
+    grpc_api.reset();  // gRPC calls still running end first
   });
   // Before the listening line, which tells scripts that startup is over.
   if (server->metrics_port() != 0)

@@ -52,6 +52,9 @@ struct server_options {
   bool recovery = false;
   std::uint32_t recovery_max_disconnection_ms = 120000;
   bool recovery_skip_middlewares = true;
+  std::string grpc_listen;  // empty: no gRPC API
+  std::string grpc_tokens;  // empty: no auth, local addresses only
+  bool grpc_reflection = false;
 };
 
 inline void add_server_flags(CLI::App& app, server_options& o) {
@@ -161,6 +164,14 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
   app.add_flag("--recovery-skip-middlewares", o.recovery_skip_middlewares,
                "connectionStateRecovery.skipMiddlewares (default: true; "
                "--recovery-skip-middlewares=false runs them for recovered sockets too)");
+  app.add_option("--grpc-listen", o.grpc_listen,
+                 "Serve the gRPC API (socketio.v1.ServerService) on ADDR: host:port or "
+                 "unix:/path (default: off)");
+  app.add_option("--grpc-tokens", o.grpc_tokens,
+                 "Bearer tokens of the gRPC API, 'SECRET:SCOPES[:NAMESPACES]' separated by "
+                 "spaces or ';' (better in the config file or SIO_GRPC_TOKENS than on the "
+                 "command line); without tokens only loopback and unix: addresses are allowed");
+  app.add_flag("--grpc-reflection", o.grpc_reflection, "Serve gRPC reflection (grpcurl)");
 }
 
 inline engine_options to_engine_options(const server_options& o) {

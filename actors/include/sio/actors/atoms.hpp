@@ -70,6 +70,11 @@ using collect_timeout = caf::atom_constant<caf::atom("colltmo")>;
 using run = caf::atom_constant<caf::atom("run")>;
 using subscribe = caf::atom_constant<caf::atom("subscribe")>;
 using unsubscribe = caf::atom_constant<caf::atom("unsubscr")>;
+/// To a connection: deliver a broadcast whose ack each recipient reports
+/// by socket id (broadcast_request::ack_each).
+using deliver_acks = caf::atom_constant<caf::atom("dlvacks")>;
+/// To a namespace: the sizes of its rooms.
+using list_rooms = caf::atom_constant<caf::atom("listrooms")>;
 /// What a subscribed actor receives: (event, nsp, name, args).
 using event = caf::atom_constant<caf::atom("event")>;
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -45,6 +47,12 @@ struct broadcast_request {
   /// With an ack: the id in the packet, and the actor that collects replies.
   std::uint64_t ack_id = 0;
   caf::actor ack_collector;
+  /// With an ack: each recipient reports to ack_collector by socket id and
+  /// status (see socket_ack), after `ack_timeout` at the latest.
+  bool ack_each = false;
+  std::chrono::milliseconds ack_timeout{0};
+  /// Told (atoms::count, n) with the number of recipients, when set.
+  caf::actor count_reply;
 };
 
 /// What a server-side command or query asks the namespace actor for.
@@ -53,7 +61,36 @@ struct selection_request {
   std::vector<std::string> except;
   socket_command command;      // for commands
   caf::actor fetch_collector;  // for fetch_sockets
+  /// Told (atoms::count, n) with the number of selected sockets, once the
+  /// command took effect, when set. A selection with neither a command nor a
+  /// fetch collector only counts.
+  caf::actor count_reply;
+  bool count_only = false;
 };
+
+/// How many sockets an operation reached, once it took effect on this node.
+using count_callback = std::function<void(std::size_t sockets)>;
+
+/// What became of one recipient's acknowledgement.
+enum class ack_status : std::uint8_t {
+  acked,         ///< the client answered; `reply` holds its arguments
+  timed_out,     ///< no answer before the timeout
+  disconnected,  ///< the socket left before it answered
+  dropped,       ///< volatile, and the client could not take it: never sent
+};
+
+/// One recipient's outcome of emit_with_socket_acks.
+struct socket_ack {
+  std::string socket_id;
+  ack_status status = ack_status::timed_out;
+  args reply;
+  /// From the emit to the answer (acked only).
+  std::chrono::milliseconds latency{0};
+};
+
+/// Every recipient's outcome, ordered by socket id, and whether all of them
+/// answered (or left) before the timeout.
+using socket_acks_callback = std::function<void(std::vector<socket_ack> acks, bool complete)>;
 
 /// The replies of a broadcast with ack: one per recipient that answered, and
 /// whether some recipient did not answer in time.
@@ -115,12 +152,24 @@ class broadcast {
     emit(event, args{json(std::forward<Ts>(xs))...});
   }
 
+  /// emit(), then `on_sent` with the number of sockets it was handed to.
+  void emit(std::string_view event, args arguments, count_callback on_sent) const;
+
   /// Emits and collects every recipient's acknowledgement; `callback` gets
   /// them once all answered, or when the timeout (default: the server's
   /// default_ack_timeout) passed. Called
   /// inside the actor that emitted when that is a connection actor (so it may
   /// touch its socket), else inside a short-lived collector actor.
   void emit_with_ack(std::string_view event, args arguments, broadcast_ack_callback callback) const;
+
+  /// emit_with_ack, but the callback learns each recipient's fate by socket
+  /// id: acked (with its reply), timed out, disconnected or dropped.
+  void emit_with_socket_acks(std::string_view event, args arguments,
+                             socket_acks_callback callback) const;
+
+  /// How many sockets are selected, without building a list of them. The
+  /// callback runs like emit_with_ack's.
+  void count_sockets(count_callback callback) const;
 
   /// The selected sockets, wherever they live (`fetchSockets()`). The
   /// callback runs like emit_with_ack's.
@@ -131,9 +180,14 @@ class broadcast {
   void sockets_leave(std::vector<std::string> rooms) const;
   /// Disconnects the selected sockets (`disconnectSockets(close)`).
   void disconnect_sockets(bool close = false) const;
+  /// The same, then `done` with the number of sockets selected, once the
+  /// namespace applied the command (joins and leaves have taken effect).
+  void sockets_join(std::vector<std::string> rooms, count_callback done) const;
+  void sockets_leave(std::vector<std::string> rooms, count_callback done) const;
+  void disconnect_sockets(bool close, count_callback done) const;
 
  private:
-  void select(socket_command cmd) const;
+  void select(socket_command cmd, count_callback done = {}) const;
 
   caf::actor nsp_;
   std::string nsp_name_;

@@ -15,7 +15,7 @@ namespace sio {
 /// What a server-side command does to each socket it selects
 /// (`io.in(room).socketsJoin(...)` and friends).
 struct socket_command {
-  enum class kind : std::uint8_t { join, leave, disconnect, emit };
+  enum class kind : std::uint8_t { join, leave, disconnect, emit, set_data };
   kind what = kind::join;
   std::vector<std::string> rooms;  // join / leave
   bool close = false;              // disconnect: end the whole connection
@@ -23,6 +23,11 @@ struct socket_command {
   /// join / leave already done by the namespace actor (it owns membership);
   /// the socket only updates its own view.
   bool membership_done = false;
+  /// set_data: the new socket.data, or a JSON merge patch (RFC 7386) of it;
+  /// the socket answers (atoms::reply, data after the change) to `reply_to`.
+  json data{};
+  bool merge = false;
+  caf::actor reply_to{};
 };
 
 /// A socket as `fetch_sockets` reports it: a snapshot of its state, plus a

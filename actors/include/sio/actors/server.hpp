@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 
@@ -54,6 +55,17 @@ class namespace_ref {
   void subscribe(const std::string& room, const caf::actor& subscriber) const;
   void unsubscribe(const std::string& room, const caf::actor& subscriber) const;
 
+  /// `socket.data = data` (or, with `merge`, a JSON merge patch of it) for
+  /// socket `sid` of this namespace, from anywhere. `done` gets the data
+  /// after the change, or nothing when no such socket is connected; it runs
+  /// in a short-lived actor.
+  void set_data(const std::string& sid, json data, bool merge,
+                std::function<void(std::optional<json>)> done) const;
+
+  /// The rooms of this namespace and their sizes, sorted by name; sockets'
+  /// own rooms (their ids) are left out. `done` runs in a short-lived actor.
+  void list_rooms(std::function<void(std::vector<std::pair<std::string, std::size_t>>)> done) const;
+
  private:
   friend class server;
   namespace_ref(std::shared_ptr<detail::namespace_config> config, caf::actor actor,
@@ -90,6 +102,11 @@ class server {
   /// Before the start only, like new names.
   namespace_ref of(const std::regex& pattern);
   namespace_ref of(std::function<bool(const std::string& name, const json& auth)> predicate);
+
+  /// The namespace `name` when of(name) registered it, without creating
+  /// one. Safe from any thread once session_handlers() froze the
+  /// configuration. Namespaces of dynamic rules are not found here.
+  std::optional<namespace_ref> find(const std::string& name) const;
 
   caf::actor_system& system() const noexcept;
 

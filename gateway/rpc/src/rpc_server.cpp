@@ -1,0 +1,50 @@
+#include "sio/rpc/rpc_server.hpp"
+
+#include <stdexcept>
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
+
+#include "server_service.hpp"
+
+namespace sio::rpc {
+
+struct rpc_server::impl {
+  impl(sio::server& io, rpc_options opts) : options(opts), service(io, std::move(opts)) {}
+  rpc_options options;
+  server_service service;
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+rpc_server::rpc_server(sio::server& io, rpc_options options)
+    : impl_(std::make_unique<impl>(io, std::move(options))) {}
+
+rpc_server::~rpc_server() { stop(); }
+
+void rpc_server::start() {
+  grpc::EnableDefaultHealthCheckService(true);
+  if (impl_->options.reflection) grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(impl_->options.listen, grpc::InsecureServerCredentials(), &impl_->port);
+  builder.RegisterService(&impl_->service);
+  // Payloads up to the limit, plus room for the rest of the message.
+  builder.SetMaxReceiveMessageSize(static_cast<int>(impl_->options.max_payload_bytes + 65536));
+  impl_->server = builder.BuildAndStart();
+  if (!impl_->server) throw std::runtime_error("cannot listen on " + impl_->options.listen);
+}
+
+int rpc_server::port() const noexcept { return impl_->port; }
+
+void rpc_server::stop(std::chrono::milliseconds grace) {
+  if (!impl_ || !impl_->server) return;
+  if (auto* health = impl_->server->GetHealthCheckService()) health->Shutdown();
+  impl_->server->Shutdown(std::chrono::system_clock::now() + grace);
+  impl_->server->Wait();
+  impl_->server.reset();
+}
+
+}  // namespace sio::rpc

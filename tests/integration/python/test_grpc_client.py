@@ -1,0 +1,258 @@
+"""Integration tests of the gRPC API with Debian's python3-grpcio: the real sio-server
+(app contract) with python-socketio clients and raw WebSocket sockets connected,
+driven through stubs generated from the committed .proto at test time.
+
+The stubs are generated as the module caf_socketio.v1 (--proto_path maps
+caf_socketio/v1 to protocol/proto/socketio/v1), so that they never shadow
+python-socketio's `socketio` package.
+"""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import unittest
+
+import grpc
+import socketio
+import websocket
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..'))
+SERVER_BIN = os.path.abspath(os.environ.get('SIO_SERVER_BIN')
+                             or os.path.join(ROOT, 'build', 'bin', 'sio-server'))
+T = 5.0
+ABSENCE = 0.3
+TOKEN = 'python-test-secret'
+LISTENING_RE = re.compile(r'listening on https?://[^\s:/]+:(\d+)')
+
+_scratch = tempfile.mkdtemp(prefix='sio-grpc-py-')
+_server = None
+_port = None
+pb = None
+pb_grpc = None
+
+
+def _generate_stubs():
+    subprocess.run(
+        [sys.executable, '-m', 'grpc_tools.protoc',
+         '--proto_path=caf_socketio/v1=' + os.path.join(ROOT, 'protocol', 'proto', 'socketio', 'v1'),
+         '--python_out=' + _scratch, '--grpc_python_out=' + _scratch,
+         'caf_socketio/v1/socketio.proto'], check=True)
+    sys.path.insert(0, _scratch)
+    global pb, pb_grpc
+    from caf_socketio.v1 import socketio_pb2, socketio_pb2_grpc
+    pb, pb_grpc = socketio_pb2, socketio_pb2_grpc
+
+
+def setUpModule():
+    global _server, _port
+    _generate_stubs()
+    _server = subprocess.Popen(
+        [SERVER_BIN, '--app', 'contract', '--bind', '127.0.0.1', '--port', '0',
+         '--grpc-listen', 'unix:' + os.path.join(_scratch, 'api.sock')],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        env=dict(os.environ, SIO_GRPC_TOKENS=TOKEN + ':admin'))
+    line = []
+    reader = threading.Thread(target=lambda: line.append(_server.stdout.readline()), daemon=True)
+    reader.start()
+    reader.join(10)
+    match = LISTENING_RE.search(line[0] if line else '')
+    if not match:
+        _server.kill()
+        raise RuntimeError('sio-server did not start: %r' % line)
+    _port = int(match.group(1))
+    threading.Thread(target=lambda: [None for _ in _server.stdout], daemon=True).start()
+
+
+def tearDownModule():
+    if _server:
+        _server.terminate()
+        try:
+            _server.wait(5)
+        except subprocess.TimeoutExpired:
+            _server.kill()
+    shutil.rmtree(_scratch, ignore_errors=True)
+
+
+def payload(*values):
+    args = []
+    for v in values:
+        args.append(pb.Arg(binary=v) if isinstance(v, bytes) else pb.Arg(json=__import__('json').dumps(v)))
+    return pb.Payload(args=args)
+
+
+class Recorder:
+    """Collects the arguments of one event on a python-socketio client."""
+
+    def __init__(self, client, event):
+        self.calls = []
+        self.cond = threading.Condition()
+        client.on(event, self._handler)
+
+    def _handler(self, *args):
+        with self.cond:
+            self.calls.append(list(args))
+            self.cond.notify_all()
+
+    def wait(self, timeout=T):
+        with self.cond:
+            self.cond.wait_for(lambda: self.calls, timeout)
+            return self.calls[0] if self.calls else None
+
+
+def raw_socket(nsp='/'):
+    """A Socket.IO socket over a bare WebSocket: returns (ws, sid)."""
+    ws = websocket.create_connection(
+        'ws://127.0.0.1:%d/socket.io/?EIO=4&transport=websocket' % _port, timeout=T)
+    assert ws.recv().startswith('0')
+    prefix = '' if nsp == '/' else nsp + ','
+    ws.send('40' + prefix)
+    reply = ws.recv()
+    assert reply.startswith('40' + prefix), reply
+    sid = __import__('json').loads(reply[len('40' + prefix):])['sid']
+    return ws, sid
+
+
+class GrpcApiTest(unittest.TestCase):
+    def setUp(self):
+        self.channel = grpc.insecure_channel('unix:' + os.path.join(_scratch, 'api.sock'))
+        self.api = pb_grpc.ServerServiceStub(self.channel)
+        self.md = [('authorization', 'Bearer ' + TOKEN)]
+        self.clients = []
+
+    def tearDown(self):
+        for c in self.clients:
+            c.disconnect()
+        self.channel.close()
+
+    def client(self):
+        c = socketio.Client()
+        c.connect('http://127.0.0.1:%d' % _port, transports=['websocket'], wait_timeout=T)
+        self.clients.append(c)
+        return c
+
+    def test_emit_to_a_room_except_a_room_and_a_socket_id(self):
+        a, b, c = self.client(), self.client(), self.client()
+        for s in (a, b):
+            self.assertEqual(s.call('join', 'py-room', timeout=T), True)
+        got_a, got_b, got_c = Recorder(a, 'news'), Recorder(b, 'news'), Recorder(c, 'direct')
+        r = self.api.Emit(pb.EmitRequest(
+            target=pb.Target(rooms=['py-room'], except_rooms=[b.get_sid()]),
+            event='news', payload=payload('hi', {'n': 1})), metadata=self.md, timeout=T)
+        self.assertEqual(r.recipients, 1)
+        self.assertEqual(got_a.wait(), ['hi', {'n': 1}])
+        self.assertIsNone(got_b.wait(ABSENCE))
+        r = self.api.Emit(pb.EmitRequest(target=pb.Target(rooms=[c.get_sid()]), event='direct',
+                                         payload=payload(1)), metadata=self.md, timeout=T)
+        self.assertEqual(r.recipients, 1)
+        self.assertEqual(got_c.wait(), [1])
+
+    def test_binary_arguments_arrive_as_bytes(self):
+        a = self.client()
+        got = Recorder(a, 'blob')
+        p = payload(b'\x01\x02', {'doc': {'_placeholder': True, 'num': 0}})
+        p.attachments.append(b'abc')
+        self.api.Emit(pb.EmitRequest(target=pb.Target(rooms=[a.get_sid()]), event='blob', payload=p),
+                      metadata=self.md, timeout=T)
+        self.assertEqual(got.wait(), [b'\x01\x02', {'doc': b'abc'}])
+
+    def test_emit_with_ack_acked_silent_and_disconnected(self):
+        acker, leaver = self.client(), self.client()
+        # python-socketio acks every event that asks for it, so the silent one is a
+        # bare WebSocket that never answers.
+        silent, silent_id = raw_socket()
+        self.addCleanup(silent.close)
+        ids = [acker.get_sid(), silent_id, leaver.get_sid()]
+        self.api.SocketsJoin(pb.SocketsJoinRequest(target=pb.Target(rooms=ids), rooms=['py-ask']),
+                             metadata=self.md, timeout=T)
+        acker.on('q', lambda x: x * 2)
+
+        def leave(_x):
+            threading.Thread(target=leaver.disconnect).start()
+        leaver.on('q', leave)
+        self.clients.remove(leaver)
+        r = self.api.EmitWithAck(pb.EmitWithAckRequest(
+            target=pb.Target(rooms=['py-ask']), event='q', payload=payload(21), timeout_ms=800),
+            metadata=self.md, timeout=T)
+        by = {a.socket_id: a for a in r.acks}
+        self.assertEqual((r.expected, r.complete), (3, False))
+        self.assertEqual(by[ids[0]].status, pb.ACK_STATUS_ACKED)
+        self.assertEqual(by[ids[0]].payload.args[0].json, '42')
+        self.assertEqual(by[ids[1]].status, pb.ACK_STATUS_TIMED_OUT)
+        self.assertEqual(by[ids[2]].status, pb.ACK_STATUS_DISCONNECTED)
+
+    def test_fetch_sockets_pages_over_250_sockets(self):
+        sockets = [raw_socket('/custom') for _ in range(250)]
+        try:
+            seen, token, pages = [], '', 0
+            while True:
+                r = self.api.FetchSockets(pb.FetchSocketsRequest(
+                    target=pb.Target(namespace='/custom'), limit=100, page_token=token),
+                    metadata=self.md, timeout=T)
+                pages += 1
+                seen.extend(s.id for s in r.sockets)
+                token = r.next_page_token
+                if not token:
+                    break
+            self.assertEqual(pages, 3)
+            self.assertEqual(seen, sorted(sid for _, sid in sockets))
+        finally:
+            for ws, _ in sockets:
+                ws.close()
+
+    def test_batch_join_then_emit(self):
+        a = self.client()
+        got = Recorder(a, 'welcome')
+        r = self.api.Batch(pb.BatchRequest(commands=[
+            pb.Command(sockets_join=pb.SocketsJoinRequest(target=pb.Target(rooms=[a.get_sid()]),
+                                                          rooms=['py-lobby'])),
+            pb.Command(emit=pb.EmitRequest(target=pb.Target(rooms=['py-lobby']), event='welcome',
+                                           payload=payload('in'))),
+        ]), metadata=self.md, timeout=T)
+        self.assertEqual([x.code for x in r.results], [0, 0])
+        self.assertEqual(r.results[1].emit.recipients, 1)
+        self.assertEqual(got.wait(), ['in'])
+
+    def test_disconnect_sockets_leaves_the_namespace_or_closes_the_connection(self):
+        (kept, kept_id), (closed, closed_id) = raw_socket(), raw_socket()
+        try:
+            r = self.api.DisconnectSockets(pb.DisconnectSocketsRequest(
+                target=pb.Target(rooms=[kept_id]), close=False), metadata=self.md, timeout=T)
+            self.assertEqual(r.sockets, 1)
+            # A namespace DISCONNECT (after the app's "auth" event); the connection stays.
+            self.assertEqual([f for f in (kept.recv(), kept.recv()) if not f.startswith('42')], ['41'])
+            r = self.api.DisconnectSockets(pb.DisconnectSocketsRequest(
+                target=pb.Target(rooms=[closed_id]), close=True), metadata=self.md, timeout=T)
+            self.assertEqual(r.sockets, 1)
+            frames = []
+            try:
+                while True:
+                    frame = closed.recv()
+                    if not frame:
+                        break
+                    frames.append(frame)
+            except websocket.WebSocketConnectionClosedException:
+                pass
+            # The connection ends: its WebSocket closes (after the app's "auth" event).
+            self.assertTrue(all(f.startswith('42') or f in ('41', '1') for f in frames), frames)
+        finally:
+            kept.close()
+            closed.close()
+
+    def test_errors_carry_status_and_reason(self):
+        with self.assertRaises(grpc.RpcError) as e:
+            self.api.Emit(pb.EmitRequest(event='x'), timeout=T)
+        self.assertEqual(e.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
+        self.assertIn(('sio-error-reason', 'MISSING_TOKEN'), e.exception.trailing_metadata())
+        with self.assertRaises(grpc.RpcError) as e:
+            self.api.Emit(pb.EmitRequest(event='connect'), metadata=self.md, timeout=T)
+        self.assertEqual(e.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
+        self.assertIn(('sio-error-reason', 'RESERVED_EVENT_NAME'), e.exception.trailing_metadata())
+
+
+if __name__ == '__main__':
+    unittest.main()
