@@ -78,6 +78,7 @@ struct namespace_state {
   // `sockets`, which stay put while their entry is there.
   std::unordered_multimap<caf::actor_addr, const std::string*> by_connection;
   std::unordered_map<std::string, std::unordered_set<caf::actor>> subscribers;  // room -> actors
+  caf::actor adapter;  // the cluster's, if any
 };
 
 using namespace_actor = caf::stateful_actor<namespace_state>;
@@ -272,8 +273,14 @@ void on_select(namespace_actor* self, const selection_request& req) {
     self->send(connection, atoms::socket_command::value, key, cmd);
 }
 
-caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
+caf::behavior namespace_behavior(namespace_actor* self, std::string name,
+                                 adapter_factory adapter) {
   self->state.name = std::move(name);
+  if (adapter) {
+    self->state.adapter =
+        adapter(self->system(), self->state.name, caf::actor_cast<caf::actor>(self));
+    if (self->state.adapter) self->link_to(self->state.adapter);
+  }
   self->set_down_handler([self](caf::down_msg& down) {
     for (auto it = self->state.subscribers.begin(); it != self->state.subscribers.end();) {
       for (auto a = it->second.begin(); a != it->second.end();)
@@ -307,9 +314,25 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
         leave_room(self, sid, room);
       },
       [self](atoms::broadcast, const std::shared_ptr<const broadcast_request>& req) {
+        // The cluster hears of it after the local delivery went out; one
+        // with acks gathers replies across nodes, so the adapter runs it.
+        if (self->state.adapter && !req->local) {
+          if (req->ack_collector) {
+            self->send(self->state.adapter, atoms::broadcast::value, req);
+            return;
+          }
+          on_broadcast(self, *req);
+          self->send(self->state.adapter, atoms::broadcast::value, req);
+          return;
+        }
         on_broadcast(self, *req);
       },
       [self](atoms::select, const std::shared_ptr<const selection_request>& req) {
+        if (self->state.adapter && !req->local) {
+          if (!req->fetch_collector) on_select(self, *req);
+          self->send(self->state.adapter, atoms::select::value, req);
+          return;
+        }
         on_select(self, *req);
       },
       [self](atoms::subscribe, const std::string& room, caf::actor& subscriber) {
@@ -327,8 +350,8 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name) {
 
 }  // namespace
 
-caf::actor spawn_namespace(caf::actor_system& sys, std::string name) {
-  return sys.spawn(namespace_behavior, std::move(name));
+caf::actor spawn_namespace(caf::actor_system& sys, std::string name, adapter_factory adapter) {
+  return sys.spawn(namespace_behavior, std::move(name), std::move(adapter));
 }
 
 }  // namespace sio::detail

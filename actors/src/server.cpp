@@ -53,7 +53,7 @@ namespace_ref server::of(const std::string& name) {
   if (it == state_->namespaces.end()) {
     auto config = std::make_shared<detail::namespace_config>();
     config->name = normalized;
-    auto actor = detail::spawn_namespace(state_->system, normalized);
+    auto actor = detail::spawn_namespace(state_->system, normalized, state_->options.adapter);
     it = state_->namespaces.emplace(normalized, detail::namespace_entry{config, actor}).first;
   }
   return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
@@ -106,7 +106,7 @@ caf::behavior directory(caf::stateful_actor<directory_state>* self,
         const auto& rules = st.server->dynamic;
         for (std::uint64_t i = 0; i < rules.size(); ++i) {
           if (!rules[i].matches(name, auth)) continue;
-          auto actor = spawn_namespace(self->system(), name);
+          auto actor = spawn_namespace(self->system(), name, st.server->options.adapter);
           st.created.emplace(name, std::make_pair(actor, i));
           return {actor, i};
         }

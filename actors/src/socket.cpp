@@ -169,6 +169,7 @@ void broadcast::emit(std::string_view event, args arguments) const {
   req->rooms = rooms_;
   req->except = except_;
   req->is_volatile = volatile_flag_;
+  req->local = local_;
   req->frames = encode_event(nsp_name_, event, arguments);
   req->event = std::make_shared<const event_copy>(
       event_copy{std::string(event), std::move(arguments), volatile_flag_});
@@ -185,6 +186,8 @@ void broadcast::emit_with_ack(std::string_view event, args arguments,
   req->rooms = rooms_;
   req->except = except_;
   req->ack_id = next_ack_id();
+  req->local = local_;
+  req->ack_event = std::make_shared<const event_copy>(event_copy{std::string(event), arguments});
   req->frames = encode_event(nsp_name_, event, std::move(arguments), req->ack_id);
   req->ack_collector =
       detail::spawn_ack_collector(nsp_.home_system(), timeout_.value_or(default_broadcast_timeout),
@@ -197,9 +200,20 @@ void broadcast::fetch_sockets(std::function<void(std::vector<remote_socket>)> ca
     callback({});
     return;
   }
+  fetch_sockets_checked([callback = std::move(callback)](std::vector<remote_socket> sockets,
+                                                          bool) { callback(std::move(sockets)); });
+}
+
+void broadcast::fetch_sockets_checked(
+    std::function<void(std::vector<remote_socket>, bool complete)> callback) const {
+  if (!nsp_) {
+    callback({}, true);
+    return;
+  }
   auto req = std::make_shared<selection_request>();
   req->rooms = rooms_;
   req->except = except_;
+  req->local = local_;
   req->fetch_collector = detail::spawn_fetch_collector(nsp_.home_system(),
                                                        timeout_.value_or(default_broadcast_timeout),
                                                        std::move(callback), origin_);
@@ -211,6 +225,7 @@ void broadcast::select(socket_command cmd) const {
   auto req = std::make_shared<selection_request>();
   req->rooms = rooms_;
   req->except = except_;
+  req->local = local_;
   req->command = std::move(cmd);
   caf::anon_send(nsp_, atoms::select::value, std::shared_ptr<const selection_request>(req));
 }

@@ -12,6 +12,7 @@
 #include <caf/send.hpp>
 
 #include "apps.hpp"
+#include "cluster_setup.hpp"
 #include "command_line.hpp"
 #include "log.hpp"
 #include "server_options.hpp"
@@ -130,8 +131,17 @@ int main(int argc, char** argv) {
   // brings its own session handler.
   std::unique_ptr<sio::server> io;
   sio::handler_factory handlers = app->engine_handler;
+  // The cluster (--adapter redis): one Redis link for the process.
+  auto io_options = sio::to_socketio_options(options);
+  std::unique_ptr<sio::cluster::redis_cluster> cluster;
+  try {
+    cluster = sio::start_cluster(options, io_options);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "sio-server: --redis-url: %s\n", e.what());
+    return 2;
+  }
   if (!handlers) {
-    io = std::make_unique<sio::server>(system, sio::to_socketio_options(options));
+    io = std::make_unique<sio::server>(system, io_options);
     app->configure(*io);
     handlers = io->session_handlers();
   }
@@ -173,5 +183,6 @@ int main(int argc, char** argv) {
                                  std::chrono::steady_clock::now() - started)
                                  .count())}});
   io.reset();
+  cluster.reset();
   return 0;
 }

@@ -31,6 +31,9 @@ struct server_options {
   std::uint32_t shutdown_timeout_ms = 10000;
   unsigned gateway_threads = std::thread::hardware_concurrency();
   unsigned actor_threads = std::thread::hardware_concurrency();
+  std::string adapter = "none";  // or "redis": a cluster through Redis
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string redis_key = "socket.io";
 };
 
 inline void add_server_flags(CLI::App& app, server_options& o) {
@@ -71,6 +74,20 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
       ->check(CLI::Range(1u, 1024u));
   app.add_option("--actor-threads", o.actor_threads, "CAF scheduler threads (default: all cores)")
       ->check(CLI::Range(1u, 1024u));
+  app.add_option("--adapter", o.adapter,
+                 "none, or redis: join the cluster of nodes (ours or Node's "
+                 "@socket.io/redis-adapter) that share --redis-url and --redis-key")
+      ->check(CLI::IsMember({"none", "redis"}))
+      ->capture_default_str();
+  app.add_option("--redis-url", o.redis_url, "Redis of the cluster, redis://HOST:PORT")
+      ->check(
+          [](const std::string& url) {
+            return url.rfind("redis://", 0) == 0 ? std::string() : "not a redis:// URL: " + url;
+          },
+          "URL")
+      ->capture_default_str();
+  app.add_option("--redis-key", o.redis_key, "Prefix of the cluster's Redis channels (key)")
+      ->capture_default_str();
 }
 
 inline engine_options to_engine_options(const server_options& o) {

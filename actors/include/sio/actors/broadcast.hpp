@@ -46,6 +46,11 @@ struct broadcast_request {
   /// With an ack: the id in the packet, and the actor that collects replies.
   std::uint64_t ack_id = 0;
   caf::actor ack_collector;
+  /// This node only: not published to the cluster (`local`, or it came from
+  /// another node).
+  bool local = false;
+  /// The event of a broadcast with ack, for a cluster adapter to publish.
+  event_ptr ack_event;
 };
 
 /// What a server-side command or query asks the namespace actor for.
@@ -54,6 +59,7 @@ struct selection_request {
   std::vector<std::string> except;
   socket_command command;      // for commands
   caf::actor fetch_collector;  // for fetch_sockets
+  bool local = false;          // as broadcast_request::local
 };
 
 /// The replies of a broadcast with ack: one per recipient that answered, and
@@ -92,9 +98,12 @@ class broadcast {
   /// Accepted for API parity; this server sends uncompressed frames.
   broadcast& compress(bool) & { return *this; }
   broadcast&& compress(bool) && { return std::move(*this); }
-  /// This node only (there is one node until a cluster adapter exists).
-  broadcast& local() & { return *this; }
-  broadcast&& local() && { return std::move(*this); }
+  /// This node only, even in a cluster.
+  broadcast& local() & {
+    local_ = true;
+    return *this;
+  }
+  broadcast&& local() && { return std::move(local()); }
   /// How long emit_with_ack waits for the recipients' replies.
   broadcast& timeout(std::chrono::milliseconds t) & {
     timeout_ = t;
@@ -119,6 +128,10 @@ class broadcast {
   /// The selected sockets, wherever they live (`fetchSockets()`). The
   /// callback runs like emit_with_ack's.
   void fetch_sockets(std::function<void(std::vector<remote_socket>)> callback) const;
+  /// fetch_sockets that also tells whether every node answered in time
+  /// (`complete`); a cluster request that fails ends early with false.
+  void fetch_sockets_checked(
+      std::function<void(std::vector<remote_socket>, bool complete)> callback) const;
 
   /// Makes the selected sockets join / leave rooms (`socketsJoin`, `socketsLeave`).
   void sockets_join(std::vector<std::string> rooms) const;
@@ -135,6 +148,7 @@ class broadcast {
   std::vector<std::string> rooms_;
   std::vector<std::string> except_;
   bool volatile_flag_ = false;
+  bool local_ = false;
   std::optional<std::chrono::milliseconds> timeout_;
 };
 

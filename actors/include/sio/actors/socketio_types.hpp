@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "sio/actors/adapter.hpp"
 #include "sio/actors/links.hpp"
 #include "sio/protocol/json.hpp"
 
@@ -61,6 +62,8 @@ struct socketio_options {
   /// The timeout of emit_with_ack when none is given (the reference waits
   /// forever; a server should not).
   std::chrono::milliseconds default_ack_timeout{30000};
+  /// The cluster adapter of every namespace (none: this node alone).
+  adapter_factory adapter;
 };
 
 }  // namespace sio
