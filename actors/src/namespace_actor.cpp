@@ -6,6 +6,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "sio/actors/adapter_atoms.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
 
@@ -334,6 +335,13 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
           return;
         }
         on_select(self, *req);
+      },
+      [self](atoms::all_rooms) {
+        std::vector<std::string> out;
+        for (const auto& [room, members] : self->state.rooms) out.push_back(room);
+        for (const auto& [sid, m] : self->state.sockets)
+          if (m.in_own_room) out.push_back(sid);
+        return out;
       },
       [self](atoms::subscribe, const std::string& room, caf::actor& subscriber) {
         self->monitor(subscriber);

@@ -36,6 +36,10 @@ io.of('/').on('connection', (socket) => {
   socket.on('room-size', async (room, ack) => {
     try { ack((await io.in(room).fetchSockets()).length); } catch { ack(-1); }
   });
+  // Node-only: the rooms of every node (allRooms, request type 1).
+  socket.on('all-rooms', async (ack) => {
+    try { ack([...(await io.of('/').adapter.allRooms())]); } catch { ack(null); }
+  });
   socket.on('join-all', (room, ack) => { io.socketsJoin(room); ack(true); });
   socket.on('broadcast-ack', (room, payload, ack) => {
     io.to(room).timeout(2000).emit('msg-ack', payload, (err, replies) =>

@@ -66,8 +66,9 @@ caf::actor spawn_ack_gatherer(caf::actor_system& sys, context_ptr ctx, std::stri
                               std::chrono::milliseconds timeout);
 
 /// Answers another node's REMOTE_FETCH: collects the local sockets, then
-/// publishes them on the response channel.
-caf::actor spawn_fetch_answerer(caf::actor_system& sys, context_ptr ctx, std::string request_id);
+/// publishes them on the response channel (only their ids for SOCKETS).
+caf::actor spawn_fetch_answerer(caf::actor_system& sys, context_ptr ctx, std::string request_id,
+                                bool ids_only = false);
 
 /// Answers another node's BROADCAST with acks: publishes the local client
 /// count at once, then each client's ack.

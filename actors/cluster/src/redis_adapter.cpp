@@ -8,6 +8,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "adapter_context.hpp"
+#include "sio/actors/adapter_atoms.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
 #include "sio/protocol/cluster_wire.hpp"
@@ -228,11 +229,19 @@ void apply_command(adapter_actor* self, const json& request, socket_command::kin
   self->send(self->state.nsp, atoms::select::value, std::shared_ptr<const selection_request>(req));
 }
 
-void answer_fetch(adapter_actor* self, const json& request) {
+// REMOTE_FETCH ({opts}), or SOCKETS ({rooms}: ids only).
+void answer_fetch(adapter_actor* self, const json& request, bool ids_only = false) {
   const auto& ctx = self->state.ctx;
   auto id = string_field(request, "requestId");
-  auto opts = request.find("opts");
-  auto selection = opts == request.end() ? std::nullopt : wire::decode_selection(*opts);
+  std::optional<wire::selection> selection;
+  if (ids_only) {
+    if (auto rooms = request.find("rooms"); rooms == request.end() || rooms->is_null())
+      selection = wire::selection{};
+    else if (auto list = string_list(*rooms))
+      selection = wire::selection{std::move(*list), {}, false, std::nullopt};
+  } else if (auto opts = request.find("opts"); opts != request.end()) {
+    selection = wire::decode_selection(*opts);
+  }
   if (id.empty() || !selection) {
     detail::count_malformed(*ctx, "fetch request");
     return;
@@ -241,8 +250,26 @@ void answer_fetch(adapter_actor* self, const json& request) {
   req->local = true;
   req->rooms = std::move(selection->rooms);
   req->except = std::move(selection->except);
-  req->fetch_collector = detail::spawn_fetch_answerer(self->system(), ctx, id);
+  req->fetch_collector = detail::spawn_fetch_answerer(self->system(), ctx, id, ids_only);
   self->send(self->state.nsp, atoms::select::value, std::shared_ptr<const selection_request>(req));
+}
+
+void answer_all_rooms(adapter_actor* self, const json& request) {
+  auto id = string_field(request, "requestId");
+  if (id.empty()) {
+    detail::count_malformed(*self->state.ctx, "rooms request");
+    return;
+  }
+  auto ctx = self->state.ctx;
+  self->request(self->state.nsp, ctx->requests_timeout, atoms::all_rooms::value)
+      .then([ctx, id](std::vector<std::string>& rooms) {
+        json response = json::object();
+        response["requestId"] = id;
+        response["rooms"] = std::move(rooms);
+        std::string text;
+        if (write_json(response, text)) ctx->link->publish(ctx->response_channel, std::move(text));
+      },
+            [](caf::error&) {});  // the namespace is gone: the requester times out
 }
 
 void answer_ack_broadcast(adapter_actor* self, const json& request) {
@@ -299,10 +326,14 @@ void on_request(adapter_actor* self, std::string_view payload) {
       answer_ack_broadcast(self, *request);
       return;
     case wire::request_type::sockets:
+      answer_fetch(self, *request, true);
+      return;
     case wire::request_type::all_rooms:
+      answer_all_rooms(self, *request);
+      return;
     case wire::request_type::server_side_emit:
-      // No server-side listeners nor room listing to answer with here: a
-      // node without them answers nothing, as a Node node without listeners.
+      // No server-side listeners to hand it to: a node without them answers
+      // nothing, as a Node node without listeners.
       return;
     default:
       detail::count_malformed(ctx, "request type");

@@ -149,6 +149,7 @@ struct redis_link::impl {
   std::map<std::string, caf::actor> channels;
   std::map<std::string, caf::actor> patterns;
   redis_link_stats stats;
+  std::uint64_t dropped_before_outage = 0;
   std::minstd_rand rng{std::random_device{}()};
   bool stopping = false;
 
@@ -217,7 +218,14 @@ struct redis_link::impl {
     c->connected = true;
     c->timer->cancel();
     c->attempt = 0;
-    if (!c->was_up) self->log("redis_link_up", c->name);
+    if (!c->was_up) {
+      // Cross-node deliveries lost in the outage: counted, told once.
+      std::string detail = c->name;
+      if (c == &self->cmd)
+        detail += ": " + std::to_string(self->stats.publish_dropped - self->dropped_before_outage) +
+                  " publishes dropped while down";
+      self->log("redis_link_up", detail);
+    }
     c->was_up = true;
     self->up_changed();
     if (c == &self->sub) self->resubscribe();
@@ -242,6 +250,7 @@ struct redis_link::impl {
     up_changed();
     if (stopping) return;
     if (c.was_up) {
+      if (&c == &cmd) dropped_before_outage = stats.publish_dropped;
       log("redis_link_down", std::string(c.name) + ": " + std::string(why));
       c.was_up = false;
     }

@@ -254,6 +254,7 @@ caf::behavior ack_gatherer_behavior(ack_gatherer* self, context_ptr ctx, std::st
 struct fetch_answerer_state {
   context_ptr ctx;
   std::string request_id;
+  bool ids_only = false;
   std::optional<std::size_t> expected;
   json sockets = json::array();
 };
@@ -270,8 +271,9 @@ void answer_fetch(fetch_answerer* self) {
 }
 
 caf::behavior fetch_answerer_behavior(fetch_answerer* self, context_ptr ctx,
-                                      std::string request_id) {
+                                      std::string request_id, bool ids_only) {
   self->state.request_id = std::move(request_id);
+  self->state.ids_only = ids_only;
   self->delayed_send(self, ctx->requests_timeout, atoms::collect_timeout::value);
   self->state.ctx = std::move(ctx);
   return {
@@ -281,7 +283,7 @@ caf::behavior fetch_answerer_behavior(fetch_answerer* self, context_ptr ctx,
       },
       [self](atoms::reply, const remote_socket& s) {
         auto& st = self->state;
-        st.sockets.push_back(to_wire(s));
+        st.sockets.push_back(st.ids_only ? json(s.id) : to_wire(s));
         if (st.expected && st.sockets.size() >= *st.expected) answer_fetch(self);
       },
       [self](atoms::collect_timeout) { answer_fetch(self); },
@@ -339,8 +341,9 @@ caf::actor spawn_ack_gatherer(caf::actor_system& sys, context_ptr ctx, std::stri
                    std::move(adapter), timeout);
 }
 
-caf::actor spawn_fetch_answerer(caf::actor_system& sys, context_ptr ctx, std::string request_id) {
-  return sys.spawn(fetch_answerer_behavior, std::move(ctx), std::move(request_id));
+caf::actor spawn_fetch_answerer(caf::actor_system& sys, context_ptr ctx, std::string request_id,
+                                bool ids_only) {
+  return sys.spawn(fetch_answerer_behavior, std::move(ctx), std::move(request_id), ids_only);
 }
 
 caf::actor spawn_ack_answerer(caf::actor_system& sys, context_ptr ctx, std::string request_id,
