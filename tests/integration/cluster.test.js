@@ -191,7 +191,7 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
 });
 
 // Only our nodes here: a Node node throws on some of the garbage below.
-describe('faults: Redis down, killed, restarted; garbage on the channels', () => {
+describe('faults: Redis down, killed, restarted, paused; garbage on the channels', () => {
   let redis; let ours; let ours2;
   const clients = new Set();
 
@@ -241,6 +241,22 @@ describe('faults: Redis down, killed, restarted; garbage on the channels', () =>
     await expectDelivered([a, b, c], [a, b, c], 'msg', 'after-restart');
     // The publish lost in the outage is counted, and told once.
     assert.match(ours.output(), /event=redis_link_up detail="command: 1 publishes dropped while down"/);
+  });
+
+  test('paused (SIGSTOP): local delivery goes on, cluster requests end at their timeout', async () => {
+    const [a, b, c] = [...clients];
+    redis.pause();
+    try {
+      a.emit('broadcast', 'r', 'while-paused');
+      await expectDelivered([a, b], [a, b], 'msg', 'while-paused');
+      const t0 = Date.now();
+      assert.equal(await call(a, 'room-size', 'r'), -1);
+      const took = Date.now() - t0;
+      assert.ok(took < 4000, `room-size took ${took} ms`);
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => (await call(c, 'room-size', 'r')) === 3, 10000, 'the cluster back');
   });
 
   test('garbage on the channels is dropped and counted; the node goes on', async () => {
