@@ -245,10 +245,26 @@ void broadcast::disconnect_sockets(bool close) const {
 // -- remote_socket --------------------------------------------------------------
 
 void remote_socket::command(socket_command cmd) const {
-  if (connection) caf::anon_send(connection, atoms::socket_command::value, key, std::move(cmd));
+  if (connection) {
+    caf::anon_send(connection, atoms::socket_command::value, key, std::move(cmd));
+    return;
+  }
+  if (!nsp_actor) return;
+  broadcast to_it{nsp_actor, nsp};
+  to_it.to(id);
+  switch (cmd.what) {
+    case socket_command::kind::join: to_it.sockets_join(std::move(cmd.rooms)); break;
+    case socket_command::kind::leave: to_it.sockets_leave(std::move(cmd.rooms)); break;
+    case socket_command::kind::disconnect: to_it.disconnect_sockets(cmd.close); break;
+    case socket_command::kind::emit: break;  // emit() broadcasts itself
+  }
 }
 
 void remote_socket::emit(std::string_view event, args arguments) const {
+  if (!connection && nsp_actor) {
+    broadcast{nsp_actor, nsp}.to(id).emit(event, std::move(arguments));
+    return;
+  }
   command({socket_command::kind::emit, {}, false, encode_event(nsp, event, std::move(arguments))});
 }
 

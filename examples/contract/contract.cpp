@@ -39,6 +39,16 @@ void on_main_connection(server& io, socket& s) {
           ack.values(complete ? static_cast<std::int64_t>(sockets.size()) : std::int64_t{-1});
         });
   });
+  // Beyond the contract, for the cluster tests: the sockets of `room`, on
+  // whichever node, join `target` one by one (RemoteSocket.join).
+  s.on("fetch-join", [](socket& self, args& a, const ack_sender& ack) {
+    if (a.size() < 2 || !a[0].is_string() || !a[1].is_string()) return ack.values(-1);
+    self.nsp_broadcast().in(a[0].get<std::string>()).fetch_sockets_checked(
+        [ack, target = a[1].get<std::string>()](std::vector<remote_socket> sockets, bool complete) {
+          for (const auto& found : sockets) found.join({target});
+          ack.values(complete ? static_cast<std::int64_t>(sockets.size()) : std::int64_t{-1});
+        });
+  });
   s.on("join-all", [main_nsp](socket&, args& a, const ack_sender& ack) {
     if (!a.empty() && a.front().is_string())
       main_nsp.all().sockets_join({a.front().get<std::string>()});

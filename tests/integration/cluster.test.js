@@ -170,6 +170,13 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
     await eventually(async () => (await call(b2, 'room-size', 'j3')) === 0, T, 'j3 empty');
   });
 
+  test('sockets fetched from the other node act through the cluster (RemoteSocket.join)', async () => {
+    assert.equal(await call(a1, 'fetch-join', 'r', 'fj1'), 2);
+    await eventually(async () => (await call(b2, 'room-size', 'fj1')) === 2, T, 'fj1 has room r');
+    assert.equal(await call(b1, 'fetch-join', 'r', 'fj2'), 2);
+    await eventually(async () => (await call(a2, 'room-size', 'fj2')) === 2, T, 'fj2 has room r');
+  });
+
   test('a broadcast with acks gathers the replies of both nodes', async () => {
     for (const from of [a2, b2]) {
       const res = await call(from, 'broadcast-ack', 'r', 'ack-me');

@@ -40,6 +40,13 @@ io.of('/').on('connection', (socket) => {
   socket.on('all-rooms', async (ack) => {
     try { ack([...(await io.of('/').adapter.allRooms())]); } catch { ack(null); }
   });
+  socket.on('fetch-join', async (room, target, ack) => {
+    try {
+      const sockets = await io.in(room).fetchSockets();
+      for (const s of sockets) s.join(target);
+      ack(sockets.length);
+    } catch { ack(-1); }
+  });
   socket.on('join-all', (room, ack) => { io.socketsJoin(room); ack(true); });
   socket.on('broadcast-ack', (room, payload, ack) => {
     io.to(room).timeout(2000).emit('msg-ack', payload, (err, replies) =>

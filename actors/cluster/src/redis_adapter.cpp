@@ -367,7 +367,10 @@ void on_response(adapter_actor* self, std::string_view payload) {
              sockets != response->end() && sockets->is_array()) {
     std::vector<remote_socket> out;
     for (const auto& s : *sockets)
-      if (auto r = detail::from_wire(s, ctx.nsp)) out.push_back(std::move(*r));
+      if (auto r = detail::from_wire(s, ctx.nsp)) {
+        r->nsp_actor = st.nsp;  // actions on it go through the cluster
+        out.push_back(std::move(*r));
+      }
     self->send(gatherer, atoms::remote_reply::value, std::move(out));
   }
 }
