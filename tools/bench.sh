@@ -33,6 +33,7 @@ baseline=""
 recovery=0
 recovery_sessions=1000
 recovery_broadcasts=10000
+adapter=0
 build=1
 drain_timeout=30
 rounds=1
@@ -68,6 +69,8 @@ usage: tools/bench.sh [flags]
                      recovery: offsets on every event, a log per namespace), and measure
                      the memory $recovery_sessions waiting sessions hold while
                      $recovery_broadcasts broadcasts go by
+  --adapter          also run sio-server single with --adapter redis on a redis-server
+                     of its own (a cluster of one node: what the adapter costs)
   --rounds N         run each scenario N times, the servers taking turns within each
                      round, and report each figure's median (default $rounds): this
                      machine's noise moves single runs by up to 25%
@@ -95,6 +98,7 @@ while (($#)); do
     --unbounded) unbounded=1; shift ;;
     --baseline) baseline=$2; shift 2 ;;
     --recovery) recovery=1; shift ;;
+    --adapter) adapter=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
@@ -142,6 +146,7 @@ servers=()
 ((unbounded)) && servers+=("ours-unbounded")
 [[ -n $baseline ]] && servers+=("baseline-1+1")
 ((recovery)) && servers+=("ours-recovery")
+((adapter)) && servers+=("ours-1+1-redis")
 ((floor)) && servers+=("floor")
 servers+=("reference")  # last: report.js takes the last server as the reference
 
@@ -156,6 +161,9 @@ server_cmd() {  # sets cmd to the command line of server $1
                        --gateway-threads 1) ;;
     ours-recovery) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
                         --gateway-threads 1 --recovery) ;;
+    ours-1+1-redis) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
+                         --gateway-threads 1 --adapter redis
+                         --redis-url "redis://127.0.0.1:$redis_port") ;;
     floor) cmd=("$bin/floor-server" --port 0) ;;
     reference) cmd=(node "$ref/server.js" --port 0) ;;
   esac
@@ -173,7 +181,19 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
-trap stop_server EXIT
+# With --adapter: a redis-server of our own on a free port, stopped by its pid.
+redis_pid=""
+stop_all() {
+  stop_server
+  if [[ -n $redis_pid ]]; then kill -TERM "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
+}
+trap stop_all EXIT
+if ((adapter)); then
+  redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
+  redis_pid=$!
+  for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
 
 start_server() {  # start_server NAME LOG: sets server_pid and port
   local log=$2

@@ -129,7 +129,7 @@ void client_layer::on_deliver_ack(std::uint64_t key, const frame_batch& frames, 
   auto* it = by_key(key);
   if (!it) return;
   (*it)->pending_acks_.emplace(id, [collector](ack_status status, args reply) {
-    if (status == ack_status::replied)
+    if (status == ack_status::acked)
       caf::anon_send(collector, atoms::reply::value, std::move(reply));
   });
   send_frames(*frames);
@@ -569,7 +569,7 @@ void client_layer::on_ack(socket& s, sp::packet& p) {
   metrics::add(metrics::counter::acks_in);
   args reply;
   if (p.data && p.data->is_array()) reply = std::move(p.data->get_ref<json::array_t&>());
-  callback(ack_status::replied, std::move(reply));
+  callback(ack_status::acked, std::move(reply));
 }
 
 void client_layer::send_packet(const sp::packet& p) {

@@ -174,11 +174,11 @@ caf::actor spawn_ack_collector(caf::actor_system& sys, std::chrono::milliseconds
 }
 
 caf::actor spawn_fetch_collector(caf::actor_system& sys, std::chrono::milliseconds timeout,
-                                 std::function<void(std::vector<remote_socket>)> done,
+                                 std::function<void(std::vector<remote_socket>, bool complete)> done,
                                  caf::actor origin) {
   std::function<void(std::vector<remote_socket>, bool)> adapted =
-      [done = std::move(done)](std::vector<remote_socket> sockets, bool) {
-        done(std::move(sockets));
+      [done = std::move(done)](std::vector<remote_socket> sockets, bool timed_out) {
+        done(std::move(sockets), !timed_out);
       };
   return sys.spawn(collector<remote_socket>, timeout, std::move(adapted), std::move(origin));
 }

@@ -7,6 +7,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "sio/actors/adapter_atoms.hpp"
 #include "sio/actors/atoms.hpp"
 #include "recovery_store.hpp"
 #include "sio/actors/messages.hpp"
@@ -82,6 +83,7 @@ struct namespace_state {
   std::unordered_map<std::string, std::unordered_set<caf::actor>> subscribers;  // room -> actors
   // Connection state recovery, when the server has it on.
   std::unique_ptr<recovery_store> recovery;
+  caf::actor adapter;  // the cluster's, if any
 };
 
 using namespace_actor = caf::stateful_actor<namespace_state>;
@@ -366,9 +368,15 @@ caf::message_handler recovery_behavior(namespace_actor* self) {
 }
 
 caf::behavior namespace_behavior(namespace_actor* self, std::string name,
-                                 std::optional<recovery_options> recovery) {
+                                 std::optional<recovery_options> recovery,
+                                 adapter_factory adapter) {
   self->state.name = std::move(name);
   if (recovery) self->state.recovery = std::make_unique<recovery_store>(*recovery);
+  if (adapter) {
+    self->state.adapter =
+        adapter(self->system(), self->state.name, caf::actor_cast<caf::actor>(self));
+    if (self->state.adapter) self->link_to(self->state.adapter);
+  }
   self->set_down_handler([self](caf::down_msg& down) {
     for (auto it = self->state.subscribers.begin(); it != self->state.subscribers.end();) {
       for (auto a = it->second.begin(); a != it->second.end();)
@@ -392,14 +400,28 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
         leave_room(self, sid, room);
       },
       [self](atoms::broadcast, const std::shared_ptr<const broadcast_request>& req) {
+        // The cluster hears of it after the local delivery went out; one
+        // with acks gathers replies across nodes, so the adapter runs it
+        // (per-socket acks stay on this node).
+        bool cluster = self->state.adapter && !req->local;
+        if (cluster && req->ack_collector && !req->ack_each) {
+          self->send(self->state.adapter, atoms::broadcast::value, req);
+          return;
+        }
         if (req->ack_each)
           on_broadcast_each(self, req);
         else if (self->state.recovery)
           on_broadcast(self, *self->state.recovery->stamp(req, self->clock().now()));
         else
           on_broadcast(self, *req);
+        if (cluster && !req->ack_each) self->send(self->state.adapter, atoms::broadcast::value, req);
       },
       [self](atoms::select, const std::shared_ptr<const selection_request>& req) {
+        if (self->state.adapter && !req->local) {
+          if (!req->fetch_collector) on_select(self, *req);
+          self->send(self->state.adapter, atoms::select::value, req);
+          return;
+        }
         on_select(self, *req);
       },
       [self](atoms::list_rooms) {
@@ -411,6 +433,13 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
           out.emplace_back(room, sids.size());
         }
         std::sort(out.begin(), out.end());
+        return out;
+      },
+      [self](atoms::all_rooms) {
+        std::vector<std::string> out;
+        for (const auto& [room, members] : self->state.rooms) out.push_back(room);
+        for (const auto& [sid, m] : self->state.sockets)
+          if (m.in_own_room) out.push_back(sid);
         return out;
       },
       [self](atoms::subscribe, const std::string& room, caf::actor& subscriber) {
@@ -430,8 +459,8 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
 }  // namespace
 
 caf::actor spawn_namespace(caf::actor_system& sys, std::string name,
-                           std::optional<recovery_options> recovery) {
-  return sys.spawn(namespace_behavior, std::move(name), std::move(recovery));
+                           std::optional<recovery_options> recovery, adapter_factory adapter) {
+  return sys.spawn(namespace_behavior, std::move(name), std::move(recovery), std::move(adapter));
 }
 
 }  // namespace sio::detail

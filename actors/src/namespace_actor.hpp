@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 
 #include "sio/actors/socketio_types.hpp"
+#include "sio/actors/adapter.hpp"
 
 namespace sio::detail {
 
@@ -30,7 +31,10 @@ namespace sio::detail {
 ///  - (restore, pid, sid, key, connection): adds the socket back to its
 ///    rooms, first sending (replay, key, missed frames) to the connection
 ///  - (forget, pid)
+/// With `adapter`, the namespace makes its cluster adapter at start and
+/// hands it what is not local (see adapter_factory).
 caf::actor spawn_namespace(caf::actor_system& sys, std::string name,
-                           std::optional<recovery_options> recovery = std::nullopt);
+                           std::optional<recovery_options> recovery = std::nullopt,
+                           adapter_factory adapter = {});
 
 }  // namespace sio::detail

@@ -103,7 +103,8 @@ namespace_ref server::of(const std::string& name) {
     config->name = normalized;
     config->default_ack_timeout = state_->options.default_ack_timeout;
     auto actor = detail::spawn_namespace(state_->system, normalized,
-                                         state_->options.connection_state_recovery);
+                                         state_->options.connection_state_recovery,
+                                         state_->options.adapter);
     it = state_->namespaces.emplace(normalized, detail::namespace_entry{config, actor}).first;
   }
   return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
@@ -170,7 +171,8 @@ caf::behavior directory(caf::stateful_actor<directory_state>* self,
         for (std::uint64_t i = 0; i < rules.size(); ++i) {
           if (!rules[i].matches(name, auth)) continue;
           auto actor = spawn_namespace(self->system(), name,
-                                       st.server->options.connection_state_recovery);
+                                       st.server->options.connection_state_recovery,
+                                       st.server->options.adapter);
           st.created.emplace(name, std::make_pair(actor, i));
           return {actor, i};
         }

@@ -86,7 +86,7 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_callback 
   emit_with_ack(
       event, std::move(arguments),
       [callback = std::move(callback)](ack_status status, args reply) {
-        if (status == ack_status::replied)
+        if (status == ack_status::acked)
           callback(std::move(reply));
         else
           callback(std::nullopt);
@@ -108,7 +108,7 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_status_ca
   // The ack's round trip, for the latency histogram; a timeout is no answer.
   pending_acks_.emplace(id, [callback = std::move(callback), sent = std::chrono::steady_clock::now()](
                                 ack_status status, args reply) {
-    if (status == ack_status::replied) {
+    if (status == ack_status::acked) {
       auto took = std::chrono::steady_clock::now() - sent;
       metrics::ack_latency(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
     }
@@ -220,6 +220,8 @@ void broadcast::emit(std::string_view event, args arguments) const {
   auto req = std::make_shared<broadcast_request>();
   req->rooms = rooms_;
   req->except = except_;
+  req->is_volatile = volatile_flag_;
+  req->local = local_;
   req->frames = encode_event(nsp_name_, event, arguments);
   req->event = std::make_shared<const event_copy>(
       event_copy{std::string(event), std::move(arguments), volatile_flag_});
@@ -235,6 +237,7 @@ void broadcast::emit(std::string_view event, args arguments, count_callback on_s
   req->rooms = rooms_;
   req->except = except_;
   req->is_volatile = volatile_flag_;
+  req->local = local_;
   req->frames = encode_event(nsp_name_, event, arguments);
   req->event = std::make_shared<const event_copy>(
       event_copy{std::string(event), std::move(arguments), volatile_flag_});
@@ -248,7 +251,7 @@ void broadcast::emit_with_socket_acks(std::string_view event, args arguments,
     callback({}, true);
     return;
   }
-  auto timeout = timeout_.value_or(default_broadcast_timeout);
+  auto timeout = timeout_.value_or(default_timeout_);
   auto req = std::make_shared<broadcast_request>();
   req->rooms = rooms_;
   req->except = except_;
@@ -273,6 +276,8 @@ void broadcast::count_sockets(count_callback callback) const {
   req->rooms = rooms_;
   req->except = except_;
   req->count_only = true;
+  // Counted on this node: the cluster adapter has no count request.
+  req->local = true;
   req->count_reply = detail::spawn_count_collector(nsp_.home_system(), std::move(callback), origin_);
   caf::anon_send(nsp_, atoms::select::value, std::shared_ptr<const selection_request>(req));
 }
@@ -287,6 +292,8 @@ void broadcast::emit_with_ack(std::string_view event, args arguments,
   req->rooms = rooms_;
   req->except = except_;
   req->ack_id = next_ack_id();
+  req->local = local_;
+  req->ack_event = std::make_shared<const event_copy>(event_copy{std::string(event), arguments});
   req->frames = encode_event(nsp_name_, event, std::move(arguments), req->ack_id);
   req->ack_collector =
       detail::spawn_ack_collector(nsp_.home_system(), timeout_.value_or(default_timeout_),
@@ -299,9 +306,20 @@ void broadcast::fetch_sockets(std::function<void(std::vector<remote_socket>)> ca
     callback({});
     return;
   }
+  fetch_sockets_checked([callback = std::move(callback)](std::vector<remote_socket> sockets,
+                                                          bool) { callback(std::move(sockets)); });
+}
+
+void broadcast::fetch_sockets_checked(
+    std::function<void(std::vector<remote_socket>, bool complete)> callback) const {
+  if (!nsp_) {
+    callback({}, true);
+    return;
+  }
   auto req = std::make_shared<selection_request>();
   req->rooms = rooms_;
   req->except = except_;
+  req->local = local_;
   req->fetch_collector = detail::spawn_fetch_collector(nsp_.home_system(),
                                                        timeout_.value_or(default_broadcast_timeout),
                                                        std::move(callback), origin_);
@@ -316,6 +334,7 @@ void broadcast::select(socket_command cmd, count_callback done) const {
   auto req = std::make_shared<selection_request>();
   req->rooms = rooms_;
   req->except = except_;
+  req->local = local_;
   req->command = std::move(cmd);
   if (done)
     req->count_reply = detail::spawn_count_collector(nsp_.home_system(), std::move(done), origin_);
@@ -349,10 +368,26 @@ void broadcast::disconnect_sockets(bool close, count_callback done) const {
 // -- remote_socket --------------------------------------------------------------
 
 void remote_socket::command(socket_command cmd) const {
-  if (connection) caf::anon_send(connection, atoms::socket_command::value, key, std::move(cmd));
+  if (connection) {
+    caf::anon_send(connection, atoms::socket_command::value, key, std::move(cmd));
+    return;
+  }
+  if (!nsp_actor) return;
+  broadcast to_it{nsp_actor, nsp};
+  to_it.to(id);
+  switch (cmd.what) {
+    case socket_command::kind::join: to_it.sockets_join(std::move(cmd.rooms)); break;
+    case socket_command::kind::leave: to_it.sockets_leave(std::move(cmd.rooms)); break;
+    case socket_command::kind::disconnect: to_it.disconnect_sockets(cmd.close); break;
+    case socket_command::kind::emit: break;  // emit() broadcasts itself
+  }
 }
 
 void remote_socket::emit(std::string_view event, args arguments) const {
+  if (!connection && nsp_actor) {
+    broadcast{nsp_actor, nsp}.to(id).emit(event, std::move(arguments));
+    return;
+  }
   command({socket_command::kind::emit, {}, false, encode_event(nsp, event, std::move(arguments))});
 }
 

@@ -27,6 +27,48 @@ void on_main_connection(server& io, socket& s) {
     if (a.empty() || !a.front().is_string()) return;
     main_nsp.to(a.front().get<std::string>()).emit("msg", args{a.size() > 1 ? a[1] : json()});
   });
+  // The events below act on the whole cluster when there is one.
+  s.on("broadcast-all", [main_nsp](socket&, args& a, const ack_sender&) {
+    main_nsp.emit("msg-all", args{a.empty() ? json() : a[0]});
+  });
+  s.on("room-size", [](socket& self, args& a, const ack_sender& ack) {
+    if (a.empty() || !a.front().is_string()) return ack.values(-1);
+    // From the socket's own broadcast: the callback runs in its connection.
+    self.nsp_broadcast().in(a.front().get<std::string>()).fetch_sockets_checked(
+        [ack](std::vector<remote_socket> sockets, bool complete) {
+          ack.values(complete ? static_cast<std::int64_t>(sockets.size()) : std::int64_t{-1});
+        });
+  });
+  // Beyond the contract, for the cluster tests: the sockets of `room`, on
+  // whichever node, join `target` one by one (RemoteSocket.join).
+  s.on("fetch-join", [](socket& self, args& a, const ack_sender& ack) {
+    if (a.size() < 2 || !a[0].is_string() || !a[1].is_string()) return ack.values(-1);
+    self.nsp_broadcast().in(a[0].get<std::string>()).fetch_sockets_checked(
+        [ack, target = a[1].get<std::string>()](std::vector<remote_socket> sockets, bool complete) {
+          for (const auto& found : sockets) found.join({target});
+          ack.values(complete ? static_cast<std::int64_t>(sockets.size()) : std::int64_t{-1});
+        });
+  });
+  s.on("join-all", [main_nsp](socket&, args& a, const ack_sender& ack) {
+    if (!a.empty() && a.front().is_string())
+      main_nsp.all().sockets_join({a.front().get<std::string>()});
+    ack.values(true);
+  });
+  s.on("broadcast-ack", [](socket& self, args& a, const ack_sender& ack) {
+    if (a.empty() || !a.front().is_string()) return;
+    self.nsp_broadcast()
+        .to(a.front().get<std::string>())
+        .timeout(std::chrono::milliseconds(2000))
+        .emit_with_ack("msg-ack", args{a.size() > 1 ? a[1] : json()},
+                       [ack](std::vector<args> replies, bool timed_out) {
+                         json list = json::array();
+                         for (auto& r : replies) list.push_back(r.empty() ? json() : r.front());
+                         json result = json::object();
+                         result["err"] = timed_out ? json("operation has timed out") : json();
+                         result["replies"] = std::move(list);
+                         ack.values(std::move(result));
+                       });
+  });
 }
 
 }  // namespace

@@ -386,7 +386,7 @@ TEST_F(SocketIoLayer, AckStatusCarriesTheReply) {
   ASSERT_EQ(sent.size(), 2u);
   auto id = sent[1].substr(1, sent[1].find('[') - 1);
   say(c, "3" + id + "[\"yes\"]");
-  EXPECT_EQ(status, ack_status::replied);
+  EXPECT_EQ(status, ack_status::acked);
   EXPECT_EQ(reply, args{"yes"});
 }
 

@@ -12,6 +12,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "apps.hpp"
+#include "cluster_setup.hpp"
 #include "command_line.hpp"
 #include "log.hpp"
 #include "grpc_api.hpp"
@@ -117,6 +118,15 @@ int main(int argc, char** argv) {
   }
   if (auto why = sio::grpc_api_usage_error(options, !app->engine_handler); !why.empty()) {
     std::fprintf(stderr, "sio-server: %s\n", why.c_str());
+    return 2;
+  }
+  // The cluster (--adapter redis): one Redis link for the process, which
+  // outlives the server.
+  std::unique_ptr<sio::cluster::redis_cluster> cluster;
+  try {
+    cluster = sio::start_cluster(options, server_options.socketio);
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "sio-server: --redis-url: %s\n", e.what());
     return 2;
   }
 

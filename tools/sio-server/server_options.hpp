@@ -55,6 +55,9 @@ struct server_options {
   std::string grpc_listen;  // empty: no gRPC API
   std::string grpc_tokens;  // empty: no auth, local addresses only
   bool grpc_reflection = false;
+  std::string adapter = "none";  // or "redis": a cluster through Redis
+  std::string redis_url = "redis://127.0.0.1:6379";
+  std::string redis_key = "socket.io";
 };
 
 inline void add_server_flags(CLI::App& app, server_options& o) {
@@ -172,6 +175,20 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
                  "spaces or ';' (better in the config file or SIO_GRPC_TOKENS than on the "
                  "command line); without tokens only loopback and unix: addresses are allowed");
   app.add_flag("--grpc-reflection", o.grpc_reflection, "Serve gRPC reflection (grpcurl)");
+  app.add_option("--adapter", o.adapter,
+                 "none, or redis: join the cluster of nodes (ours or Node's "
+                 "@socket.io/redis-adapter) that share --redis-url and --redis-key")
+      ->check(CLI::IsMember({"none", "redis"}))
+      ->capture_default_str();
+  app.add_option("--redis-url", o.redis_url, "Redis of the cluster, redis://HOST:PORT")
+      ->check(
+          [](const std::string& url) {
+            return url.rfind("redis://", 0) == 0 ? std::string() : "not a redis:// URL: " + url;
+          },
+          "URL")
+      ->capture_default_str();
+  app.add_option("--redis-key", o.redis_key, "Prefix of the cluster's Redis channels (key)")
+      ->capture_default_str();
 }
 
 inline engine_options to_engine_options(const server_options& o) {

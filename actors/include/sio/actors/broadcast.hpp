@@ -53,6 +53,11 @@ struct broadcast_request {
   std::chrono::milliseconds ack_timeout{0};
   /// Told (atoms::count, n) with the number of recipients, when set.
   caf::actor count_reply;
+  /// This node only: not published to the cluster (`local`, or it came from
+  /// another node).
+  bool local = false;
+  /// The event of a broadcast with ack, for a cluster adapter to publish.
+  event_ptr ack_event;
 };
 
 /// What a server-side command or query asks the namespace actor for.
@@ -66,18 +71,11 @@ struct selection_request {
   /// fetch collector only counts.
   caf::actor count_reply;
   bool count_only = false;
+  bool local = false;          // as broadcast_request::local
 };
 
 /// How many sockets an operation reached, once it took effect on this node.
 using count_callback = std::function<void(std::size_t sockets)>;
-
-/// What became of one recipient's acknowledgement.
-enum class ack_status : std::uint8_t {
-  acked,         ///< the client answered; `reply` holds its arguments
-  timed_out,     ///< no answer before the timeout
-  disconnected,  ///< the socket left before it answered
-  dropped,       ///< volatile, and the client could not take it: never sent
-};
 
 /// One recipient's outcome of emit_with_socket_acks.
 struct socket_ack {
@@ -134,9 +132,12 @@ class broadcast {
   /// Accepted for API parity; this server sends uncompressed frames.
   broadcast& compress(bool) & { return *this; }
   broadcast&& compress(bool) && { return std::move(*this); }
-  /// This node only (there is one node until a cluster adapter exists).
-  broadcast& local() & { return *this; }
-  broadcast&& local() && { return std::move(*this); }
+  /// This node only, even in a cluster.
+  broadcast& local() & {
+    local_ = true;
+    return *this;
+  }
+  broadcast&& local() && { return std::move(local()); }
   /// How long emit_with_ack waits for the recipients' replies.
   broadcast& timeout(std::chrono::milliseconds t) & {
     timeout_ = t;
@@ -174,6 +175,10 @@ class broadcast {
   /// The selected sockets, wherever they live (`fetchSockets()`). The
   /// callback runs like emit_with_ack's.
   void fetch_sockets(std::function<void(std::vector<remote_socket>)> callback) const;
+  /// fetch_sockets that also tells whether every node answered in time
+  /// (`complete`); a cluster request that fails ends early with false.
+  void fetch_sockets_checked(
+      std::function<void(std::vector<remote_socket>, bool complete)> callback) const;
 
   /// Makes the selected sockets join / leave rooms (`socketsJoin`, `socketsLeave`).
   void sockets_join(std::vector<std::string> rooms) const;
@@ -195,6 +200,7 @@ class broadcast {
   std::vector<std::string> rooms_;
   std::vector<std::string> except_;
   bool volatile_flag_ = false;
+  bool local_ = false;
   std::optional<std::chrono::milliseconds> timeout_;
   std::chrono::milliseconds default_timeout_;
 };

@@ -48,6 +48,10 @@ class remote_socket {
   /// Where the socket lives; set by the connection that answered.
   caf::actor connection;
   std::uint64_t key = 0;
+  /// For a socket of another node of the cluster (no connection here): the
+  /// namespace whose adapter relays actions on it, as socket.io's
+  /// RemoteSocket does (a broadcast or command to the room named by its id).
+  caf::actor nsp_actor;
 
  private:
   void command(socket_command cmd) const;

@@ -9,6 +9,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "sio/actors/adapter.hpp"
 #include "sio/actors/links.hpp"
 #include "sio/protocol/json.hpp"
 
@@ -72,9 +73,10 @@ using ack_callback = std::function<void(std::optional<args>)>;
 
 /// How a server-to-client acknowledgement ended.
 enum class ack_status : std::uint8_t {
-  replied,       // the client answered; the reply holds its arguments
-  timed_out,     // the timeout passed first
-  disconnected,  // the socket left (or had left) first
+  acked,         ///< the client answered; the reply holds its arguments
+  timed_out,     ///< the timeout passed first
+  disconnected,  ///< the socket left (or had left) first
+  dropped,       ///< volatile, and the client could not take it: never sent
 };
 
 /// Called once with how an emit_with_ack ended, and the client's reply.
@@ -119,6 +121,8 @@ struct socketio_options {
   std::chrono::milliseconds binary_completion_timeout{60000};
   /// connectionStateRecovery: off (empty) by default, as in the reference.
   std::optional<recovery_options> connection_state_recovery;
+  /// The cluster adapter of every namespace (none: this node alone).
+  adapter_factory adapter;
 };
 
 }  // namespace sio

@@ -1,0 +1,24 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+
+namespace sio {
+
+/// Makes the cluster adapter of one namespace (socket.io's Adapter), given
+/// the namespace's name and actor. The namespace actor calls it once when it
+/// starts and links to the adapter. It then sends the adapter, after doing
+/// the local part itself:
+///  - (broadcast, shared_ptr<const broadcast_request>) for each broadcast not
+///    marked local; one with acks is the adapter's to run entirely;
+///  - (select, shared_ptr<const selection_request>) for each command not
+///    marked local; fetch_sockets is the adapter's to run entirely.
+/// The adapter hands what comes from other nodes back as requests marked
+/// local. Without a factory nothing of this happens.
+using adapter_factory = std::function<caf::actor(caf::actor_system& sys, const std::string& nsp,
+                                                 const caf::actor& nsp_actor)>;
+
+}  // namespace sio

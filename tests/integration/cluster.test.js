@@ -1,0 +1,285 @@
+// The Redis cluster: sio-server (app contract, --adapter redis) next to a Node
+// socket.io 4.8 node with @socket.io/redis-adapter 8 and an
+// @socket.io/redis-emitter 5 publisher, all on a real redis-server of the
+// test's own. Every delivery is counted: each client gets each broadcast
+// exactly once. Then the faults: Redis down at start, killed and restarted,
+// garbage on the channels.
+
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { io } from 'socket.io-client';
+import { createClient } from 'redis';
+import { Emitter } from '@socket.io/redis-emitter';
+import { nextEvent, startServer, withTimeout } from './server.js';
+import { eventually, startRedis } from './redis.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const T = 5000;
+const QUIET_MS = 300; // how long to wait to be confident that no duplicate arrives
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function startOurs(redis, extra = {}) {
+  return startServer({
+    app: 'contract', path: '/socket.io/', adapter: 'redis', 'redis-url': redis.url(), ...extra,
+  });
+}
+
+/** The Node node of the mixed cluster. */
+async function startNodeNode(redis) {
+  const child = spawn(process.execPath, [path.join(here, 'cluster_node.js'), '--redis-url', redis.url()],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const port = await withTimeout(new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    exited.then((code) => reject(new Error(`cluster_node.js exited with ${code}`)));
+  }), 10000, 'the Node node to listen');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => { child.kill('SIGTERM'); await withTimeout(exited, 5000, 'the Node node to exit'); },
+  };
+}
+
+/** A client of `server` that records every msg / msg-all / msg-ack it gets. */
+async function client(server, clients, opts = {}) {
+  const s = io(server.url, { transports: ['websocket'], reconnection: false, ...opts });
+  clients.add(s);
+  s.received = [];
+  for (const ev of ['msg', 'msg-all']) s.on(ev, (payload) => s.received.push([ev, payload]));
+  s.on('msg-ack', (payload, cb) => { s.received.push(['msg-ack', payload]); cb(s.id); });
+  await nextEvent(s, 'connect', T, 'connect');
+  return s;
+}
+
+const call = (s, ...args) => withTimeout(s.emitWithAck(...args), T, `ack of ${args[0]}`);
+
+/** Waits until every client in `who` received `payload` once; then that nobody got a copy more. */
+async function expectDelivered(all, who, ev, payload) {
+  const count = (s) => s.received.filter(([e, p]) => e === ev && JSON.stringify(p) === JSON.stringify(payload)).length;
+  await eventually(() => who.every((s) => count(s) >= 1), T, `${ev} ${JSON.stringify(payload)} everywhere`);
+  await sleep(QUIET_MS);
+  for (const s of all) assert.equal(count(s), who.includes(s) ? 1 : 0, `deliveries of ${JSON.stringify(payload)} to ${s.id}`);
+}
+
+async function numsub(redisClient, channel = 'socket.io-request#/#') {
+  const r = await redisClient.pubSubNumSub(channel);
+  return r[channel];
+}
+
+describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
+  let redis; let ours; let node; let rc; let emitter;
+  const clients = new Set();
+  let a1; let a2; let b1; let b2; let all;
+
+  before(async () => {
+    redis = await startRedis();
+    ours = await startOurs(redis);
+    node = await startNodeNode(redis);
+    rc = createClient({ url: redis.url() });
+    rc.on('error', () => {});
+    await rc.connect();
+    emitter = new Emitter(rc);
+    // One subscription per node: two in all.
+    await eventually(async () => (await numsub(rc)) === 2, T, 'both nodes subscribed');
+    a1 = await client(ours, clients); a2 = await client(ours, clients);
+    b1 = await client(node, clients); b2 = await client(node, clients);
+    all = [a1, a2, b1, b2];
+    for (const s of [a1, b1]) assert.equal(await call(s, 'join', 'r'), true);
+  });
+
+  after(async () => {
+    for (const s of clients) s.disconnect();
+    await rc?.quit().catch(() => {});
+    await node?.stop();
+    if (ours) {
+      const how = await ours.stop();
+      assert.equal(how.forced, false, ours.output());
+    }
+    await redis?.kill();
+  });
+
+  test('exactly one subscription per node on the request channel', async () => {
+    assert.equal(await numsub(rc), 2);
+  });
+
+  test('a room broadcast from our node reaches the room on both nodes once', async () => {
+    a2.emit('broadcast', 'r', 'from-ours');
+    await expectDelivered(all, [a1, b1], 'msg', 'from-ours');
+  });
+
+  test('a room broadcast from the Node node reaches the room on both nodes once', async () => {
+    b2.emit('broadcast', 'r', 'from-node');
+    await expectDelivered(all, [a1, b1], 'msg', 'from-node');
+  });
+
+  test('a broadcast to everyone, both ways', async () => {
+    a1.emit('broadcast-all', { n: 1, f: 1.5 });
+    await expectDelivered(all, all, 'msg-all', { n: 1, f: 1.5 });
+    b1.emit('broadcast-all', 'x');
+    await expectDelivered(all, all, 'msg-all', 'x');
+  });
+
+  test('binary payloads cross in both directions', async () => {
+    const bin = Buffer.from([0, 1, 2, 255]);
+    for (const from of [a2, b2]) {
+      const before = all.map((s) => s.received.length);
+      from.emit('broadcast', 'r', bin);
+      await eventually(() => [a1, b1].every((s) => s.received.some(([e, p]) => e === 'msg' && Buffer.isBuffer(p) && p.equals(bin))), T, 'binary');
+      await sleep(QUIET_MS);
+      assert.deepEqual(all.map((s, i) => s.received.length - before[i]), [1, 0, 1, 0]);
+      for (const s of [a1, b1]) s.received.length = 0;
+    }
+  });
+
+  test('the emitter reaches both nodes, with rooms and except', async () => {
+    emitter.to('r').emit('msg', 'emitted');
+    await expectDelivered(all, [a1, b1], 'msg', 'emitted');
+    emitter.except('r').emit('msg-all', 'not-r');
+    await expectDelivered(all, [a2, b2], 'msg-all', 'not-r');
+    emitter.to(a2.id).to(b2.id).emit('msg', 'two-ids');
+    await expectDelivered(all, [a2, b2], 'msg', 'two-ids');
+  });
+
+  test('fetchSockets counts the sockets of both nodes, asked from either', async () => {
+    assert.equal(await call(a1, 'room-size', 'r'), 2);
+    assert.equal(await call(b1, 'room-size', 'r'), 2);
+    assert.equal(await call(a1, 'room-size', 'nobody'), 0);
+  });
+
+  test('allRooms from the Node node lists the rooms of our node too', async () => {
+    const rooms = await call(b1, 'all-rooms');
+    for (const room of ['r', a1.id, a2.id, b1.id]) assert.ok(rooms.includes(room), `${room} in ${rooms}`);
+  });
+
+  test('socketsJoin from either node and from the emitter acts on both nodes', async () => {
+    assert.equal(await call(a1, 'join-all', 'j1'), true);
+    await eventually(async () => (await call(b1, 'room-size', 'j1')) === 4, T, 'j1 has everyone');
+    assert.equal(await call(b1, 'join-all', 'j2'), true);
+    await eventually(async () => (await call(a1, 'room-size', 'j2')) === 4, T, 'j2 has everyone');
+    emitter.in('r').socketsJoin('j3');
+    await eventually(async () => (await call(a2, 'room-size', 'j3')) === 2, T, 'j3 has room r');
+    emitter.in('j3').socketsLeave('j3');
+    await eventually(async () => (await call(b2, 'room-size', 'j3')) === 0, T, 'j3 empty');
+  });
+
+  test('sockets fetched from the other node act through the cluster (RemoteSocket.join)', async () => {
+    assert.equal(await call(a1, 'fetch-join', 'r', 'fj1'), 2);
+    await eventually(async () => (await call(b2, 'room-size', 'fj1')) === 2, T, 'fj1 has room r');
+    assert.equal(await call(b1, 'fetch-join', 'r', 'fj2'), 2);
+    await eventually(async () => (await call(a2, 'room-size', 'fj2')) === 2, T, 'fj2 has room r');
+  });
+
+  test('a broadcast with acks gathers the replies of both nodes', async () => {
+    for (const from of [a2, b2]) {
+      const res = await call(from, 'broadcast-ack', 'r', 'ack-me');
+      assert.equal(res.err, null);
+      assert.deepEqual([...res.replies].sort(), [a1.id, b1.id].sort());
+    }
+    const none = await call(a2, 'broadcast-ack', 'nobody', 'x');
+    assert.deepEqual(none, { err: null, replies: [] });
+  });
+
+  test('disconnectSockets from the emitter closes sockets on both nodes', async () => {
+    const gone = [a2, b2].map((s) => nextEvent(s, 'disconnect', T));
+    emitter.in(a2.id).disconnectSockets();
+    emitter.in(b2.id).disconnectSockets();
+    const reasons = (await Promise.all(gone)).map(([r]) => r);
+    assert.deepEqual(reasons, ['io server disconnect', 'io server disconnect']);
+    assert.equal(await call(a1, 'room-size', 'j1'), 2);
+  });
+});
+
+// Only our nodes here: a Node node throws on some of the garbage below.
+describe('faults: Redis down, killed, restarted, paused; garbage on the channels', () => {
+  let redis; let ours; let ours2;
+  const clients = new Set();
+
+  after(async () => {
+    for (const s of clients) s.disconnect();
+    for (const s of [ours, ours2]) if (s) await s.stop();
+    await redis?.kill();
+  });
+
+  test('down at start: local delivery works, the cluster forms once Redis is up', async () => {
+    redis = await startRedis();
+    await redis.kill();
+    ours = await startOurs(redis);
+    const a = await client(ours, clients);
+    const b = await client(ours, clients);
+    await call(a, 'join', 'r'); await call(b, 'join', 'r');
+    a.emit('broadcast', 'r', 'local-1');
+    await expectDelivered([a, b], [a, b], 'msg', 'local-1');
+    // A cluster request fails fast instead of hanging.
+    const t0 = Date.now();
+    assert.equal(await call(a, 'room-size', 'r'), -1);
+    assert.ok(Date.now() - t0 < 3000, `room-size took ${Date.now() - t0} ms`);
+
+    await redis.start();
+    ours2 = await startOurs(redis);
+    const c = await client(ours2, clients);
+    await call(c, 'join', 'r');
+    await eventually(async () => (await call(c, 'room-size', 'r')) === 3, 10000, 'both nodes count the room');
+    c.emit('broadcast', 'r', 'cross-1');
+    await expectDelivered([a, b, c], [a, b, c], 'msg', 'cross-1');
+  });
+
+  test('killed mid-run: local delivery goes on, the link comes back', async () => {
+    const [a, b, c] = [...clients];
+    await redis.kill();
+    a.emit('broadcast', 'r', 'during-outage');
+    // Delivered here at once; lost for the other node, once each.
+    await expectDelivered([a, b, c], [a, b], 'msg', 'during-outage');
+    const t0 = Date.now();
+    assert.equal(await call(a, 'room-size', 'r'), -1);
+    assert.ok(Date.now() - t0 < 3000);
+    assert.match(ours.output(), /event=redis_link_down/);
+
+    await redis.start();
+    await eventually(async () => (await call(a, 'room-size', 'r')) === 3, 10000, 'the cluster back');
+    c.emit('broadcast', 'r', 'after-restart');
+    await expectDelivered([a, b, c], [a, b, c], 'msg', 'after-restart');
+    // The publish lost in the outage is counted, and told once.
+    assert.match(ours.output(), /event=redis_link_up detail="command: 1 publishes dropped while down"/);
+  });
+
+  test('paused (SIGSTOP): local delivery goes on, cluster requests end at their timeout', async () => {
+    const [a, b, c] = [...clients];
+    redis.pause();
+    try {
+      a.emit('broadcast', 'r', 'while-paused');
+      await expectDelivered([a, b], [a, b], 'msg', 'while-paused');
+      const t0 = Date.now();
+      assert.equal(await call(a, 'room-size', 'r'), -1);
+      const took = Date.now() - t0;
+      assert.ok(took < 4000, `room-size took ${took} ms`);
+    } finally {
+      redis.resume();
+    }
+    await eventually(async () => (await call(c, 'room-size', 'r')) === 3, 10000, 'the cluster back');
+  });
+
+  test('garbage on the channels is dropped and counted; the node goes on', async () => {
+    const rc = createClient({ url: redis.url() });
+    rc.on('error', () => {});
+    await rc.connect();
+    await rc.publish('socket.io#/#', 'not msgpack');
+    await rc.publish('socket.io#/#', Buffer.from([0xdd, 0xff, 0xff, 0xff, 0xff]));
+    await rc.publish('socket.io#/#r#', Buffer.from('91'.repeat(5000), 'hex'));
+    await rc.publish('socket.io-request#/#', '{"type":42,"uid":"zzzzzz"}');
+    await rc.publish('socket.io-request#/#', '{"type":2,"opts":{"rooms":"r"},"rooms":[1.5]}');
+    await rc.publish('socket.io-response#/#', '\xc1');
+    await eventually(() => /event=cluster_message_dropped/.test(ours.output()), T, 'the drop logged');
+    await rc.quit();
+    const [a, b, c] = [...clients];
+    a.emit('broadcast', 'r', 'still-works');
+    await expectDelivered([a, b, c], [a, b, c], 'msg', 'still-works');
+  });
+});

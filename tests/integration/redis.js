@@ -1,0 +1,67 @@
+// A real redis-server for the cluster tests: started on a free loopback port,
+// stopped (or killed, paused) by its pid.
+import { spawn } from 'node:child_process';
+import net from 'node:net';
+import { withTimeout } from './server.js';
+
+const live = new Set();
+process.once('exit', () => {
+  for (const child of live) {
+    try { child.kill('SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+/** A loopback port that was free a moment ago. */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function accepts(port) {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => { s.destroy(); resolve(true); });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/** Polls `check` every 20 ms until it resolves truthy, at most `ms`. */
+export async function eventually(check, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Starts redis-server; `start()` again restarts it (empty) on the same port. */
+export async function startRedis(port = null) {
+  const redis = { port: port ?? (await freePort()), child: null };
+  redis.url = () => `redis://127.0.0.1:${redis.port}`;
+  redis.start = async () => {
+    const child = spawn('redis-server', ['--port', String(redis.port), '--bind', '127.0.0.1',
+      '--save', '', '--appendonly', 'no', '--loglevel', 'warning'], { stdio: 'ignore' });
+    live.add(child);
+    const exited = new Promise((resolve) => child.once('exit', () => { live.delete(child); resolve(); }));
+    redis.child = child;
+    redis.exited = exited;
+    await eventually(() => accepts(redis.port), 10000, `redis-server on port ${redis.port}`);
+  };
+  redis.kill = async () => {
+    if (!redis.child || redis.child.exitCode !== null) return;
+    process.kill(redis.child.pid, 'SIGKILL');
+    await withTimeout(redis.exited, 5000, 'redis-server to exit');
+  };
+  redis.pause = () => process.kill(redis.child.pid, 'SIGSTOP');
+  redis.resume = () => process.kill(redis.child.pid, 'SIGCONT');
+  await redis.start();
+  return redis;
+}
