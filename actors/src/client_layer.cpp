@@ -151,18 +151,11 @@ void client_layer::on_deliver_acks(std::uint64_t key,
     return;
   }
   auto sent = std::chrono::steady_clock::now();
-  std::weak_ptr<socket> weak = s;
-  s->pending_acks_.emplace(req->ack_id, [collector, sid, sent, weak](std::optional<args> reply) {
-    socket_ack ack{sid, ack_status::acked, {}, {}};
-    if (reply) {
-      ack.reply = std::move(*reply);
+  s->pending_acks_.emplace(req->ack_id, [collector, sid, sent](ack_status status, args reply) {
+    socket_ack ack{sid, status, std::move(reply), {}};
+    if (status == ack_status::acked)
       ack.latency = std::chrono::duration_cast<std::chrono::milliseconds>(
           std::chrono::steady_clock::now() - sent);
-    } else {
-      // Called without a reply when the socket closed, or by its own timer.
-      auto alive = weak.lock();
-      ack.status = alive && alive->connected() ? ack_status::timed_out : ack_status::disconnected;
-    }
     caf::anon_send(collector, atoms::reply::value, std::move(ack));
   });
   // The socket's own timer frees the entry if the client never answers; it

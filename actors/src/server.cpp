@@ -116,7 +116,7 @@ std::optional<namespace_ref> server::find(const std::string& name) const {
   auto it = state_->namespaces.find(normalized);
   if (it == state_->namespaces.end()) return std::nullopt;
   return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
-                       it->second.actor};
+                       it->second.actor, state_->frozen};
 }
 
 namespace_ref server::of(const std::regex& pattern) {

@@ -380,6 +380,7 @@ void remote_socket::command(socket_command cmd) const {
     case socket_command::kind::leave: to_it.sockets_leave(std::move(cmd.rooms)); break;
     case socket_command::kind::disconnect: to_it.disconnect_sockets(cmd.close); break;
     case socket_command::kind::emit: break;  // emit() broadcasts itself
+    case socket_command::kind::set_data: break;  // data is set where the socket lives
   }
 }
 

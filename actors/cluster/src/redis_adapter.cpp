@@ -130,6 +130,8 @@ void publish_command(adapter_actor* self, const selection_request& req) {
       break;
     case socket_command::kind::emit:
       return;  // only remote_socket handles emit to one socket
+    case socket_command::kind::set_data:
+      return;  // the adapter's wire format has no request for it
   }
   publish(self, ctx.request_channel, json_text(request));
 }

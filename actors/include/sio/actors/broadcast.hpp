@@ -44,6 +44,8 @@ struct broadcast_request {
   std::vector<std::string> except;  // rooms (socket ids count as rooms) left out
   frame_batch frames;
   event_ptr event;
+  /// `volatile`: never kept for recovery; the cluster passes it on as such.
+  bool is_volatile = false;
   /// With an ack: the id in the packet, and the actor that collects replies.
   std::uint64_t ack_id = 0;
   caf::actor ack_collector;
