@@ -5,11 +5,12 @@
 #include "demo/demo.hpp"
 #include "eio_echo/eio_echo.hpp"
 #include "features/features.hpp"
+#include "proxy/proxy.hpp"
 
 namespace sio::examples {
 
 std::vector<app> builtin_apps() {
-  return {chat_app(), demo_app(), contract_app(), eio_echo_app(), features_app()};
+  return {chat_app(), demo_app(), contract_app(), eio_echo_app(), features_app(), proxy_app()};
 }
 
 }  // namespace sio::examples

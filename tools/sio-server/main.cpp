@@ -15,6 +15,7 @@
 #include "command_line.hpp"
 #include "log.hpp"
 #include "grpc_api.hpp"
+#include "proxy_app.hpp"
 #include "server_options.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/session_registry.hpp"
@@ -134,7 +135,12 @@ int main(int argc, char** argv) {
   if (!handlers) {
     io = std::make_unique<sio::server>(system, sio::to_socketio_options(options));
     app->configure(*io);
+    sio::configure_proxy(*io, options);
     handlers = io->session_handlers();
+  }
+  if (auto why = sio::proxy_usage_error(options); !why.empty()) {
+    std::fprintf(stderr, "sio-server: %s\n", why.c_str());
+    return 2;
   }
   if (auto why = sio::grpc_api_usage_error(options, io.get()); !why.empty()) {
     std::fprintf(stderr, "sio-server: %s\n", why.c_str());
