@@ -50,8 +50,11 @@ void configure_proxy([[maybe_unused]] server& io, [[maybe_unused]] const server_
     for (auto& c : h) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     r.headers.push_back(h);
   }
-  auto everything = io.of([](const std::string&, const json&) { return true; });
-  rpc::proxy_namespace(io, everything, rpc::make_backend(std::move(b)), std::move(r));
+  auto backend = rpc::make_backend(std::move(b));
+  // "/" registered, so that the gRPC API (--grpc-listen) finds it; every
+  // other name through a dynamic namespace.
+  rpc::proxy_namespace(io, io.of("/"), backend, r);
+  rpc::proxy_namespace(io, io.of([](const std::string&, const json&) { return true; }), backend, r);
 #endif
 }
 
