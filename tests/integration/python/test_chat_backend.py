@@ -1,5 +1,5 @@
-"""The Python chat backend (examples/chat_backend) behind `sio-server --app proxy`,
-started in one command as the README says, with Debian's python3-socketio clients:
+"""The chat backends (examples/chat_backend: Python, or Node with CHAT_BACKEND=node)
+behind `sio-server --app proxy`, started in one command as the README says, with Debian's python3-socketio clients:
 joins, the room's user list, admin messages, acks, room isolation, and "X left"
 after a disconnect (which the backend sends through the server's gRPC API)."""
 import os
@@ -25,9 +25,12 @@ _port = None
 
 def setUpModule():
     global _app, _port
+    if os.environ.get('CHAT_BACKEND') == 'node':
+        command = ['node', os.path.join(ROOT, 'examples', 'chat_backend', 'chat_backend.cjs')]
+    else:
+        command = [sys.executable, os.path.join(ROOT, 'examples', 'chat_backend', 'chat_backend.py')]
     _app = subprocess.Popen(
-        [sys.executable, os.path.join(ROOT, 'examples', 'chat_backend', 'chat_backend.py'),
-         '--port', '0', '--bind', '127.0.0.1'],
+        command + ['--port', '0', '--bind', '127.0.0.1'],
         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         env=dict(os.environ, SIO_SERVER_BIN=SERVER_BIN))
     lines = queue.Queue()
