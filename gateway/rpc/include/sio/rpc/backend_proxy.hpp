@@ -73,7 +73,9 @@ std::shared_ptr<backend> make_backend(backend_options options);
 
 /// Lets `b` play `route`'s parts in namespace `nsp` (a registered or a
 /// dynamic one) alongside its local handlers. Call before the server's
-/// session_handlers(). `io` is used for emits to other namespaces.
+/// session_handlers(), after the namespace's own middlewares: the rooms of
+/// an accept are joined as the socket connects, that is when the backend's
+/// middleware is the last. `io` is used for emits to other namespaces.
 void proxy_namespace(server& io, namespace_ref nsp, std::shared_ptr<backend> b,
                      route_options route);
 
