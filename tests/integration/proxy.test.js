@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 import { io } from 'socket.io-client';
-import { nextEvent, startServer, withTimeout } from './server.js';
+import { spawnSync } from 'node:child_process';
+import { SERVER_BIN, nextEvent, startServer, withTimeout } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const PROTO_DIR = path.resolve(here, '../../protocol/proto');
@@ -358,4 +359,19 @@ describe('proxy when the backend fails', () => {
       await backend.stop();
     }
   });
+});
+
+describe('proxy flags', () => {
+  for (const [what, argv, message] of [
+    ['--app proxy without --backend', ['--app', 'proxy'], /--app proxy needs --backend/],
+    ['--backend with another app', ['--app', 'chat', '--backend', '127.0.0.1:1'], /only --app proxy calls a backend/],
+    ['--backend-on-error with an unknown policy', ['--app', 'proxy', '--backend', '127.0.0.1:1', '--backend-on-error', 'maybe'], /backend-on-error/],
+  ]) {
+    test(`${what} is a usage error: exit code 2 before anything listens`, () => {
+      const r = spawnSync(SERVER_BIN, [...argv, '--port', '0', '--bind', '127.0.0.1'], { encoding: 'utf8', timeout: T });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stdout, /listening/);
+    });
+  }
 });
