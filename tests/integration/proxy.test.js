@@ -57,6 +57,10 @@ function startBackend() {
           return cb(null, {});
         case 'slow':
           return setTimeout(() => cb(null, { accept: {} }), 2000);
+        case 'handshake': {
+          const h = call.request.handshake;
+          return cb(null, { accept: { data_json: JSON.stringify({ headers: h.headers, query: h.query, auth, ns: call.request.namespace }) } });
+        }
         case 'garbage':
           return cb(null, { accept: { data_json: '{not json' } });
         default:
@@ -153,7 +157,7 @@ describe('proxy to a Node backend', () => {
   before(async () => {
     backend = startBackend();
     const port = await backend.ready;
-    server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-token': 'b-secret' });
+    server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-token': 'b-secret', 'backend-headers': 'x-team, X-Other' });
   });
   after(async () => {
     for (const s of sockets) s.disconnect();
@@ -170,6 +174,20 @@ describe('proxy to a Node backend', () => {
     assert.equal(await b.timeout(T).emitWithAck('shout', 'hi all', { n: 1 }), 'sent');
     assert.deepEqual(await announced, ['hi all', { n: 1 }]);
     assert.equal(backend.seen.token.at(-1), 'Bearer b-secret');
+  });
+
+  test('the backend sees the allow-listed headers, the query and the auth, and no other header', async () => {
+    const s = io(`http://127.0.0.1:${server.port}/?room=blue`, {
+      transports: ['websocket'], forceNew: true, reconnection: false,
+      auth: { mode: 'handshake', token: 't1' }, extraHeaders: { 'x-team': 'blue', 'x-secret': 'hidden' },
+    });
+    sockets.push(s);
+    await connected(s);
+    const me = await s.timeout(T).emitWithAck('whoami');
+    assert.deepEqual(me.data.headers, { 'x-team': 'blue' });
+    assert.equal(me.data.query.room, 'blue');
+    assert.deepEqual(me.data.auth, { mode: 'handshake', token: 't1' });
+    assert.equal(me.data.ns, '/');
   });
 
   test('a dynamic namespace is played by the backend too', async () => {
