@@ -302,9 +302,11 @@ describe('proxy when the backend fails', () => {
       assert.equal(err.message, 'backend unavailable');
       assert.deepEqual(err.data, { code: 'UNAVAILABLE', retryable: true });
       const t = await connected(connect(open, {}));
-      const reply = await t.timeout(T).emitWithAck('echo', 1);
+      const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => t.timeout(T).emitWithAck('echo', i)));
       t.disconnect();
-      assert.equal(reply.error.code, 'UNAVAILABLE');
+      for (const reply of replies) assert.equal(reply.error.code, 'UNAVAILABLE');
+      // Logged once for the burst, not once per event.
+      assert.equal(open.output().match(/event=backend_event_failed/g)?.length, 1, open.output());
     } finally {
       await server.stop();
       await open.stop();

@@ -28,7 +28,8 @@ void configure_proxy([[maybe_unused]] server& io, [[maybe_unused]] const server_
   if (o.app != "proxy") return;
   rpc::backend_options b;
   b.endpoint = o.backend;
-  if (!o.backend_token.empty()) b.metadata.emplace_back("authorization", "Bearer " + o.backend_token);
+  if (!o.backend_token.empty())
+    b.metadata.emplace_back("authorization", "Bearer " + o.backend_token);
   b.log = [](const std::string& event, const std::string& detail) {
     server_log::write(server_log::level::warn, event, {{"detail", detail}});
   };
@@ -39,8 +40,8 @@ void configure_proxy([[maybe_unused]] server& io, [[maybe_unused]] const server_
   r.max_queue = o.backend_queue;
   r.on_error = o.backend_on_error == "accept" ? rpc::connect_on_error::accept
                                               : rpc::connect_on_error::reject;
-  r.ack_error = o.backend_ack_on_error == "none" ? rpc::ack_on_error::none
-                                                 : rpc::ack_on_error::error_object;
+  r.ack_error =
+      o.backend_ack_on_error == "none" ? rpc::ack_on_error::none : rpc::ack_on_error::error_object;
   r.max_payload_bytes = o.max_payload;
   std::stringstream headers{o.backend_headers};
   for (std::string h; std::getline(headers, h, ',');) {

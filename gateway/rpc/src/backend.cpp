@@ -47,7 +47,8 @@ void backend::disconnect(const std::shared_ptr<disconnect_call>& call,
   // Best effort: nobody waits for the answer; a failure is only logged.
   stub_->async()->Disconnect(&call->context, &call->request, &call->response,
                              [call, self = shared_from_this()](grpc::Status status) {
-                               if (!status.ok()) self->log_failure("backend_disconnect_failed", status);
+                               if (!status.ok())
+                                 self->log_failure(failure::disconnect_failed, status);
                              });
 }
 
@@ -59,43 +60,65 @@ bool backend::take_slot() {
 
 void backend::release_slot() { inflight_.fetch_sub(1, std::memory_order_relaxed); }
 
-void backend::log_failure(const char* kind, const grpc::Status& status) {
+void backend::log_failure(failure kind, const grpc::Status& status) {
+  static constexpr std::array<const char*, failure_kinds> names{
+      "backend_connect_failed", "backend_connect_invalid", "backend_event_failed",
+      "backend_event_invalid", "backend_disconnect_failed"};
   if (!options_.log) return;
+  auto& slot = log_[static_cast<std::size_t>(kind)];
   auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
                  std::chrono::steady_clock::now().time_since_epoch())
                  .count();
-  auto last = last_log_ms_.load(std::memory_order_relaxed);
-  if (now - last < 1000 || !last_log_ms_.compare_exchange_strong(last, now)) {
-    suppressed_.fetch_add(1, std::memory_order_relaxed);
+  auto last = slot.last_ms.load(std::memory_order_relaxed);
+  if (now - last < 1000 || !slot.last_ms.compare_exchange_strong(last, now)) {
+    slot.suppressed.fetch_add(1, std::memory_order_relaxed);
     return;
   }
-  auto skipped = suppressed_.exchange(0, std::memory_order_relaxed);
+  auto skipped = slot.suppressed.exchange(0, std::memory_order_relaxed);
   std::string detail = "endpoint=" + options_.endpoint + " code=" + code_name(status.error_code()) +
                        " message=\"" + status.error_message() + "\"";
   if (skipped > 0) detail += " more_failures=" + std::to_string(skipped);
-  options_.log(kind, detail);
+  options_.log(names[static_cast<std::size_t>(kind)], detail);
 }
 
 std::string code_name(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "UNKNOWN";
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
   }
 }
 

@@ -4,6 +4,7 @@
 // calls on gRPC's callback API. Nothing here waits: each answer comes back
 // on a gRPC thread, and the proxy hands it to the socket's connection actor.
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -51,9 +52,19 @@ class backend : public std::enable_shared_from_this<backend> {
   bool take_slot();
   void release_slot();
 
-  /// Logs a failure, at most once a second per kind; the lines in between
-  /// are counted into the next one.
-  void log_failure(const char* kind, const grpc::Status& status);
+  /// What failed, each kind logged on its own.
+  enum class failure : std::uint8_t {
+    connect_failed,
+    connect_invalid,
+    event_failed,
+    event_invalid,
+    disconnect_failed,
+  };
+  static constexpr std::size_t failure_kinds = 5;
+
+  /// Logs a failure, at most once a second per kind; the failures in
+  /// between are counted into the next line.
+  void log_failure(failure kind, const grpc::Status& status);
 
  private:
   void prepare(grpc::ClientContext& context, std::chrono::milliseconds timeout) const;
@@ -62,10 +73,13 @@ class backend : public std::enable_shared_from_this<backend> {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<pb::BackendService::Stub> stub_;
   std::atomic<std::size_t> inflight_{0};
-  // The failure log's bookkeeping: steady-clock ms of the last line, and
-  // the failures not logged since.
-  std::atomic<std::int64_t> last_log_ms_{-1000000};
-  std::atomic<std::size_t> suppressed_{0};
+  // The failure log's bookkeeping per kind: steady-clock ms of the last
+  // line, and the failures not logged since.
+  struct log_slot {
+    std::atomic<std::int64_t> last_ms{-1000000};
+    std::atomic<std::size_t> suppressed{0};
+  };
+  std::array<log_slot, failure_kinds> log_;
 };
 
 /// The gRPC code's name, as the client sees it in error objects.

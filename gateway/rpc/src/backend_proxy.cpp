@@ -68,7 +68,9 @@ void fail_ack(const route_options& r, const ack_sender& ack, const std::string& 
 // -- connect ------------------------------------------------------------------
 
 void to_handshake(const handshake& h, const route_options& r, pb::Handshake& out) {
-  auto text_of = [](const json& v) { return v.is_string() ? v.get<std::string>() : to_json_text(v); };
+  auto text_of = [](const json& v) {
+    return v.is_string() ? v.get<std::string>() : to_json_text(v);
+  };
   if (h.headers.is_object())
     for (const auto& name : r.headers)
       if (auto it = h.headers.find(name); it != h.headers.end())
@@ -98,7 +100,7 @@ void decide(const route_state& rs, socket& s, const backend::connect_call& call,
       next(unavailable(code, retryable));
   };
   if (!status.ok()) {
-    rs.b->log_failure("backend_connect_failed", status);
+    rs.b->log_failure(backend::failure::connect_failed, status);
     failed(status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED ? "DEADLINE_EXCEEDED"
                                                                       : "UNAVAILABLE",
            true);
@@ -111,7 +113,7 @@ void decide(const route_state& rs, socket& s, const backend::connect_call& call,
       if (!accept.data_json().empty()) {
         auto data = parse_json(accept.data_json());
         if (!data) {
-          rs.b->log_failure("backend_connect_invalid",
+          rs.b->log_failure(backend::failure::connect_invalid,
                             grpc::Status(grpc::StatusCode::INTERNAL, "data_json is not JSON"));
           failed("UNAVAILABLE", true);
           return;
@@ -218,7 +220,8 @@ std::variant<reply_plan, std::string> plan(const route_state& rs, socket& s,
 void apply(const route_state& rs, socket& s, const pb::EventResponse& r, const ack_sender& ack) {
   auto planned = plan(rs, s, r);
   if (auto* why = std::get_if<std::string>(&planned)) {
-    rs.b->log_failure("backend_event_invalid", grpc::Status(grpc::StatusCode::INTERNAL, *why));
+    rs.b->log_failure(backend::failure::event_invalid,
+                      grpc::Status(grpc::StatusCode::INTERNAL, *why));
     fail_ack(rs.route, ack, "INTERNAL", "invalid backend answer: " + *why);
     return;
   }
@@ -231,8 +234,9 @@ void apply(const route_state& rs, socket& s, const pb::EventResponse& r, const a
   if (r.disconnect()) s.disconnect(false);
 }
 
-void finish(const std::shared_ptr<socket_proxy>& p, const std::shared_ptr<backend::event_call>& call,
-            const ack_sender& ack, const grpc::Status& status) {
+void finish(const std::shared_ptr<socket_proxy>& p,
+            const std::shared_ptr<backend::event_call>& call, const ack_sender& ack,
+            const grpc::Status& status) {
   const auto& rs = *p->rs;
   rs.b->release_slot();
   --p->inflight;
@@ -242,7 +246,7 @@ void finish(const std::shared_ptr<socket_proxy>& p, const std::shared_ptr<backen
   if (status.ok()) {
     apply(rs, *s, call->response, ack);
   } else {
-    rs.b->log_failure("backend_event_failed", status);
+    rs.b->log_failure(backend::failure::event_failed, status);
     fail_ack(rs.route, ack, code_name(status.error_code()), status.error_message());
   }
   pump(p);
@@ -330,7 +334,8 @@ void proxy_namespace(server& io, namespace_ref nsp, std::shared_ptr<backend> b,
           on_event(p, self, name, a, ack);
         });
     }
-    s.on_disconnect([p](socket& self, const std::string& reason) { on_disconnect(p, self, reason); });
+    s.on_disconnect(
+        [p](socket& self, const std::string& reason) { on_disconnect(p, self, reason); });
   });
 }
 
