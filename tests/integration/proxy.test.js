@@ -381,10 +381,33 @@ describe('proxy when the backend fails', () => {
   });
 });
 
+describe('proxy next to an app\'s own handlers', () => {
+  test('events with a local handler stay local; the others and the connect go to the backend', async () => {
+    const backend = startBackend();
+    const port = await backend.ready;
+    const server = await startServer({ app: 'contract', path: '/socket.io/', backend: `127.0.0.1:${port}` });
+    const s = await connected(connect(server, { user: 'mix' }));
+    try {
+      const before = backend.seen.events.length;
+      assert.equal(await s.timeout(T).emitWithAck('echo', 'local'), 'local');
+      const me = await s.timeout(T).emitWithAck('whoami');
+      assert.deepEqual(me.data, { user: 'mix' });
+      assert.deepEqual(backend.seen.events.slice(before).map((e) => e.event), ['whoami']);
+      const refused = connect(server, { mode: 'reject', user: 'x' });
+      const [err] = await nextEvent(refused, 'connect_error', T);
+      refused.disconnect();
+      assert.equal(err.message, 'not allowed');
+    } finally {
+      s.disconnect();
+      await server.stop();
+      await backend.stop();
+    }
+  });
+});
+
 describe('proxy flags', () => {
   for (const [what, argv, message] of [
     ['--app proxy without --backend', ['--app', 'proxy'], /--app proxy needs --backend/],
-    ['--backend with another app', ['--app', 'chat', '--backend', '127.0.0.1:1'], /only --app proxy calls a backend/],
     ['--backend-on-error with an unknown policy', ['--app', 'proxy', '--backend', '127.0.0.1:1', '--backend-on-error', 'maybe'], /backend-on-error/],
   ]) {
     test(`${what} is a usage error: exit code 2 before anything listens`, () => {

@@ -11,21 +11,18 @@
 namespace sio {
 
 std::string proxy_usage_error(const server_options& o) {
-  if (o.app != "proxy") {
-    if (!o.backend.empty()) return "--backend: only --app proxy calls a backend";
-    return {};
-  }
+  if (o.app != "proxy" && o.backend.empty()) return {};
 #ifdef SIO_WITH_GRPC
   if (o.backend.empty()) return "--app proxy needs --backend ADDR (host:port or unix:/path)";
   return {};
 #else
-  return "--app proxy: this build has no gRPC (configured with SIO_ENABLE_GRPC=OFF)";
+  return "--app proxy / --backend: this build has no gRPC (configured with SIO_ENABLE_GRPC=OFF)";
 #endif
 }
 
 void configure_proxy([[maybe_unused]] server& io, [[maybe_unused]] const server_options& o) {
 #ifdef SIO_WITH_GRPC
-  if (o.app != "proxy") return;
+  if (o.backend.empty()) return;
   rpc::backend_options b;
   b.endpoint = o.backend;
   if (!o.backend_token.empty())
@@ -40,8 +37,8 @@ void configure_proxy([[maybe_unused]] server& io, [[maybe_unused]] const server_
   r.max_queue = o.backend_queue;
   r.on_error = o.backend_on_error == "accept" ? rpc::connect_on_error::accept
                                               : rpc::connect_on_error::reject;
-  r.ack_error =
-      o.backend_ack_on_error == "none" ? rpc::ack_on_error::none : rpc::ack_on_error::error_object;
+  r.ack_error = o.backend_ack_on_error == "none" ? rpc::ack_on_error::none
+                                                 : rpc::ack_on_error::error_object;
   r.max_payload_bytes = o.max_payload;
   std::stringstream headers{o.backend_headers};
   for (std::string h; std::getline(headers, h, ',');) {
@@ -52,10 +49,17 @@ void configure_proxy([[maybe_unused]] server& io, [[maybe_unused]] const server_
     r.headers.push_back(h);
   }
   auto backend = rpc::make_backend(std::move(b));
+  if (o.app != "proxy") {
+    // Another app keeps its handlers: the backend decides its main
+    // namespace's connects and answers the events it has no handler for.
+    if (auto main = io.find("/")) rpc::proxy_namespace(io, *main, backend, r);
+    return;
+  }
   // "/" registered, so that the gRPC API (--grpc-listen) finds it; every
   // other name through a dynamic namespace.
   rpc::proxy_namespace(io, io.of("/"), backend, r);
-  rpc::proxy_namespace(io, io.of([](const std::string&, const json&) { return true; }), backend, r);
+  rpc::proxy_namespace(io, io.of([](const std::string&, const json&) { return true; }), backend,
+                       r);
 #endif
 }
 

@@ -11,8 +11,10 @@ namespace sio {
 /// error), or "" when they can.
 std::string proxy_usage_error(const server_options& o);
 
-/// For --app proxy: every namespace (a dynamic one matching all names) is
-/// played by the backend of --backend. Call before session_handlers().
+/// With --backend: for --app proxy every namespace (a dynamic one matching
+/// all names) is played by the backend; another app keeps its handlers, and
+/// the backend decides its "/" connects and answers the events no handler
+/// of the app takes. Call after the app's configure, before session_handlers().
 void configure_proxy(server& io, const server_options& o);
 
 }  // namespace sio

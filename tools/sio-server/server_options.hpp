@@ -34,7 +34,8 @@ struct server_options {
   std::string grpc_listen;  // empty: no gRPC API
   std::string grpc_tokens;  // empty: no auth, local addresses only
   bool grpc_reflection = false;
-  // --app proxy: the backend (socketio.v1.BackendService) that plays every namespace.
+  // The backend (socketio.v1.BackendService): every namespace of --app proxy, or what
+  // another app's "/" has no handler for.
   std::string backend;       // empty: none
   std::string backend_token; // sent as `authorization: Bearer ...`
   std::uint32_t backend_connect_timeout_ms = 5000;
@@ -93,8 +94,9 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
                  "command line); without tokens only loopback and unix: addresses are allowed");
   app.add_flag("--grpc-reflection", o.grpc_reflection, "Serve gRPC reflection (grpcurl)");
   app.add_option("--backend", o.backend,
-                 "With --app proxy: the gRPC address (host:port or unix:/path) of the "
-                 "socketio.v1.BackendService that decides connects and answers events");
+                 "The gRPC address (host:port or unix:/path) of the socketio.v1.BackendService "
+                 "that decides connects and answers events: every namespace with --app proxy, "
+                 "the events of / no handler takes with another app");
   app.add_option("--backend-token", o.backend_token,
                  "Bearer token sent to the backend (better in the config file or "
                  "SIO_BACKEND_TOKEN)");

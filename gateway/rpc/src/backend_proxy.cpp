@@ -217,21 +217,51 @@ std::variant<reply_plan, std::string> plan(const route_state& rs, socket& s,
 }
 
 // In the order of the contract: leave, join, set data, emits, ack, disconnect.
-void apply(const route_state& rs, socket& s, const pb::EventResponse& r, const ack_sender& ack) {
+// The ack and the disconnect wait until every emit was handed to its
+// recipients: an emit that reaches this socket itself then arrives before
+// the ack, as the order promises.
+void apply(const std::shared_ptr<socket_proxy>& p, socket& s, const pb::EventResponse& r,
+           const ack_sender& ack, std::function<void()> done) {
+  const auto& rs = *p->rs;
   auto planned = plan(rs, s, r);
   if (auto* why = std::get_if<std::string>(&planned)) {
     rs.b->log_failure(backend::failure::event_invalid,
                       grpc::Status(grpc::StatusCode::INTERNAL, *why));
     fail_ack(rs.route, ack, "INTERNAL", "invalid backend answer: " + *why);
+    done();
     return;
   }
   auto& todo = std::get<reply_plan>(planned);
   for (const auto& room : r.leave()) s.leave(room);
   for (const auto& room : r.join()) s.join(room);
   if (todo.data) s.data() = std::move(*todo.data);
-  for (auto& [b, e] : todo.emits) b.emit(e.first, std::move(e.second));
-  if (ack) ack(todo.ack ? std::move(*todo.ack) : args{});
-  if (r.disconnect()) s.disconnect(false);
+  struct rest {
+    std::size_t emits_left;
+    ack_sender ack;
+    args reply;
+    bool disconnect;
+    std::weak_ptr<socket> target;
+    std::function<void()> done;
+    void run() {
+      if (ack) ack(std::move(reply));
+      if (auto t = target.lock(); t && disconnect) t->disconnect(false);
+      done();
+    }
+  };
+  auto after =
+      std::make_shared<rest>(rest{todo.emits.size(), ack, todo.ack ? std::move(*todo.ack) : args{},
+                                  r.disconnect(), s.weak_from_this(), std::move(done)});
+  if (todo.emits.empty()) {
+    after->run();
+    return;
+  }
+  for (auto& [b, e] : todo.emits)
+    b.emit(e.first, std::move(e.second), [conn = p->conn, after](std::size_t) {
+      // Runs in the socket's actor or in a collector: back to the socket.
+      post(conn, [after] {
+        if (--after->emits_left == 0) after->run();
+      });
+    });
 }
 
 void finish(const std::shared_ptr<socket_proxy>& p,
@@ -239,17 +269,25 @@ void finish(const std::shared_ptr<socket_proxy>& p,
             const grpc::Status& status) {
   const auto& rs = *p->rs;
   rs.b->release_slot();
-  --p->inflight;
   std::erase(p->calls, call);
+  // The socket's slot frees once the answer acted whole (its emits may
+  // take a moment), so that the next event's effects come after these.
+  auto next = [p] {
+    --p->inflight;
+    pump(p);
+  };
   auto s = p->sock.lock();
-  if (p->gone || !s || !s->connected()) return;
-  if (status.ok()) {
-    apply(rs, *s, call->response, ack);
-  } else {
-    rs.b->log_failure(backend::failure::event_failed, status);
-    fail_ack(rs.route, ack, code_name(status.error_code()), status.error_message());
+  if (p->gone || !s || !s->connected()) {
+    --p->inflight;
+    return;
   }
-  pump(p);
+  if (status.ok()) {
+    apply(p, *s, call->response, ack, std::move(next));
+    return;
+  }
+  rs.b->log_failure(backend::failure::event_failed, status);
+  fail_ack(rs.route, ack, code_name(status.error_code()), status.error_message());
+  next();
 }
 
 void start(const std::shared_ptr<socket_proxy>& p, socket& s, queued_event ev) {
