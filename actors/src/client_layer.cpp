@@ -548,10 +548,18 @@ void client_layer::send_ack(const socket& target, std::uint64_t id, args reply) 
 // each runs from a copy.
 void client_layer::run_handlers(socket& s, const std::string& name, args& arguments,
                                 const ack_sender& ack) {
+  bool handled = false;
   for (std::size_t i = 0, n = s.handlers_.size(); i < n; ++i) {
     if (s.handlers_[i].first != name) continue;
+    handled = true;
     auto handler = s.handlers_[i].second;
     handler(s, arguments, ack);
+  }
+  if (handled) return;
+  const auto& unhandled = s.listeners().unhandled;
+  for (std::size_t i = 0, n = unhandled.size(); i < n; ++i) {
+    auto handler = unhandled[i];
+    handler(s, name, arguments, ack);
   }
 }
 

@@ -118,6 +118,8 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_status_ca
   client_->start_ack_timer(*this, id, timeout.value_or(client_->options().default_ack_timeout));
 }
 
+caf::actor socket::connection() const { return caf::actor_cast<caf::actor>(client_.self()); }
+
 broadcast socket::nsp_broadcast() const {
   if (!client_) return broadcast{nsp_actor_, nsp_};
   return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_->self()),

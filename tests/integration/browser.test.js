@@ -394,3 +394,47 @@ describe('demo app in the browser', { timeout: 180000 }, () => {
     assert.deepEqual(pageErrors.splice(0), []);
   });
 });
+
+// The same page with the chat played by the Python backend behind --app proxy,
+// started as the README says (examples/chat_backend/chat_backend.py).
+describe('chat app in the browser, played by the Python backend', { timeout: 180000 }, () => {
+  let app;
+  let server;
+  before(async () => {
+    const { spawn } = await import('node:child_process');
+    app = spawn('/usr/bin/python3', [path.resolve(here, '../../examples/chat_backend/chat_backend.py'),
+      '--port', '0', '--bind', '127.0.0.1'], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, SIO_SERVER_BIN: process.env.SIO_SERVER_BIN ?? path.resolve(here, '../../build/bin/sio-server') } });
+    let out = '';
+    const port = await withTimeout(new Promise((resolve) => {
+      app.stdout.on('data', (d) => {
+        out += d;
+        const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+        if (m) resolve(Number(m[1]));
+      });
+    }), 20000, 'the chat backend to start its server');
+    server = { url: `http://127.0.0.1:${port}` };
+  });
+  after(async () => {
+    await closePages();
+    if (app && app.exitCode === null) {
+      const exited = new Promise((r) => app.once('exit', r));
+      app.kill('SIGTERM');
+      await withTimeout(exited, 10000, 'the chat backend to exit');
+    }
+  });
+
+  test('two pages in one room chat, see the user list and the acks; a leaver is announced', async () => {
+    const alice = await openChat(server, { name: 'Alice', room: 'lobby' });
+    await expectUsers(alice, ['Alice']);
+    const bob = await openChat(server, { name: 'Bob', room: 'lobby' });
+    await expectUsers(alice, ['Alice', 'Bob']);
+    await expectMessage(alice, 'admin', 'Bob joined');
+    await expectMessage(bob, 'admin', 'Welcome to lobby, Bob!');
+    await send(alice, 'Hello from Alice');
+    await expectMessage(bob, 'Alice', 'Hello from Alice');
+    await bob.close();
+    await expectMessage(alice, 'admin', 'Bob left');
+    await expectUsers(alice, ['Alice']);
+    await screenshot(alice, 'chat-python-backend');
+  });
+});

@@ -16,6 +16,7 @@
 #include "command_line.hpp"
 #include "log.hpp"
 #include "grpc_api.hpp"
+#include "proxy_app.hpp"
 #include "server_options.hpp"
 #include "sio/sio.hpp"
 
@@ -116,6 +117,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sio-server: %s\n", problem.c_str());
     return 2;
   }
+  if (auto why = sio::proxy_usage_error(options); !why.empty()) {
+    std::fprintf(stderr, "sio-server: %s\n", why.c_str());
+    return 2;
+  }
   if (auto why = sio::grpc_api_usage_error(options, !app->engine_handler); !why.empty()) {
     std::fprintf(stderr, "sio-server: %s\n", why.c_str());
     return 2;
@@ -138,7 +143,10 @@ int main(int argc, char** argv) {
   std::optional<sio::running_server> server;
   try {
     server = app->engine_handler ? sio::start_engine_io(system, server_options, app->engine_handler)
-                                 : sio::start(system, server_options, app->configure);
+                                 : sio::start(system, server_options, [&](sio::server& io) {
+                                     app->configure(io);
+                                     sio::configure_proxy(io, options);
+                                   });
   } catch (const std::exception& e) {  // Asio throws boost::system::system_error
     std::fprintf(stderr, "sio-server: cannot listen on %s:%u: %s\n", options.bind.c_str(),
                  static_cast<unsigned>(options.port), e.what());

@@ -58,6 +58,17 @@ struct server_options {
   std::string adapter = "none";  // or "redis": a cluster through Redis
   std::string redis_url = "redis://127.0.0.1:6379";
   std::string redis_key = "socket.io";
+  // The backend (socketio.v1.BackendService): every namespace of --app proxy, or what
+  // another app's "/" has no handler for.
+  std::string backend;       // empty: none
+  std::string backend_token; // sent as `authorization: Bearer ...`
+  std::uint32_t backend_connect_timeout_ms = 5000;
+  std::uint32_t backend_event_timeout_ms = 10000;
+  std::uint32_t backend_max_inflight = 1;
+  std::uint32_t backend_queue = 64;
+  std::string backend_on_error = "reject";
+  std::string backend_ack_on_error = "error_object";
+  std::string backend_headers;  // allow-list, comma-separated
 };
 
 inline void add_server_flags(CLI::App& app, server_options& o) {
@@ -189,6 +200,39 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
       ->capture_default_str();
   app.add_option("--redis-key", o.redis_key, "Prefix of the cluster's Redis channels (key)")
       ->capture_default_str();
+  app.add_option("--backend", o.backend,
+                 "The gRPC address (host:port or unix:/path) of the socketio.v1.BackendService "
+                 "that decides connects and answers events: every namespace with --app proxy, "
+                 "the events of / no handler takes with another app");
+  app.add_option("--backend-token", o.backend_token,
+                 "Bearer token sent to the backend (better in the config file or "
+                 "SIO_BACKEND_TOKEN)");
+  app.add_option("--backend-connect-timeout", o.backend_connect_timeout_ms,
+                 "Deadline of the backend's Connect, ms")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 600000u));
+  app.add_option("--backend-event-timeout", o.backend_event_timeout_ms,
+                 "Deadline of the backend's Event, ms")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 600000u));
+  app.add_option("--backend-max-inflight", o.backend_max_inflight,
+                 "Events of one socket at the backend at once (1: in order)")
+      ->capture_default_str()
+      ->check(CLI::Range(1u, 1024u));
+  app.add_option("--backend-queue", o.backend_queue,
+                 "Events of one socket waiting for the backend; past it they fail")
+      ->capture_default_str()
+      ->check(CLI::Range(0u, 100000u));
+  app.add_option("--backend-on-error", o.backend_on_error,
+                 "A connect when the backend fails: reject (CONNECT_ERROR) or accept")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"reject", "accept"}));
+  app.add_option("--backend-ack-on-error", o.backend_ack_on_error,
+                 "An event's ack when the backend fails: error_object or none")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"error_object", "none"}));
+  app.add_option("--backend-headers", o.backend_headers,
+                 "Handshake headers the backend sees, comma-separated (default: none)");
 }
 
 inline engine_options to_engine_options(const server_options& o) {

@@ -59,6 +59,10 @@ using disconnect_handler = std::function<void(socket&, const std::string& reason
 /// to drop it (the socket's on_error handlers get the error).
 using packet_middleware = std::function<void(socket&, const std::string& event, args&, next_fn)>;
 using error_handler = std::function<void(socket&, const connect_error&)>;
+/// Sees each event that no handler of on() took, with its ack (a proxy to
+/// another service, or a catch-all that answers).
+using unhandled_handler =
+    std::function<void(socket&, const std::string& event, args&, const ack_sender&)>;
 
 /// One Socket.IO socket: a client's membership of one namespace. It lives
 /// inside its connection actor, and every handler runs there, one at a time,
@@ -106,6 +110,13 @@ class socket : public std::enable_shared_from_this<socket> {
   }
   void on_error(error_handler handler) { extras().error.push_back(std::move(handler)); }
   void use(packet_middleware middleware) { extras().middlewares.push_back(std::move(middleware)); }
+  /// Runs for the events no on() handler takes, after the per-packet middlewares.
+  void on_unhandled(unhandled_handler handler) { extras().unhandled.push_back(std::move(handler)); }
+
+  /// The connection actor this socket lives in: an `(atoms::run,
+  /// std::function<void()>)` sent to it runs where the socket's handlers
+  /// run, so answers from other threads come back through it.
+  caf::actor connection() const;
 
   /// Emits to this client.
   void emit(std::string_view event, args arguments = {});
@@ -195,6 +206,7 @@ class socket : public std::enable_shared_from_this<socket> {
     std::vector<disconnect_handler> disconnect;
     std::vector<error_handler> error;
     std::vector<packet_middleware> middlewares;
+    std::vector<unhandled_handler> unhandled;
   };
   extra_listeners& extras();
   const extra_listeners& listeners() const;
