@@ -118,7 +118,9 @@ void socket::emit_with_ack(std::string_view event, args arguments, ack_status_ca
   client_->start_ack_timer(*this, id, timeout.value_or(client_->options().default_ack_timeout));
 }
 
-caf::actor socket::connection() const { return caf::actor_cast<caf::actor>(client_.self()); }
+caf::actor socket::connection() const {
+  return client_ ? caf::actor_cast<caf::actor>(client_->self()) : caf::actor{};
+}
 
 broadcast socket::nsp_broadcast() const {
   if (!client_) return broadcast{nsp_actor_, nsp_};
