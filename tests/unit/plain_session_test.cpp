@@ -80,23 +80,24 @@ struct PlainSession : ::testing::Test {
   journal heard;
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
+  sio::engine_options engine = [] {
+    sio::engine_options e;
+    e.ping_interval = 200ms;
+    e.max_payload = 64;
+    return e;
+  }();
   caf::actor registry = sio::spawn_session_registry(
-      sys,
-      [] {
-        sio::engine_options e;
-        e.ping_interval = 200ms;
-        return e;
-      }(),
-      [this] { return std::make_unique<late_connect>(heard); });
-  sio::gateway gw{sys, registry, [] {
+      sys, engine, [this] { return std::make_unique<late_connect>(heard); });
+  sio::gateway gw{sys, registry,
+                  [] {
                     sio::gateway_options o;
                     o.bind_address = "127.0.0.1";
                     o.port = 0;
                     o.ws_path = "/ws";
                     o.ws_namespace = "/things";
-                    o.max_payload = 64;
                     return o;
-                  }()};
+                  }(),
+                  engine};
   asio::io_context io;
   tcp::socket client{io};
 
