@@ -103,7 +103,18 @@ void client_layer::on_deliver(std::uint64_t key, const frame_batch& frames,
   auto s = *target;
   if (!accepts_delivery(*s, event)) return;
   metrics::add(metrics::counter::deliveries);
+  if (event && unstamped_only()) {
+    send_frames(*encode_event(s->nsp(), event->name, event->arguments));
+    return;
+  }
   send_frames(*frames);
+}
+
+// With recovery on, broadcasts are shared with an offset stamped on: a plain
+// WebSocket client, which has no session to come back for, gets each event
+// as it was emitted.
+bool client_layer::unstamped_only() const {
+  return options().connection_state_recovery && session_->request().plain;
 }
 
 void client_layer::on_deliver_run(std::uint64_t key, const delivery_run& run) {
@@ -113,9 +124,13 @@ void client_layer::on_deliver_run(std::uint64_t key, const delivery_run& run) {
   std::vector<frame> frames;
   frames.reserve(run->size());
   std::int64_t delivered = 0;
+  bool unstamped = unstamped_only();
   for (const auto& d : *run) {
     if (accepts_delivery(*s, d.event)) {
-      frames.insert(frames.end(), d.frames->begin(), d.frames->end());
+      const auto& batch = unstamped && d.event
+                              ? encode_event(s->nsp(), d.event->name, d.event->arguments)
+                              : d.frames;
+      frames.insert(frames.end(), batch->begin(), batch->end());
       ++delivered;
     }
   }
@@ -377,7 +392,8 @@ void client_layer::start_socket(namespace_entry entry, const std::string& nsp, j
   auto s = std::make_shared<socket>(*this, claimed ? claimed->sid : make_session_id(), nsp,
                                     entry.actor, key, std::move(auth));
   const auto& recovery = options().connection_state_recovery;
-  if (recovery) s->pid_ = claimed ? claimed->pid : make_session_id();
+  if (recovery && !session_->request().plain)
+    s->pid_ = claimed ? claimed->pid : make_session_id();
   if (claimed) {
     s->recovered_ = true;
     s->first_offset_ = claimed->first_offset;

@@ -38,6 +38,7 @@ class client_layer final : public session_handler {
   /// Whether a broadcast reaches socket `s` (not a volatile packet that
   /// cannot leave now); tells its outgoing listeners.
   bool accepts_delivery(socket& s, const event_ptr& event);
+  bool unstamped_only() const;
   void start_ack_timer(socket& s, std::uint64_t id, std::chrono::milliseconds timeout);
   /// A socket leaves its namespace (client or server namespace disconnect).
   void close_socket(socket& s, const std::string& reason);

@@ -30,6 +30,7 @@ bool http_session::route_plain(request& req, const route::request_view& view) {
     }
     case route::plain_action::upgrade: {
       auto info = describe(req);
+      info.plain = true;
       upgrade(std::move(req), route::decision{route::action::ws_handshake, {}, {}},
               std::move(info), true);
       return true;

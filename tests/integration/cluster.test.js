@@ -60,6 +60,11 @@ async function client(server, clients, opts = {}) {
 }
 
 const call = (s, ...args) => withTimeout(s.emitWithAck(...args), T, `ack of ${args[0]}`);
+// While the cluster forms again, a request may count a node that is not yet
+// listening: the server answers when its 5 s request timeout ends, so the
+// client waits past that.
+const callPastRequestTimeout = (s, ...args) =>
+  withTimeout(s.emitWithAck(...args), T + 3000, `ack of ${args[0]}`);
 
 /** Waits until every client in `who` received `payload` once; then that nobody got a copy more. */
 async function expectDelivered(all, who, ev, payload) {
@@ -226,7 +231,8 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
     ours2 = await startOurs(redis);
     const c = await client(ours2, clients);
     await call(c, 'join', 'r');
-    await eventually(async () => (await call(c, 'room-size', 'r')) === 3, 10000, 'both nodes count the room');
+    await eventually(async () => (await callPastRequestTimeout(c, 'room-size', 'r')) === 3, 20000,
+                     'both nodes count the room');
     c.emit('broadcast', 'r', 'cross-1');
     await expectDelivered([a, b, c], [a, b, c], 'msg', 'cross-1');
   });
@@ -243,7 +249,8 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
     assert.match(ours.output(), /event=redis_link_down/);
 
     await redis.start();
-    await eventually(async () => (await call(a, 'room-size', 'r')) === 3, 10000, 'the cluster back');
+    await eventually(async () => (await callPastRequestTimeout(a, 'room-size', 'r')) === 3, 20000,
+                     'the cluster back');
     c.emit('broadcast', 'r', 'after-restart');
     await expectDelivered([a, b, c], [a, b, c], 'msg', 'after-restart');
     // The publish lost in the outage is counted, and told once.
@@ -263,7 +270,8 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
     } finally {
       redis.resume();
     }
-    await eventually(async () => (await call(c, 'room-size', 'r')) === 3, 10000, 'the cluster back');
+    await eventually(async () => (await callPastRequestTimeout(c, 'room-size', 'r')) === 3, 20000,
+                     'the cluster back');
   });
 
   test('garbage on the channels is dropped and counted; the node goes on', async () => {

@@ -60,8 +60,9 @@ inline std::string json_string(std::string_view value) {
 inline void write(level l, std::string_view event,
                   std::initializer_list<std::pair<std::string_view, std::string>> fields = {}) {
   if (static_cast<int>(l) > static_cast<int>(threshold())) return;
-  // A warning repeated within a second is counted, not written; the next
-  // one that is written says how many were held back.
+  // A warning repeated within a second (the same event with the same
+  // fields) is counted, not written; the next one that is written says how
+  // many were held back.
   std::string held_back;
   if (l == level::warn) {
     static std::mutex lock;
@@ -70,7 +71,9 @@ inline void write(level l, std::string_view event,
         recent;
     std::lock_guard guard{lock};
     auto at = std::chrono::steady_clock::now();
-    auto [it, fresh] = recent.try_emplace(std::string(event), at, 0);
+    std::string key(event);
+    for (const auto& [name, value] : fields) key.append(1, '\0').append(name).append(1, '=').append(value);
+    auto [it, fresh] = recent.try_emplace(std::move(key), at, 0);
     if (!fresh) {
       if (at - it->second.first < std::chrono::seconds(1)) {
         ++it->second.second;

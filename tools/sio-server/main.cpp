@@ -152,13 +152,7 @@ int main(int argc, char** argv) {
                  static_cast<unsigned>(options.port), e.what());
     return 1;
   }
-  std::shared_ptr<void> grpc_api;
-  try {
-    grpc_api = sio::start_grpc_api(app->engine_handler ? nullptr : &server->io(), options);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "sio-server: %s\n", e.what());
-    return 1;
-  }
+  std::shared_ptr<void> grpc_api;  // started after the listening lines
   auto started = std::chrono::steady_clock::now();
   std::size_t sessions = 0;
   bool stopping = false;
@@ -189,6 +183,12 @@ int main(int argc, char** argv) {
     std::printf("sio-server: plain WebSocket clients connect to ws://%s:%u%s (namespace %s)\n",
                 any ? "localhost" : options.bind.c_str(), static_cast<unsigned>(server->port()),
                 options.ws_path.c_str(), options.ws_namespace.c_str());
+  }
+  try {
+    grpc_api = sio::start_grpc_api(app->engine_handler ? nullptr : &server->io(), options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sio-server: %s\n", e.what());
+    return 1;
   }
   std::fflush(stdout);
 

@@ -16,6 +16,10 @@ namespace sio {
 class request_info {
  public:
   bool secure = false;
+  /// A plain WebSocket client (no Engine.IO or Socket.IO framing): it cannot
+  /// come back for a session, so connection state recovery leaves it out and
+  /// its events carry no offsets.
+  bool plain = false;
   std::chrono::system_clock::time_point issued = std::chrono::system_clock::now();
 
   /// Path and query, as received.
