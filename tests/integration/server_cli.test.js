@@ -121,3 +121,27 @@ test('SIGTERM during traffic: queued messages arrive, clients see the transport 
     await server.stop();
   }
 });
+
+test('a second signal during the pre-stop delay stops at once: exit 1, said in the log', async () => {
+  const server = await startServer({ app: 'contract', path: '/socket.io/', 'pre-stop-delay': 20000 });
+  try {
+    process.kill(server.pid, 'SIGTERM');
+    // The first signal is taken when readiness has flipped.
+    const deadline = Date.now() + T;
+    for (;;) {
+      const res = await fetch(`${server.url}/readyz`);
+      await res.arrayBuffer();
+      if (res.status === 503) break;
+      assert.ok(Date.now() < deadline, `/readyz still ${res.status} after SIGTERM`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const t0 = Date.now();
+    process.kill(server.pid, 'SIGTERM');
+    const { code } = await withTimeout(server.exited, T, 'sio-server to exit on the second signal');
+    assert.equal(code, 1, server.output());
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    assert.match(server.output(), /event=stopped_at_once/);
+  } finally {
+    await server.stop();
+  }
+});
