@@ -16,49 +16,6 @@ using detail::replacement_character;
 using detail::utf8_invalid_length;
 using detail::utf8_sequence_length;
 
-void write_string(std::string_view text, std::string& out) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  std::size_t n = text.size();
-  out.push_back('"');
-  std::size_t run = 0;  // start of the bytes copied verbatim
-  std::size_t i = 0;
-  auto flush = [&] { out.append(text.data() + run, i - run); };
-  while (i < n) {
-    unsigned char c = s[i];
-    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0x80) {
-      if (auto len = utf8_sequence_length(s + i, n - i); len > 0) {
-        i += len;
-        continue;
-      }
-      flush();
-      out.append(replacement_character);
-      i += utf8_invalid_length(s + i, n - i);
-      run = i;
-      continue;
-    }
-    flush();
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        out.append("\\u00");
-        out.push_back(hex_digits[c >> 4]);
-        out.push_back(hex_digits[c & 15]);
-    }
-    run = ++i;
-  }
-  flush();
-  out.push_back('"');
-}
 
 template <class Int>
 void write_integer(Int value, std::string& out) {
@@ -146,6 +103,50 @@ constexpr std::size_t kept_depth = 256;
 
 }  // namespace
 
+void write_json_string(std::string_view text, std::string& out) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t n = text.size();
+  out.push_back('"');
+  std::size_t run = 0;  // start of the bytes copied verbatim
+  std::size_t i = 0;
+  auto flush = [&] { out.append(text.data() + run, i - run); };
+  while (i < n) {
+    unsigned char c = s[i];
+    if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0x80) {
+      if (auto len = utf8_sequence_length(s + i, n - i); len > 0) {
+        i += len;
+        continue;
+      }
+      flush();
+      out.append(replacement_character);
+      i += utf8_invalid_length(s + i, n - i);
+      run = i;
+      continue;
+    }
+    flush();
+    switch (c) {
+      case '"': out.append("\\\""); break;
+      case '\\': out.append("\\\\"); break;
+      case '\b': out.append("\\b"); break;
+      case '\f': out.append("\\f"); break;
+      case '\n': out.append("\\n"); break;
+      case '\r': out.append("\\r"); break;
+      case '\t': out.append("\\t"); break;
+      default:
+        out.append("\\u00");
+        out.push_back(hex_digits[c >> 4]);
+        out.push_back(hex_digits[c & 15]);
+    }
+    run = ++i;
+  }
+  flush();
+  out.push_back('"');
+}
+
 status write_json(const json& value, std::string& out, std::size_t max_depth,
                   attachment_sink sink) {
   const auto original_size = out.size();
@@ -176,7 +177,7 @@ status write_json(const json& value, std::string& out, std::size_t max_depth,
         stack.push_back({&v, 0});
         return true;
       }
-      case json::value_t::string: write_string(v.get_ref<const json::string_t&>(), out); break;
+      case json::value_t::string: write_json_string(v.get_ref<const json::string_t&>(), out); break;
       case json::value_t::number_integer: write_integer(v.get<std::int64_t>(), out); break;
       case json::value_t::number_unsigned: write_integer(v.get<std::uint64_t>(), out); break;
       case json::value_t::number_float: write_double(v.get<double>(), out); break;
@@ -211,7 +212,7 @@ status write_json(const json& value, std::string& out, std::size_t max_depth,
       if (next > 0) out.push_back(',');
       ++stack.back().next;
       const auto& member = *(members.begin() + static_cast<std::ptrdiff_t>(next));
-      write_string(member.first, out);
+      write_json_string(member.first, out);
       out.push_back(':');
       ok = open(member.second);
     }

@@ -12,33 +12,6 @@ void append_nsp(std::string_view nsp, std::string& out) {
   out.append(nsp).push_back(',');
 }
 
-// `text` as a JSON string, escaped as JSON.stringify escapes it.
-void append_json_string(std::string_view text, std::string& out) {
-  constexpr char hex[] = "0123456789abcdef";
-  out.push_back('"');
-  for (char c : text) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
-      default:
-        if (u < 0x20) {
-          out.append("\\u00");
-          out.push_back(hex[u >> 4]);
-          out.push_back(hex[u & 0xF]);
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
 // The data of a Socket.IO packet after its type: skips the attachment count
@@ -123,7 +96,7 @@ std::string text_event(std::string_view nsp, std::string_view text) {
   out.append("42");
   append_nsp(nsp, out);
   out.append("[\"message\",");
-  append_json_string(text, out);
+  write_json_string(text, out);
   out.push_back(']');
   return out;
 }

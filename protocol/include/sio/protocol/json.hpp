@@ -49,6 +49,10 @@ struct attachment_sink {
 status write_json(const json& value, std::string& out, std::size_t max_depth = 1000,
                   attachment_sink sink = {nullptr});
 
+/// Appends `text` as a JSON string, escaped as JSON.stringify escapes it
+/// (invalid UTF-8 replaced by U+FFFD).
+void write_json_string(std::string_view text, std::string& out);
+
 /// Convenience for tests and logs: the JSON text, or "" when too deep.
 std::string to_json_text(const json& value);
 
