@@ -50,10 +50,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
     const refused = io(url, options);
     const alice = io(url, { ...options, auth: { token: 'a' } });
     const bob = io(url, { ...options, auth: { token: 'b' } });
+    // Every wait is set up before any answer can arrive: the three connect at once.
+    const refusal = nextEvent(refused, 'connect_error', T);
+    const connected = Promise.all([nextEvent(alice, 'connect', T), nextEvent(bob, 'connect', T)]);
     try {
-      const [error] = await nextEvent(refused, 'connect_error', T);
+      const [error] = await refusal;
       assert.equal(error.message, 'not authorized');
-      await Promise.all([nextEvent(alice, 'connect', T), nextEvent(bob, 'connect', T)]);
+      await connected;
 
       const toBob = nextEvent(bob, 'msg', T);
       const reply = await withTimeout(alice.emitWithAck('msg', 'hello'), T, 'the ack of msg');
