@@ -14,7 +14,7 @@
 #include <rapidjson/reader.h>
 
 #include "sio/protocol/json.hpp"
-#include "utf8.hpp"
+#include "sio/protocol/utf8.hpp"
 
 namespace sio {
 namespace {
@@ -215,12 +215,12 @@ class builder : public rapidjson::BaseReaderHandler<rapidjson::UTF8<>, builder> 
   // written, and what the application gets is always safe to dump().
   bool String(const char* s, rapidjson::SizeType len, bool) {
     std::string text;
-    detail::append_utf8(std::string_view(s, len), text);
+    utf8::append_repaired(std::string_view(s, len), text);
     return add(json(std::move(text)));
   }
   bool Key(const char* s, rapidjson::SizeType len, bool) {
     auto& key = keys_.emplace_back();
-    detail::append_utf8(std::string_view(s, len), key);
+    utf8::append_repaired(std::string_view(s, len), key);
     return true;
   }
   bool StartObject() { return open_container(); }

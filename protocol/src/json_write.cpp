@@ -6,15 +6,12 @@
 #include <vector>
 
 #include "sio/protocol/json.hpp"
-#include "utf8.hpp"
+#include "sio/protocol/utf8.hpp"
 
 namespace sio {
 namespace {
 
 constexpr char hex_digits[] = "0123456789abcdef";
-using detail::replacement_character;
-using detail::utf8_invalid_length;
-using detail::utf8_sequence_length;
 
 
 template <class Int>
@@ -117,13 +114,13 @@ void write_json_string(std::string_view text, std::string& out) {
       continue;
     }
     if (c >= 0x80) {
-      if (auto len = utf8_sequence_length(s + i, n - i); len > 0) {
+      if (auto len = utf8::sequence_length(s + i, n - i); len > 0) {
         i += len;
         continue;
       }
       flush();
-      out.append(replacement_character);
-      i += utf8_invalid_length(s + i, n - i);
+      out.append(utf8::replacement_character);
+      i += utf8::invalid_length(s + i, n - i);
       run = i;
       continue;
     }

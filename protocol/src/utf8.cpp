@@ -5,6 +5,30 @@
 
 namespace sio::utf8 {
 
+std::size_t invalid_length(const unsigned char* s, std::size_t n) noexcept {
+  unsigned char c = s[0];
+  std::size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 1;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 2;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 3;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  }
+  std::size_t i = 1;
+  while (i <= need && i < n && s[i] >= lo && s[i] <= hi) {
+    ++i;
+    lo = 0x80;
+    hi = 0xBF;
+  }
+  return i;
+}
+
 bool valid(std::string_view text) noexcept {
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());
   std::size_t n = text.size();
@@ -19,36 +43,35 @@ bool valid(std::string_view text) noexcept {
         continue;
       }
     }
-    unsigned char c = s[i];
-    if (c < 0x80) {
+    if (s[i] < 0x80) {
       ++i;
       continue;
     }
-    // RFC 3629 section 4: the lead byte fixes the length and narrows the
-    // range of the second byte (which rules out overlong forms, surrogates
-    // and code points past U+10FFFF); later bytes are plain 80..BF.
-    std::size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    if (s[i + 1] < lo || s[i + 1] > hi) return false;
-    for (std::size_t k = 2; k < len; ++k)
-      if ((s[i + k] & 0xC0) != 0x80) return false;
+    auto len = sequence_length(s + i, n - i);
+    if (len == 0) return false;
     i += len;
   }
   return true;
+}
+
+void append_repaired(std::string_view text, std::string& out) {
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t n = text.size();
+  std::size_t run = 0;  // start of the bytes copied verbatim
+  std::size_t i = 0;
+  while (i < n) {
+    if (s[i] < 0x80) {
+      ++i;
+    } else if (auto len = sequence_length(s + i, n - i); len > 0) {
+      i += len;
+    } else {
+      out.append(text.data() + run, i - run);
+      out.append(replacement_character);
+      i += invalid_length(s + i, n - i);
+      run = i;
+    }
+  }
+  out.append(text.data() + run, n - run);
 }
 
 }  // namespace sio::utf8

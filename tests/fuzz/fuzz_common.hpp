@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sio/protocol/json.hpp"
+#include "sio/protocol/utf8.hpp"
 
 #define SIO_FUZZ_CHECK(cond)                                                        \
   do {                                                                              \
@@ -26,44 +27,6 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
 
-/// True when `s` is well-formed UTF-8 (no overlong forms, no surrogates,
-/// nothing past U+10FFFF): exactly the strings write_json copies unchanged.
-inline bool valid_utf8(std::string_view s) {
-  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
-  std::size_t n = s.size();
-  for (std::size_t i = 0; i < n;) {
-    unsigned char c = p[i];
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = 0;
-    std::uint32_t cp = 0;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1Fu;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0Fu;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07u;
-    } else {
-      return false;
-    }
-    if (n - i < len) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((p[i + k] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i + k] & 0x3Fu);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000)) return false;  // overlong
-    if (cp >= 0xD800 && cp <= 0xDFFF) return false;                            // surrogate
-    if (cp > 0x10FFFF) return false;
-    i += len;
-  }
-  return true;
-}
-
 namespace detail {
 
 // Whether every string and key inside `value` is valid UTF-8 and, when
@@ -74,14 +37,14 @@ inline bool check_values(const sio::json& value, bool finite_numbers) {
     const sio::json* v = todo.back();
     todo.pop_back();
     if (v->is_string()) {
-      if (!valid_utf8(v->get_ref<const std::string&>())) return false;
+      if (!sio::utf8::valid(v->get_ref<const std::string&>())) return false;
     } else if (v->is_number_float()) {
       if (finite_numbers && !std::isfinite(v->get<double>())) return false;
     } else if (v->is_array()) {
       for (const auto& item : *v) todo.push_back(&item);
     } else if (v->is_object()) {
       for (auto it = v->begin(); it != v->end(); ++it) {
-        if (!valid_utf8(it.key())) return false;
+        if (!sio::utf8::valid(it.key())) return false;
         todo.push_back(&it.value());
       }
     }

@@ -8,10 +8,10 @@
 
 #include "fuzz_common.hpp"
 #include "sio/protocol/engine_io.hpp"
+#include "sio/protocol/utf8.hpp"
 
 using namespace sio::engineio;
 using sio::fuzz::as_text;
-using sio::fuzz::valid_utf8;
 
 namespace {
 
@@ -48,8 +48,8 @@ void handshake_packet(std::string_view text) {
   auto round = decode_handshake(encoded);
   SIO_FUZZ_CHECK(round.ok());
   // parse_json hands out valid UTF-8 only, so nothing is replaced on the way.
-  SIO_FUZZ_CHECK(valid_utf8(h->sid));
-  for (const auto& u : h->upgrades) SIO_FUZZ_CHECK(valid_utf8(u));
+  SIO_FUZZ_CHECK(sio::utf8::valid(h->sid));
+  for (const auto& u : h->upgrades) SIO_FUZZ_CHECK(sio::utf8::valid(u));
   SIO_FUZZ_CHECK(*round == *h);
   std::string twice;
   encode_handshake(*round, twice);

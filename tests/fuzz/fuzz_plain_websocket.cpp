@@ -9,6 +9,7 @@
 #include "fuzz_common.hpp"
 #include "sio/protocol/plain_websocket.hpp"
 #include "sio/protocol/socket_io.hpp"
+#include "sio/protocol/utf8.hpp"
 #include "sio/protocol/websocket.hpp"
 
 namespace plain = sio::plain_websocket;
@@ -26,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SIO_FUZZ_CHECK(out.payload.empty());
 
   // What a client could send: a text frame is valid UTF-8.
-  if (!sio::fuzz::valid_utf8(text)) return 0;
+  if (!sio::utf8::valid(text)) return 0;
   const std::string nsp = (data[0] & 1) ? "/" : "/chat";
   auto packet = plain::text_event(nsp, text);
   SIO_FUZZ_CHECK(packet.size() > 1 && packet[0] == '4');

@@ -6,7 +6,7 @@
 namespace sio {
 
 /// Why a decoder refused its input. One enum for the whole protocol layer;
-/// the numbers are stable (they appear in logs and metrics).
+/// `to_string(errc)` names each for logs and errors.
 enum class errc : std::uint8_t {
   /// An Engine.IO packet or polling payload segment with no bytes at all.
   empty_packet = 1,
