@@ -4,6 +4,8 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { withTimeout } from './server.js';
 
+export { eventually } from './server.js';
+
 const live = new Set();
 process.once('exit', () => {
   for (const child of live) {
@@ -29,17 +31,6 @@ function accepts(port) {
     s.once('connect', () => { s.destroy(); resolve(true); });
     s.once('error', () => resolve(false));
   });
-}
-
-/** Polls `check` every 20 ms until it resolves truthy, at most `ms`. */
-export async function eventually(check, ms, what) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 /** Starts redis-server; `start()` again restarts it (empty) on the same port. */

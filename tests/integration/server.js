@@ -40,6 +40,17 @@ export function withTimeout(promise, ms, what) {
 }
 
 /** Resolves with the arguments of the next `event` of `emitter` (bounded by `ms`). */
+/** Polls `check` every 20 ms until it resolves truthy, at most `ms`. */
+export async function eventually(check, ms, what) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 export function nextEvent(emitter, event, ms, what = `event '${event}'`) {
   let handler;
   const p = new Promise((resolve) => {
