@@ -1,5 +1,5 @@
-// The reference: npm socket.io running the contract app of BENCH.md, so that
-// tools/bench.sh can measure sio-server against it. Same flags as sio-server.
+// The reference: npm socket.io running the contract app (examples/contract),
+// so that tools/bench.sh can measure sio-server against it. Same flags as sio-server.
 "use strict";
 const http = require("node:http");
 const { Server } = require("socket.io");

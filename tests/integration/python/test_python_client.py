@@ -1,4 +1,4 @@
-"""Integration tests: the real sio-server (app contract, see BENCH.md) driven by the
+"""Integration tests: the real sio-server (app contract, examples/contract) driven by the
 python-socketio client (Debian's python3-socketio 5.7, run with /usr/bin/python3).
 
 The server binary comes from $SIO_SERVER_BIN, else ../../../build/bin/sio-server relative

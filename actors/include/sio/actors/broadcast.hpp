@@ -131,7 +131,8 @@ class broadcast {
     return *this;
   }
   broadcast&& volatile_() && { return std::move(volatile_()); }
-  /// Accepted for API parity; this server sends uncompressed frames.
+  /// Accepted for API parity and ignored: with permessage-deflate on, each
+  /// connection compresses every message from the threshold up.
   broadcast& compress(bool) & { return *this; }
   broadcast&& compress(bool) && { return std::move(*this); }
   /// This node only, even in a cluster.
