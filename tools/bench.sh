@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# The benchmark: each scenario of BENCH.md (the document beside the project)
-# against our sio-server and against the reference Node socket.io server
-# (tools/reference), one server at a time, each on a free port and stopped by
-# its pid afterwards. Prints both figures and their ratio, and writes them as
-# JSON (build/bench/results.json). With --floor, also tools/floor-server: raw
+# The benchmark: each scenario of the benchmark contract (the README's
+# Benchmarks section; the app is examples/contract) against our sio-server
+# and against the reference Node socket.io server (tools/reference), one
+# server at a time, each on a free port and stopped by its pid afterwards.
+# Prints both figures and their ratio, and writes them as JSON
+# (build/bench/results.json). With --floor, also tools/floor-server: raw
 # epoll, only what sio-bench needs, the least server CPU per operation any
 # design can spend here. Only ratios from one run compare: the machine is
 # shared and noisy.
 #
 #   tools/bench.sh                 default sizes, a few minutes on 2 cores
-#   tools/bench.sh --full          BENCH.md sizes (10000 subscribers, connect 10000)
+#   tools/bench.sh --full          the contract's full sizes (10000 subscribers, connect 10000)
 #   tools/bench.sh --help          every flag
 set -euo pipefail
 
@@ -34,6 +35,7 @@ recovery=0
 recovery_sessions=1000
 recovery_broadcasts=10000
 adapter=0
+plain=0
 build=1
 drain_timeout=30
 rounds=1
@@ -44,7 +46,7 @@ usage() {
 usage: tools/bench.sh [flags]
   --scenarios LIST   comma-separated, of: fanout fanout-latency echo connect
                      (default: $scenarios)
-  --full             the sizes of BENCH.md: --subscribers 10000 --connect 10000
+  --full             the contract's full sizes: --subscribers 10000 --connect 10000
   --subscribers N    fanout subscribers (default $subscribers)
   --payload BYTES    fanout and echo payload (default $payload)
   --window W         fanout: broadcasts in flight (default $window; fanout-latency uses 1)
@@ -71,6 +73,9 @@ usage: tools/bench.sh [flags]
                      $recovery_broadcasts broadcasts go by
   --adapter          also run sio-server single with --adapter redis on a redis-server
                      of its own (a cluster of one node: what the adapter costs)
+  --plain            also run ours-plain: ours-1+1 with --ws-path /ws, its fanout
+                     subscribers plain WebSocket clients (its other scenarios: Socket.IO
+                     clients, what the plain path costs them)
   --rounds N         run each scenario N times, the servers taking turns within each
                      round, and report each figure's median (default $rounds): this
                      machine's noise moves single runs by up to 25%
@@ -99,6 +104,7 @@ while (($#)); do
     --baseline) baseline=$2; shift 2 ;;
     --recovery) recovery=1; shift ;;
     --adapter) adapter=1; shift ;;
+    --plain) plain=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
@@ -147,6 +153,7 @@ servers=()
 [[ -n $baseline ]] && servers+=("baseline-1+1")
 ((recovery)) && servers+=("ours-recovery")
 ((adapter)) && servers+=("ours-1+1-redis")
+((plain)) && servers+=("ours-plain")
 ((floor)) && servers+=("floor")
 servers+=("reference")  # last: report.js takes the last server as the reference
 
@@ -164,6 +171,8 @@ server_cmd() {  # sets cmd to the command line of server $1
     ours-1+1-redis) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
                          --gateway-threads 1 --adapter redis
                          --redis-url "redis://127.0.0.1:$redis_port") ;;
+    ours-plain) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
+                     --gateway-threads 1 --ws-path /ws) ;;
     floor) cmd=("$bin/floor-server" --port 0) ;;
     reference) cmd=(node "$ref/server.js" --port 0) ;;
   esac
@@ -243,10 +252,12 @@ for s in "${scenario_list[@]}"; do
       echo "== $s: $srv, round $round of $rounds (${cmd[*]#"$root/"})"
       log="$runs/$s.$srv.$round.server.log"
       start_server "$srv" "$log" || { failed=1; continue; }
+      extra=()
+      [[ $srv == ours-plain && $s == fanout* ]] && extra=(--plain-path /ws)
       # shellcheck disable=SC2086
       # sio-bench bounds its own run; the timeout is only a safety net.
-      if ! timeout -k 5 "$limit" "$bin/sio-bench" $args --port "$port" --server-pid "$server_pid" \
-           --label "$srv" --json "$runs/$s.$srv.$round.json"; then
+      if ! timeout -k 5 "$limit" "$bin/sio-bench" $args "${extra[@]}" --port "$port" \
+           --server-pid "$server_pid" --label "$srv" --json "$runs/$s.$srv.$round.json"; then
         failed=1
       fi
       stop_server

@@ -114,7 +114,7 @@ void client_layer::on_deliver(std::uint64_t key, const frame_batch& frames,
 // WebSocket client, which has no session to come back for, gets each event
 // as it was emitted.
 bool client_layer::unstamped_only() const {
-  return options().connection_state_recovery && session_->request().plain;
+  return options().connection_state_recovery && plain();
 }
 
 void client_layer::on_deliver_run(std::uint64_t key, const delivery_run& run) {
@@ -392,7 +392,7 @@ void client_layer::start_socket(namespace_entry entry, const std::string& nsp, j
   auto s = std::make_shared<socket>(*this, claimed ? claimed->sid : make_session_id(), nsp,
                                     entry.actor, key, std::move(auth));
   const auto& recovery = options().connection_state_recovery;
-  if (recovery && !session_->request().plain)
+  if (recovery && !plain())
     s->pid_ = claimed ? claimed->pid : make_session_id();
   if (claimed) {
     s->recovered_ = true;

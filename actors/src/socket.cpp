@@ -56,6 +56,8 @@ std::size_t socket::buffered_amount() const noexcept {
   return client_ ? client_->buffered_amount() : 0;
 }
 
+bool socket::plain() const noexcept { return client_ && client_->plain(); }
+
 void socket::emit(std::string_view event, args arguments) {
   if (!pid_.empty()) {
     emit_recoverable(event, std::move(arguments));

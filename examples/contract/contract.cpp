@@ -1,5 +1,5 @@
 // contract: the app every benchmark, compliance run and integration test
-// talks to (see BENCH.md beside the project), so that this server and the
+// talks to (its events are listed below), so that this server and the
 // reference Node server can be measured and checked the same way.
 #include "contract.hpp"
 
@@ -7,6 +7,13 @@ namespace sio::examples {
 namespace {
 
 void on_main_connection(server& io, socket& s) {
+  // A plain WebSocket client cannot send "join": it names its room in the
+  // query (`/ws?join=room1`), and "auth" tells it that it is in.
+  if (s.plain()) {
+    const auto& query = s.handshake_info().query;
+    if (auto room = query.find("join"); room != query.end() && room->is_string())
+      s.join(room->get<std::string>());
+  }
   s.emit_values("auth", s.auth());
   s.on("message", [](socket& self, args& a, const ack_sender&) { self.emit("message-back", a); });
   s.on("message-with-ack", [](socket&, args& a, const ack_sender& ack) { ack(a); });
@@ -76,7 +83,7 @@ void on_main_connection(server& io, socket& s) {
 app contract_app() {
   app a;
   a.name = "contract";
-  a.description = "the benchmark and compliance contract (BENCH.md)";
+  a.description = "the benchmark and compliance contract";
   a.configure = [](server& io) {
     io.of("/").on_connection([&io](socket& s) { on_main_connection(io, s); });
     io.of("/custom").on_connection([](socket& s) { s.emit_values("auth", s.auth()); });

@@ -130,7 +130,9 @@ void connection::on_connect(const boost::system::error_code& ec) {
   raw[1] = (raw[1] << 32) | w_.mask();
   key_.clear();
   sio::base64::encode({reinterpret_cast<const char*>(raw), sizeof raw}, key_);
-  out_ += "GET " + w_.cfg.path + "?EIO=4&transport=websocket HTTP/1.1\r\nHost: " + w_.cfg.host +
+  std::string target = plain() ? w_.cfg.plain_path + "?join=" + w_.cfg.room
+                               : w_.cfg.path + "?EIO=4&transport=websocket";
+  out_ += "GET " + target + " HTTP/1.1\r\nHost: " + w_.cfg.host +
           ":" + std::to_string(w_.cfg.port) +
           "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
           "Sec-WebSocket-Key: " +
@@ -220,7 +222,9 @@ bool connection::handle_http(std::string_view head) {
     fail("missing or wrong Sec-WebSocket-Accept");
     return false;
   }
-  state_ = state::eio_open;
+  // A plain client is a socket from the upgrade on; it waits for "auth",
+  // which the server sends once the socket is in its room.
+  state_ = plain() ? state::joining : state::eio_open;
   return true;
 }
 
@@ -261,7 +265,23 @@ void connection::handle_frame(ws::opcode op, bool fin, std::string_view payload)
 void connection::handle_message(bool binary, std::string_view payload) {
   // The scenarios send and expect no binary data.
   if (binary) return fail("unexpected binary message");
+  if (plain()) return handle_plain(payload);
   handle_text(payload);
+}
+
+bool connection::plain() const {
+  return role_ == role::subscriber && !w_.cfg.plain_path.empty();
+}
+
+// A plain client gets each event as the JSON text `[event, ...args]`: the
+// body a Socket.IO client gets after "42".
+void connection::handle_plain(std::string_view text) {
+  if (text.starts_with("[\"msg\",")) return on_msg(text);
+  if (text.starts_with("[\"auth\"")) {
+    if (state_ != state::joining) return fail("a second \"auth\" event");
+    return settle();
+  }
+  fail("unexpected plain WebSocket message: " + std::string(text.substr(0, 80)));
 }
 
 void connection::handle_text(std::string_view text) {

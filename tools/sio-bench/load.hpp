@@ -58,6 +58,9 @@ struct config {
   /// Connections per source address (127.0.0.1, .2, ...) once there are more.
   std::size_t per_address = 4000;
   std::string room = "room1";
+  /// fanout: when set, the subscribers are plain WebSocket clients of this
+  /// path (`<path>?join=<room>`), with no Engine.IO or Socket.IO framing.
+  std::string plain_path;
   std::string json_out;
   std::string label;
 };
@@ -134,6 +137,8 @@ class connection {
   void handle_message(bool binary, std::string_view payload);
   void handle_text(std::string_view text);
   void handle_socketio(std::string_view text);
+  void handle_plain(std::string_view text);
+  bool plain() const;
   void on_msg(std::string_view body);
   void on_ack(std::uint64_t id, std::string_view body);
   void settle();

@@ -1,5 +1,5 @@
 // sio-bench: the load generator of the benchmark scenarios (fanout, echo,
-// connect; see BENCH.md beside the project). It speaks Engine.IO v4 /
+// connect; the README's Benchmarks section). It speaks Engine.IO v4 /
 // Socket.IO v5 over WebSocket itself, with the project's codecs, many
 // connections per thread. Loopback targets only.
 //
@@ -466,7 +466,7 @@ int main(int argc, char** argv) {
   using sio_bench::config;
   using sio_bench::scenario;
   config cfg;
-  CLI::App cli{"sio-bench: Socket.IO load generator (scenarios of BENCH.md)"};
+  CLI::App cli{"sio-bench: Socket.IO load generator (the benchmark scenarios)"};
   std::string kind = "fanout";
   cli.add_option("scenario", kind, "fanout, echo or connect")
       ->check(CLI::IsMember({"fanout", "echo", "connect"}))
@@ -517,6 +517,9 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{60000}));
   cli.add_option("--room", cfg.room, "fanout: the room")->capture_default_str();
+  cli.add_option("--plain-path", cfg.plain_path,
+                 "fanout: subscribers are plain WebSocket clients of this path (the server's "
+                 "--ws-path), joining the room by its query; the publisher stays Socket.IO");
   cli.add_option("--json", cfg.json_out, "Write the report as JSON to this file");
   cli.add_option("--label", cfg.label, "A name for the server, in the report");
   try {

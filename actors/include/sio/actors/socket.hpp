@@ -93,6 +93,9 @@ class socket : public std::enable_shared_from_this<socket> {
   /// with its id, rooms and data, and got the events it missed (only with
   /// connection state recovery on).
   bool recovered() const noexcept { return recovered_; }
+  /// A plain WebSocket client of the gateway's plain path: events reach it
+  /// as text frames, and its text frames arrive as the event "message".
+  bool plain() const noexcept;
   /// The rooms this socket is in (its own id included).
   std::set<std::string> rooms() const;
 
