@@ -455,6 +455,25 @@ describe('the ws-echo app (the guide\'s ws server)', () => {
   });
 });
 
+describe('the contract app with plain subscribers (as the bench runs it)', () => {
+  let server;
+  before(async () => {
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'ws-path': '/ws' });
+  });
+  after(() => stopAll(server));
+
+  test('a plain client joins the room its query names; a socket.io client\'s query does not', async () => {
+    const plain = await plainClient(server, '/ws?join=bench');
+    assert.deepEqual(JSON.parse(await plain.next(T, 'auth')), ['auth', {}]);
+    const sioJoiner = ioClient(server, { query: { join: 'bench' } });
+    await nextEvent(sioJoiner, 'auth', T, 'auth of the socket.io client');
+    const publisher = await connectedIo(server);
+    assert.equal(await withTimeout(publisher.emitWithAck('room-size', 'bench'), T, 'room-size'), 1);
+    publisher.emit('broadcast', 'bench', 'to the room');
+    assert.deepEqual(JSON.parse(await plain.next(T, 'the broadcast')), ['msg', 'to the room']);
+  });
+});
+
 describe('the plain WebSocket endpoint is opt-in', () => {
   test('without --ws-path an upgrade to /ws is no plain client (404)', async () => {
     const server = await startServer({ app: 'features', path: '/socket.io/' });
