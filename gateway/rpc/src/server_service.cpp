@@ -415,6 +415,35 @@ grpc::ServerUnaryReactor* server_service::ListRooms(grpc::CallbackServerContext*
   return call.reactor;
 }
 
+// -- ServerSideEmit -----------------------------------------------------------
+
+// From outside the server: this node's listeners and watchers get it, and
+// every other node's; `receivers` counts those of this node.
+void server_service::server_side_emit(const token* who, const pb::ServerSideEmitRequest& req,
+                                      reply_fn<pb::ServerSideEmitResponse> done) {
+  auto nsp = find_namespace(who, scope::emit, "/");
+  if (auto* e = std::get_if<rpc_error>(&nsp)) return done(*e);
+  if (auto e = check_event_name(req.event())) return done(*e);
+  auto arguments = to_args(req.payload(), options_.max_payload_bytes);
+  if (auto* e = std::get_if<rpc_error>(&arguments)) return done(*e);
+  std::get<namespace_ref>(nsp).server_side_emit_everywhere(
+      req.event(), std::get<args>(std::move(arguments)), [done](std::size_t n) {
+        pb::ServerSideEmitResponse r;
+        r.set_receivers(static_cast<std::uint32_t>(n));
+        done(std::move(r));
+      });
+}
+
+grpc::ServerUnaryReactor* server_service::ServerSideEmit(grpc::CallbackServerContext* ctx,
+                                                         const pb::ServerSideEmitRequest* req,
+                                                         pb::ServerSideEmitResponse* resp) {
+  unary_call call{ctx, ctx->DefaultReactor()};
+  auto id = auth_.identify(authorization_of(ctx));
+  if (id.error) call.fail(*id.error);
+  else server_side_emit(id.who, *req, finishing(call, resp));
+  return call.reactor;
+}
+
 // -- Batch --------------------------------------------------------------------
 
 struct batch_run {
@@ -480,6 +509,12 @@ void server_service::run_batch(std::shared_ptr<batch_run> run) {
       return set_data(run->who, command.set_socket_data(), [then, result](auto o) {
         then(std::move(o), [result](pb::SetSocketDataResponse r) {
           *result->mutable_set_socket_data() = std::move(r);
+        });
+      });
+    case pb::Command::kServerSideEmit:
+      return server_side_emit(run->who, command.server_side_emit(), [then, result](auto o) {
+        then(std::move(o), [result](pb::ServerSideEmitResponse r) {
+          *result->mutable_server_side_emit() = std::move(r);
         });
       });
     default:
