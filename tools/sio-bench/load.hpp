@@ -58,6 +58,13 @@ struct config {
   /// Connections per source address (127.0.0.1, .2, ...) once there are more.
   std::size_t per_address = 4000;
   std::string room = "room1";
+  /// fanout on a cluster: a second node's port; every other subscriber
+  /// connects there (the publisher stays on `port`).
+  std::uint16_t port2 = 0;
+  /// More processes whose CPU counts as the server's (a cluster's other node).
+  std::vector<int> more_server_pids;
+  /// A Redis behind the servers: its CPU is reported on its own.
+  int redis_pid = 0;
   std::string json_out;
   std::string label;
 };
