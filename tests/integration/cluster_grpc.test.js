@@ -147,3 +147,36 @@ describe('gRPC on a node of a mixed cluster: CountSockets and EmitWithAck', () =
     assert.ok(took >= 900 && took < 3000, `took ${took} ms`);
   });
 });
+
+describe('gRPC on a node whose Redis is down', () => {
+  let redis; let ours; let rpc;
+  const clients = new Set();
+
+  before(async () => {
+    redis = await startRedis();
+    await redis.kill();
+    const grpcPort = await freePort();
+    ours = await startServer({
+      app: 'contract', path: '/socket.io/', adapter: 'redis', 'redis-url': redis.url(),
+      'grpc-listen': `127.0.0.1:${grpcPort}`,
+    });
+    rpc = grpcClient(`127.0.0.1:${grpcPort}`);
+  });
+
+  after(async () => {
+    rpc?.close();
+    for (const s of clients) s.disconnect();
+    if (ours) await ours.stop();
+  });
+
+  test('CountSockets of the cluster fails fast with UNAVAILABLE; a local one still counts', async () => {
+    await client(ours, clients);
+    const t0 = Date.now();
+    const err = await rpc.call('CountSockets', { target: { namespace: '/' } }).then(() => null, (e) => e);
+    assert.ok(err, 'the count succeeded without the cluster');
+    assert.equal(grpc.status[err.code], 'UNAVAILABLE');
+    assert.equal(String(err.metadata.get('sio-error-reason')[0]), 'CLUSTER_UNAVAILABLE');
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    assert.equal((await rpc.call('CountSockets', { target: { namespace: '/', local: true } })).sockets, 1);
+  });
+});
