@@ -36,6 +36,7 @@ recovery_sessions=1000
 recovery_broadcasts=10000
 adapter=0
 plain=0
+cluster=0
 build=1
 drain_timeout=30
 rounds=1
@@ -76,6 +77,12 @@ usage: tools/bench.sh [flags]
   --plain            also run ours-plain: ours-1+1 with --ws-path /ws, its fanout
                      subscribers plain WebSocket clients (its other scenarios: Socket.IO
                      clients, what the plain path costs them)
+  --cluster          also the two-node fanout: on one redis-server, two sio-server nodes
+                     (1+1 threads each, --adapter redis) and then two Node socket.io nodes
+                     with @socket.io/redis-adapter (tests/integration/cluster_node.js);
+                     subscribers spread over both nodes, the publisher on the first:
+                     deliveries/s, both nodes' CPU per delivery, Redis CPU, lost
+                     deliveries (build/bench/results-cluster.json)
   --rounds N         run each scenario N times, the servers taking turns within each
                      round, and report each figure's median (default $rounds): this
                      machine's noise moves single runs by up to 25%
@@ -105,6 +112,7 @@ while (($#)); do
     --recovery) recovery=1; shift ;;
     --adapter) adapter=1; shift ;;
     --plain) plain=1; shift ;;
+    --cluster) cluster=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
@@ -197,7 +205,7 @@ stop_all() {
   if [[ -n $redis_pid ]]; then kill -TERM "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
 }
 trap stop_all EXIT
-if ((adapter)); then
+if ((adapter || cluster)); then
   redis_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/dev/null &
   redis_pid=$!
@@ -267,6 +275,69 @@ done
 
 node "$root/tools/sio-bench/report.js" "$runs" "$out" "$scenarios" "$rounds" "${servers[@]}" ||
   failed=1
+
+# The two-node fanout, ours against Node's: one Redis, two nodes each, the
+# subscribers spread over both, the publisher on the first.
+cluster_fanout() {
+  local its tests="$root/tests/integration" redis_pid_of
+  (cd "$tests" && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; })
+  redis_pid_of=$redis_pid
+  local results=()
+  for its in ours node; do
+    local pids=() ports=() n
+    for n in 1 2; do
+      local log="$runs/cluster-fanout.$its.$n.server.log"
+      if [[ $its == ours ]]; then
+        "$bin/sio-server" --app contract --port 0 --actor-threads 1 --gateway-threads 1 \
+          --adapter redis --redis-url "redis://127.0.0.1:$redis_port" >"$log" 2>&1 &
+      else
+        node "$tests/cluster_node.js" --redis-url "redis://127.0.0.1:$redis_port" >"$log" 2>&1 &
+      fi
+      pids+=($!)
+      local p=""
+      for _ in $(seq 100); do
+        p=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
+        [[ -n $p ]] && break
+        sleep 0.1
+      done
+      [[ -n $p ]] || { echo "bench: cluster node $its $n did not start" >&2; cat "$log" >&2; failed=1; }
+      ports+=("$p")
+    done
+    # The cluster has formed once both nodes listen on the request channel.
+    for _ in $(seq 100); do
+      [[ $(redis-cli -p "$redis_port" pubsub numsub 'socket.io-request#/#' | tail -1) == 2 ]] && break
+      sleep 0.1
+    done
+    echo "== cluster-fanout: two $its nodes on one Redis"
+    if [[ -n ${ports[0]} && -n ${ports[1]} ]]; then
+      # shellcheck disable=SC2046
+      timeout -k 5 "$limit" "$bin/sio-bench" $(scenario_args fanout) --port "${ports[0]}" \
+        --port2 "${ports[1]}" --server-pid "${pids[0]}" --more-server-pids "${pids[1]}" \
+        --redis-pid "$redis_pid_of" --label "$its-2-nodes" \
+        --json "$runs/cluster-fanout.$its.json" || failed=1
+      results+=("$runs/cluster-fanout.$its.json")
+    fi
+    for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
+    for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
+  done
+  node -e '
+    const fs = require("fs");
+    const [out, ...files] = process.argv.slice(1);
+    const rows = files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")));
+    const fig = (r) => ({ label: r.label, deliveries_per_s: r.results.deliveries_per_s,
+      server_cpu_us_per_delivery: r.results.server_cpu_us_per_op,
+      redis_cpu_us_per_delivery: r.results.redis_cpu_us_per_op, redis_cpu_pct: r.results.redis_cpu_pct,
+      lost: r.results.lost ?? 0 });
+    const figs = rows.map(fig);
+    console.log("cluster-fanout (two nodes, one Redis)");
+    for (const f of figs)
+      console.log(`  ${f.label.padEnd(14)} ${Math.round(f.deliveries_per_s)} deliveries/s, ` +
+                  `server ${f.server_cpu_us_per_delivery?.toFixed(2)} us/delivery (both nodes), ` +
+                  `Redis ${f.redis_cpu_us_per_delivery?.toFixed(3)} us/delivery (${f.redis_cpu_pct?.toFixed(0)}%), lost ${f.lost}`);
+    fs.writeFileSync(out, JSON.stringify(figs, null, 2) + "\n");
+  ' "${out%.json}-cluster.json" "${results[@]}" || failed=1
+}
+if ((cluster)); then cluster_fanout; fi
 
 # What connection state recovery keeps: sessions that wait while broadcasts go by.
 if ((recovery)); then

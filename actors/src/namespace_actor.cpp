@@ -11,6 +11,7 @@
 #include "sio/actors/atoms.hpp"
 #include "recovery_store.hpp"
 #include "sio/actors/messages.hpp"
+#include "sio/actors/server_side_emit.hpp"
 
 namespace sio::detail {
 namespace {
@@ -84,6 +85,7 @@ struct namespace_state {
   // Connection state recovery, when the server has it on.
   std::unique_ptr<recovery_store> recovery;
   caf::actor adapter;  // the cluster's, if any
+  caf::actor listeners;  // runs the host's server-side listeners
 };
 
 using namespace_actor = caf::stateful_actor<namespace_state>;
@@ -367,10 +369,38 @@ caf::message_handler recovery_behavior(namespace_actor* self) {
   };
 }
 
+// What reaches this node goes to the listeners; what this node sends goes
+// to the other nodes, if any. Without them, an emit that waits for answers
+// has them all at once (none); the listener actor, where host code runs,
+// says so.
+void on_server_side_emit(namespace_actor* self, const server_side_emit_ptr& req) {
+  const auto& st = self->state;
+  if (req->here) {
+    if (st.listeners) self->send(st.listeners, atoms::server_side_emit::value, req);
+    else if (req->on_reached) req->on_reached(0);
+  }
+  if (req->local) return;
+  if (st.adapter) {
+    self->send(st.adapter, atoms::server_side_emit::value, req);
+  } else if (req->on_replies) {
+    auto alone = std::make_shared<server_side_emit_request>();
+    alone->local = true;
+    alone->on_replies = req->on_replies;
+    if (st.listeners)
+      self->send(st.listeners, atoms::server_side_emit::value, server_side_emit_ptr(alone));
+    else
+      req->on_replies(std::nullopt, {});
+  }
+}
+
 caf::behavior namespace_behavior(namespace_actor* self, std::string name,
                                  std::optional<recovery_options> recovery,
-                                 adapter_factory adapter) {
+                                 adapter_factory adapter, caf::actor listeners) {
   self->state.name = std::move(name);
+  if (listeners) {
+    self->state.listeners = std::move(listeners);
+    self->link_to(self->state.listeners);
+  }
   if (recovery) self->state.recovery = std::make_unique<recovery_store>(*recovery);
   if (adapter) {
     self->state.adapter =
@@ -424,6 +454,9 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
         }
         on_select(self, *req);
       },
+      [self](atoms::server_side_emit, const server_side_emit_ptr& req) {
+        on_server_side_emit(self, req);
+      },
       [self](atoms::list_rooms) {
         const auto& st = self->state;
         std::vector<std::pair<std::string, std::size_t>> out;
@@ -459,8 +492,10 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
 }  // namespace
 
 caf::actor spawn_namespace(caf::actor_system& sys, std::string name,
-                           std::optional<recovery_options> recovery, adapter_factory adapter) {
-  return sys.spawn(namespace_behavior, std::move(name), std::move(recovery), std::move(adapter));
+                           std::optional<recovery_options> recovery, adapter_factory adapter,
+                           caf::actor listeners) {
+  return sys.spawn(namespace_behavior, std::move(name), std::move(recovery), std::move(adapter),
+                   std::move(listeners));
 }
 
 }  // namespace sio::detail

@@ -33,8 +33,11 @@ namespace sio::detail {
 ///  - (forget, pid)
 /// With `adapter`, the namespace makes its cluster adapter at start and
 /// hands it what is not local (see adapter_factory).
+/// It passes (server_side_emit, server_side_emit_ptr) on: to `listeners`
+/// (see spawn_server_side_listeners) what reaches this node, to the adapter
+/// what is not local; it ends `listeners` when it ends.
 caf::actor spawn_namespace(caf::actor_system& sys, std::string name,
                            std::optional<recovery_options> recovery = std::nullopt,
-                           adapter_factory adapter = {});
+                           adapter_factory adapter = {}, caf::actor listeners = {});
 
 }  // namespace sio::detail

@@ -9,6 +9,7 @@
 #include "client_layer.hpp"
 #include "collectors.hpp"
 #include "namespace_actor.hpp"
+#include "server_side_listeners.hpp"
 #include "server_state.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
@@ -75,6 +76,47 @@ void namespace_ref::list_rooms(
   });
 }
 
+namespace_ref& namespace_ref::on_server_side_emit(std::string event,
+                                                 server_side_listener listener) {
+  check_not_started("on_server_side_emit()");
+  config_->server_side_listeners[std::move(event)].push_back(std::move(listener));
+  return *this;
+}
+
+void namespace_ref::server_side_emit(std::string_view event, args arguments) const {
+  if (!actor_) return;
+  auto req = std::make_shared<server_side_emit_request>();
+  req->event = std::string(event);
+  req->arguments = std::move(arguments);
+  caf::anon_send(actor_, atoms::server_side_emit::value, server_side_emit_ptr(std::move(req)));
+}
+
+void namespace_ref::server_side_emit_with_ack(std::string_view event, args arguments,
+                                              server_side_replies done,
+                                              std::chrono::milliseconds timeout) const {
+  if (!actor_) return done(std::nullopt, {});
+  auto req = std::make_shared<server_side_emit_request>();
+  req->event = std::string(event);
+  req->arguments = std::move(arguments);
+  req->on_replies = std::move(done);
+  req->timeout = timeout;
+  caf::anon_send(actor_, atoms::server_side_emit::value, server_side_emit_ptr(std::move(req)));
+}
+
+void namespace_ref::server_side_emit_everywhere(std::string_view event, args arguments,
+                                                std::function<void(std::size_t)> reached) const {
+  if (!actor_) {
+    if (reached) reached(0);
+    return;
+  }
+  auto req = std::make_shared<server_side_emit_request>();
+  req->event = std::string(event);
+  req->arguments = std::move(arguments);
+  req->here = true;
+  req->on_reached = std::move(reached);
+  caf::anon_send(actor_, atoms::server_side_emit::value, server_side_emit_ptr(std::move(req)));
+}
+
 // -- server -------------------------------------------------------------------
 
 server::server(caf::actor_system& sys, socketio_options options, std::size_t max_payload)
@@ -102,9 +144,10 @@ namespace_ref server::of(const std::string& name) {
     auto config = std::make_shared<detail::namespace_config>();
     config->name = normalized;
     config->default_ack_timeout = state_->options.default_ack_timeout;
+    auto listeners = detail::spawn_server_side_listeners(state_->system, config, state_->frozen);
     auto actor = detail::spawn_namespace(state_->system, normalized,
                                          state_->options.connection_state_recovery,
-                                         state_->options.adapter);
+                                         state_->options.adapter, std::move(listeners));
     it = state_->namespaces.emplace(normalized, detail::namespace_entry{config, actor}).first;
   }
   return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
@@ -170,9 +213,11 @@ caf::behavior directory(caf::stateful_actor<directory_state>* self,
         const auto& rules = st.server->dynamic;
         for (std::uint64_t i = 0; i < rules.size(); ++i) {
           if (!rules[i].matches(name, auth)) continue;
+          auto listeners =
+              spawn_server_side_listeners(self->system(), rules[i].config, st.server->frozen);
           auto actor = spawn_namespace(self->system(), name,
                                        st.server->options.connection_state_recovery,
-                                       st.server->options.adapter);
+                                       st.server->options.adapter, std::move(listeners));
           st.created.emplace(name, std::make_pair(actor, i));
           return {actor, i};
         }

@@ -12,6 +12,7 @@
 #include <caf/actor_system.hpp>
 
 #include "sio/actors/server.hpp"
+#include "sio/actors/server_side_emit.hpp"
 
 namespace sio::detail {
 
@@ -23,6 +24,8 @@ struct namespace_config {
   std::vector<connection_handler> on_connection;
   /// socketio_options::default_ack_timeout, for its broadcasts.
   std::chrono::milliseconds default_ack_timeout{30000};
+  /// Host listeners of server-side emits, by event name.
+  std::unordered_map<std::string, std::vector<server_side_listener>> server_side_listeners;
 };
 
 /// A rule that makes namespaces on demand (`io.of(/regex/)`).

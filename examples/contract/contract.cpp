@@ -3,6 +3,11 @@
 // reference Node server can be measured and checked the same way.
 #include "contract.hpp"
 
+#include <caf/send.hpp>
+
+#include "sio/actors/atoms.hpp"
+#include "sio/actors/messages.hpp"
+
 namespace sio::examples {
 namespace {
 
@@ -76,6 +81,35 @@ void on_main_connection(server& io, socket& s) {
                          ack.values(std::move(result));
                        });
   });
+  // Server-side emits to the other nodes: "sse-hello" without answers,
+  // "sse-ping" with (io.serverSideEmit / serverSideEmitWithAck).
+  s.on("sse", [main_nsp](socket&, args& a, const ack_sender& ack) {
+    main_nsp.server_side_emit("sse-hello", args{a.empty() ? json() : a[0]});
+    ack.values(true);
+  });
+  s.on("sse-ack", [main_nsp](socket& self, args& a, const ack_sender& ack) {
+    main_nsp.server_side_emit_with_ack(
+        "sse-ping", args{a.empty() ? json() : a[0]},
+        [ack, connection = self.connection()](std::optional<std::string> error, args replies) {
+          json result = json::object();
+          result["err"] = error ? json(*error) : json();
+          result["replies"] = std::move(replies);
+          // The ack is the connection's to send.
+          caf::anon_send(connection, atoms::run::value,
+                         std::function<void()>([ack, result] { ack.values(result); }));
+        });
+  });
+}
+
+// What other nodes' server-side emits do here: "sse-hello" goes to this
+// node's clients as "sse-got", "sse-ping" is answered.
+void on_server_side_emits(server& io) {
+  io.on_server_side_emit("sse-hello", [&io](const args& a, const server_side_ack&) {
+    io.of("/").all().local().emit("sse-got", args{a.empty() ? json() : a[0]});
+  });
+  io.on_server_side_emit("sse-ping", [](const args& a, const server_side_ack& ack) {
+    if (ack) ack(json{{"from", "ours"}, {"got", a.empty() ? json() : a[0]}});
+  });
 }
 
 }  // namespace
@@ -86,6 +120,7 @@ app contract_app() {
   a.description = "the benchmark and compliance contract";
   a.configure = [](server& io) {
     io.of("/").on_connection([&io](socket& s) { on_main_connection(io, s); });
+    on_server_side_emits(io);
     io.of("/custom").on_connection([](socket& s) { s.emit_values("auth", s.auth()); });
   };
   return a;

@@ -52,7 +52,16 @@ io.of('/').on('connection', (socket) => {
     io.to(room).timeout(2000).emit('msg-ack', payload, (err, replies) =>
       ack({ err: err ? String(err.message) : null, replies }));
   });
+  socket.on('sse', (payload, ack) => { io.serverSideEmit('sse-hello', payload); ack(true); });
+  socket.on('sse-ack', async (payload, ack) => {
+    try { ack({ err: null, replies: await io.serverSideEmitWithAck('sse-ping', payload) }); }
+    catch (err) { ack({ err: String(err.message), replies: err.responses ?? [] }); }
+  });
 });
+
+// Server-side emits, as the contract app of sio-server has them.
+io.of('/').on('sse-hello', (payload) => io.local.emit('sse-got', payload));
+io.of('/').on('sse-ping', (payload, cb) => cb({ from: 'node', got: payload }));
 
 httpServer.listen(0, '127.0.0.1', () => {
   console.log(`listening on http://127.0.0.1:${httpServer.address().port}/socket.io/`);

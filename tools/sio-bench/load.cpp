@@ -100,7 +100,9 @@ void connection::start() {
     socket_.bind(tcp::endpoint(source, 0), ec);
     if (ec) return fail("bind " + source.to_string() + ": " + ec.message());
   }
-  socket_.async_connect(w_.target, [this](const boost::system::error_code& e) { on_connect(e); });
+  auto target = w_.target;
+  if (w_.cfg.port2 != 0 && index_ % 2 == 0 && index_ != 0) target.port(w_.cfg.port2);
+  socket_.async_connect(target, [this](const boost::system::error_code& e) { on_connect(e); });
 }
 
 void connection::stop() {

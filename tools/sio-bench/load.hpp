@@ -61,6 +61,13 @@ struct config {
   /// fanout: when set, the subscribers are plain WebSocket clients of this
   /// path (`<path>?join=<room>`), with no Engine.IO or Socket.IO framing.
   std::string plain_path;
+  /// fanout on a cluster: a second node's port; every other subscriber
+  /// connects there (the publisher stays on `port`).
+  std::uint16_t port2 = 0;
+  /// More processes whose CPU counts as the server's (a cluster's other node).
+  std::vector<int> more_server_pids;
+  /// A Redis behind the servers: its CPU is reported on its own.
+  int redis_pid = 0;
   std::string json_out;
   std::string label;
 };

@@ -114,6 +114,7 @@ struct run {
 struct sample {
   std::uint64_t t_ns = 0;
   std::optional<double> server_cpu;
+  std::optional<double> redis_cpu;
   std::map<int, std::pair<std::string, double>> server_threads;
   double self_cpu = 0;
 };
@@ -124,7 +125,10 @@ sample take_sample(const config& cfg) {
   if (cfg.server_pid > 0) {
     s.server_cpu = proc::cpu_seconds(cfg.server_pid);
     s.server_threads = proc::thread_cpu_seconds(cfg.server_pid);
+    for (int pid : cfg.more_server_pids)
+      if (auto more = proc::cpu_seconds(pid); more && s.server_cpu) *s.server_cpu += *more;
   }
+  if (cfg.redis_pid > 0) s.redis_cpu = proc::cpu_seconds(cfg.redis_pid);
   s.self_cpu = proc::self_cpu_seconds();
   return s;
 }
@@ -155,6 +159,12 @@ void add_cpu(const config& cfg, const sample& a, const sample& b, double ops, co
     sio::json list = sio::json::array();
     for (const auto& [pct, name] : threads) list.push_back({{"name", name}, {"cpu_pct", pct}});
     out["server_threads"] = list;
+  }
+  if (a.redis_cpu && b.redis_cpu) {
+    double redis = *b.redis_cpu - *a.redis_cpu;
+    out["redis_cpu_s"] = redis;
+    out["redis_cpu_pct"] = 100.0 * redis / wall;
+    if (ops > 0) out["redis_cpu_us_per_op"] = 1e6 * redis / ops;
   }
 }
 
@@ -317,6 +327,9 @@ void print_result(const config& cfg, const sio::json& res) {
     std::printf("  server CPU     %.2f s (%.0f%% of a core): %.2f us per %s\n",
                 num("server_cpu_s"), num("server_cpu_pct"), num("server_cpu_us_per_op"),
                 res["op"].get<std::string>().c_str());
+  if (res.contains("redis_cpu_s"))
+    std::printf("  Redis CPU      %.2f s (%.0f%% of a core): %.2f us per %s\n", num("redis_cpu_s"),
+                num("redis_cpu_pct"), num("redis_cpu_us_per_op"), res["op"].get<std::string>().c_str());
   if (res.contains("server_threads") && !res["server_threads"].empty()) {
     std::printf("  server threads");
     std::size_t shown = 0;
@@ -500,6 +513,12 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 600.0));
   cli.add_option("--server-pid", cfg.server_pid,
                  "The server's pid: its CPU time (/proc/PID/stat) and RSS (/proc/PID/status)");
+  cli.add_option("--port2", cfg.port2,
+                 "fanout on a cluster: a second node's port, for every other subscriber");
+  cli.add_option("--more-server-pids", cfg.more_server_pids,
+                 "Pids whose CPU adds to the server's (a cluster's other nodes)")
+      ->delimiter(',');
+  cli.add_option("--redis-pid", cfg.redis_pid, "A Redis behind the servers: its CPU, apart");
   cli.add_option("--handshake-timeout", cfg.handshake_timeout_ms,
                  "ms for one connection's TCP connect, upgrade, Engine.IO and Socket.IO "
                  "handshakes (and join)")

@@ -11,6 +11,7 @@
 #include <caf/atom.hpp>
 
 #include "sio/actors/remote_socket.hpp"
+#include "sio/actors/server_side_emit.hpp"
 #include "sio/cluster/redis_adapter.hpp"
 #include "sio/cluster/redis_link.hpp"
 
@@ -74,6 +75,20 @@ caf::actor spawn_fetch_answerer(caf::actor_system& sys, context_ptr ctx, std::st
 /// count at once, then each client's ack.
 caf::actor spawn_ack_answerer(caf::actor_system& sys, context_ptr ctx, std::string request_id,
                               std::chrono::milliseconds timeout);
+
+/// Runs this node's server-side emit with acks: publishes `request` once
+/// the server count is known and more nodes than this one listen, then
+/// hands `done` every other node's (remote_reply, args) until each answered
+/// or `timeout` passed.
+caf::actor spawn_server_side_gatherer(caf::actor_system& sys, context_ptr ctx,
+                                      std::string request_id, std::string request,
+                                      server_side_replies done, caf::actor adapter,
+                                      std::chrono::milliseconds timeout);
+
+/// The ack another node's SERVER_SIDE_EMIT with `request_id` hands to this
+/// node's listeners: its first call publishes the reply on the response
+/// channel.
+server_side_ack server_side_responder(context_ptr ctx, std::string request_id);
 
 /// A socket as REMOTE_FETCH responses carry it, and back.
 json to_wire(const remote_socket& s);

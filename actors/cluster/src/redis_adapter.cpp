@@ -136,6 +136,35 @@ void publish_command(adapter_actor* self, const selection_request& req) {
   publish(self, ctx.request_channel, json_text(request));
 }
 
+// serverSideEmit: JSON {uid, type 6, data [event, ...args]}, with a
+// requestId when answers are awaited.
+void publish_server_side_emit(adapter_actor* self, const server_side_emit_request& req) {
+  auto& st = self->state;
+  const auto& ctx = st.ctx;
+  json request = json::object();
+  request["uid"] = ctx->uid;
+  request["type"] = static_cast<int>(wire::request_type::server_side_emit);
+  json data = json::array();
+  data.push_back(req.event);
+  for (const auto& a : req.arguments) data.push_back(a);
+  request["data"] = std::move(data);
+  if (!req.on_replies) {
+    publish(self, ctx->request_channel, json_text(request));
+    return;
+  }
+  auto id = new_request_id(self);
+  request["requestId"] = id;
+  auto text = json_text(request);
+  if (text.empty()) {
+    req.on_replies("the arguments cannot be sent as JSON", {});
+    return;
+  }
+  auto timeout = req.timeout.count() > 0 ? req.timeout : ctx->requests_timeout;
+  st.pending.emplace(id, detail::spawn_server_side_gatherer(self->system(), ctx, id,
+                                                            std::move(text), req.on_replies,
+                                                            self, timeout));
+}
+
 // -- what other nodes send ----------------------------------------------------------------
 
 void on_broadcast_message(adapter_actor* self, std::string_view payload) {
@@ -298,6 +327,25 @@ void answer_ack_broadcast(adapter_actor* self, const json& request) {
   self->send(self->state.nsp, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }
 
+// Another node's (or the emitter's) serverSideEmit: to this node's
+// listeners; one that awaits answers gets them on the response channel.
+void on_server_side_emit(adapter_actor* self, const json& request) {
+  const auto& ctx = self->state.ctx;
+  auto data = request.find("data");
+  if (data == request.end() || !data->is_array() || data->empty() || !data->front().is_string()) {
+    detail::count_malformed(*ctx, "server-side emit");
+    return;
+  }
+  auto req = std::make_shared<server_side_emit_request>();
+  req->local = true;
+  req->here = true;
+  req->event = data->front().get<std::string>();
+  req->arguments.assign(data->begin() + 1, data->end());
+  if (auto id = string_field(request, "requestId"); !id.empty())
+    req->ack = detail::server_side_responder(ctx, std::move(id));
+  self->send(self->state.nsp, atoms::server_side_emit::value, server_side_emit_ptr(std::move(req)));
+}
+
 void on_request(adapter_actor* self, std::string_view payload) {
   const auto& ctx = *self->state.ctx;
   auto request = wire::decode_message(payload);
@@ -334,8 +382,7 @@ void on_request(adapter_actor* self, std::string_view payload) {
       answer_all_rooms(self, *request);
       return;
     case wire::request_type::server_side_emit:
-      // No server-side listeners to hand it to: a node without them answers
-      // nothing, as a Node node without listeners.
+      on_server_side_emit(self, *request);
       return;
     default:
       detail::count_malformed(ctx, "request type");
@@ -356,7 +403,11 @@ void on_response(adapter_actor* self, std::string_view payload) {
   const auto& gatherer = it->second;
   auto type = response->find("type");
   auto t = type != response->end() && type->is_number_integer() ? type->get<std::int64_t>() : -1;
-  if (t == static_cast<int>(wire::request_type::broadcast_client_count)) {
+  if (t == static_cast<int>(wire::request_type::server_side_emit)) {
+    auto data = response->find("data");
+    self->send(gatherer, atoms::remote_reply::value,
+               args{data != response->end() ? *data : json()});
+  } else if (t == static_cast<int>(wire::request_type::broadcast_client_count)) {
     auto n = response->find("clientCount");
     self->send(gatherer, atoms::client_count::value,
                n != response->end() && n->is_number_integer() ? n->get<std::int64_t>()
@@ -410,6 +461,9 @@ caf::behavior adapter_behavior(adapter_actor* self, context_ptr ctx, caf::actor 
         else if (channel.compare(0, self->state.broadcast_prefix.size(),
                                  self->state.broadcast_prefix) == 0)
           on_broadcast_message(self, payload);
+      },
+      [self](atoms::server_side_emit, const server_side_emit_ptr& req) {
+        publish_server_side_emit(self, *req);
       },
       [self](atoms::request_done, const std::string& id) { self->state.pending.erase(id); },
   };

@@ -5,6 +5,7 @@
 #include <caf/send.hpp>
 #include <chrono>
 
+#include "cluster_queries.hpp"
 #include "emit_dedup.hpp"
 
 namespace sio::rpc {
@@ -177,32 +178,39 @@ grpc::ServerUnaryReactor* server_service::EmitWithAck(grpc::CallbackServerContex
     return call.reactor;
   }
   auto b = std::get<broadcast>(std::move(selected));
+  auto finish = [call, resp](std::vector<socket_ack> acks, bool complete) {
+    std::uint32_t acked = 0;
+    for (auto& a : acks) {
+      auto* out = resp->add_acks();
+      out->set_socket_id(a.socket_id);
+      switch (a.status) {
+        case ack_status::acked:
+          out->set_status(pb::ACK_STATUS_ACKED);
+          to_payload(a.reply, *out->mutable_payload());
+          out->set_latency_ms(static_cast<std::uint32_t>(a.latency.count()));
+          ++acked;
+          break;
+        case ack_status::timed_out: out->set_status(pb::ACK_STATUS_TIMED_OUT); break;
+        case ack_status::disconnected: out->set_status(pb::ACK_STATUS_DISCONNECTED); break;
+        case ack_status::dropped: out->set_status(pb::ACK_STATUS_DROPPED); break;
+      }
+    }
+    resp->set_expected(static_cast<std::uint32_t>(acks.size()));
+    resp->set_acked(acked);
+    resp->set_complete(complete);
+    call.ok();
+  };
+  auto budget = wait_budget(ctx, asked);
+  b.timeout(budget);
+  if (!req->target().local() && io_.options().adapter) {
+    // The cluster's sockets, each acked on whichever node it lives.
+    socket_acks_across_cluster(b, *io_.find(namespace_name(req->target().namespace_())),
+                               req->event(), std::get<args>(std::move(arguments)),
+                               req->volatile_(), budget, std::move(finish));
+    return call.reactor;
+  }
   if (req->volatile_()) b.volatile_();
-  b.timeout(wait_budget(ctx, asked));
-  b.emit_with_socket_acks(
-      req->event(), std::get<args>(std::move(arguments)),
-      [call, resp](std::vector<socket_ack> acks, bool complete) {
-        std::uint32_t acked = 0;
-        for (auto& a : acks) {
-          auto* out = resp->add_acks();
-          out->set_socket_id(a.socket_id);
-          switch (a.status) {
-            case ack_status::acked:
-              out->set_status(pb::ACK_STATUS_ACKED);
-              to_payload(a.reply, *out->mutable_payload());
-              out->set_latency_ms(static_cast<std::uint32_t>(a.latency.count()));
-              ++acked;
-              break;
-            case ack_status::timed_out: out->set_status(pb::ACK_STATUS_TIMED_OUT); break;
-            case ack_status::disconnected: out->set_status(pb::ACK_STATUS_DISCONNECTED); break;
-            case ack_status::dropped: out->set_status(pb::ACK_STATUS_DROPPED); break;
-          }
-        }
-        resp->set_expected(static_cast<std::uint32_t>(acks.size()));
-        resp->set_acked(acked);
-        resp->set_complete(complete);
-        call.ok();
-      });
+  b.emit_with_socket_acks(req->event(), std::get<args>(std::move(arguments)), std::move(finish));
   return call.reactor;
 }
 
@@ -333,6 +341,16 @@ grpc::ServerUnaryReactor* server_service::CountSockets(grpc::CallbackServerConte
     call.fail(*e);
     return call.reactor;
   }
+  if (!req->target().local() && io_.options().adapter) {
+    count_across_cluster(std::get<broadcast>(selected), [call, resp](std::optional<std::size_t> n) {
+      if (!n)
+        return call.fail(rpc_error{grpc::StatusCode::UNAVAILABLE, "CLUSTER_UNAVAILABLE",
+                                   "some node of the cluster did not answer in time"});
+      resp->set_sockets(static_cast<std::uint32_t>(*n));
+      call.ok();
+    });
+    return call.reactor;
+  }
   std::get<broadcast>(selected).count_sockets([call, resp](std::size_t n) {
     resp->set_sockets(static_cast<std::uint32_t>(n));
     call.ok();
@@ -415,6 +433,35 @@ grpc::ServerUnaryReactor* server_service::ListRooms(grpc::CallbackServerContext*
   return call.reactor;
 }
 
+// -- ServerSideEmit -----------------------------------------------------------
+
+// From outside the server: this node's listeners and watchers get it, and
+// every other node's; `receivers` counts those of this node.
+void server_service::server_side_emit(const token* who, const pb::ServerSideEmitRequest& req,
+                                      reply_fn<pb::ServerSideEmitResponse> done) {
+  auto nsp = find_namespace(who, scope::emit, "/");
+  if (auto* e = std::get_if<rpc_error>(&nsp)) return done(*e);
+  if (auto e = check_event_name(req.event())) return done(*e);
+  auto arguments = to_args(req.payload(), options_.max_payload_bytes);
+  if (auto* e = std::get_if<rpc_error>(&arguments)) return done(*e);
+  std::get<namespace_ref>(nsp).server_side_emit_everywhere(
+      req.event(), std::get<args>(std::move(arguments)), [done](std::size_t n) {
+        pb::ServerSideEmitResponse r;
+        r.set_receivers(static_cast<std::uint32_t>(n));
+        done(std::move(r));
+      });
+}
+
+grpc::ServerUnaryReactor* server_service::ServerSideEmit(grpc::CallbackServerContext* ctx,
+                                                         const pb::ServerSideEmitRequest* req,
+                                                         pb::ServerSideEmitResponse* resp) {
+  unary_call call{ctx, ctx->DefaultReactor()};
+  auto id = auth_.identify(authorization_of(ctx));
+  if (id.error) call.fail(*id.error);
+  else server_side_emit(id.who, *req, finishing(call, resp));
+  return call.reactor;
+}
+
 // -- Batch --------------------------------------------------------------------
 
 struct batch_run {
@@ -480,6 +527,12 @@ void server_service::run_batch(std::shared_ptr<batch_run> run) {
       return set_data(run->who, command.set_socket_data(), [then, result](auto o) {
         then(std::move(o), [result](pb::SetSocketDataResponse r) {
           *result->mutable_set_socket_data() = std::move(r);
+        });
+      });
+    case pb::Command::kServerSideEmit:
+      return server_side_emit(run->who, command.server_side_emit(), [then, result](auto o) {
+        then(std::move(o), [result](pb::ServerSideEmitResponse r) {
+          *result->mutable_server_side_emit() = std::move(r);
         });
       });
     default:

@@ -54,6 +54,9 @@ class server_service final : public pb::ServerService::CallbackService {
   grpc::ServerUnaryReactor* ListRooms(grpc::CallbackServerContext* ctx,
                                       const pb::ListRoomsRequest* req,
                                       pb::ListRoomsResponse* resp) override;
+  grpc::ServerUnaryReactor* ServerSideEmit(grpc::CallbackServerContext* ctx,
+                                           const pb::ServerSideEmitRequest* req,
+                                           pb::ServerSideEmitResponse* resp) override;
   grpc::ServerUnaryReactor* Batch(grpc::CallbackServerContext* ctx, const pb::BatchRequest* req,
                                   pb::BatchResponse* resp) override;
 
@@ -66,6 +69,8 @@ class server_service final : public pb::ServerService::CallbackService {
                   reply_fn<pb::DisconnectSocketsResponse> done);
   void set_data(const token* who, const pb::SetSocketDataRequest& req,
                 reply_fn<pb::SetSocketDataResponse> done);
+  void server_side_emit(const token* who, const pb::ServerSideEmitRequest& req,
+                        reply_fn<pb::ServerSideEmitResponse> done);
   /// The namespace `given` names, once `who` may use `needed` on it.
   std::variant<namespace_ref, rpc_error> find_namespace(const token* who, scope needed,
                                                         const std::string& given);

@@ -12,6 +12,7 @@
 
 #include "sio/actors/broadcast.hpp"
 #include "sio/actors/engine_options.hpp"
+#include "sio/actors/server_side_emit.hpp"
 #include "sio/actors/session_handler.hpp"
 #include "sio/actors/socket.hpp"
 #include "sio/actors/socketio_types.hpp"
@@ -66,6 +67,30 @@ class namespace_ref {
   /// own rooms (their ids) are left out. `done` runs in a short-lived actor.
   void list_rooms(std::function<void(std::vector<std::pair<std::string, std::size_t>>)> done) const;
 
+  /// A host listener of the server-side emits `event` of this namespace
+  /// that other nodes send (socket.io's `io.on(event, listener)` for
+  /// serverSideEmit). Listeners of a namespace run one at a time in an actor
+  /// of their own. Before the start only, like on_connection().
+  namespace_ref& on_server_side_emit(std::string event, server_side_listener listener);
+
+  /// socket.io's `serverSideEmit(event, ...args)`: every other node of the
+  /// cluster gets it (not this one, as in socket.io); none without a
+  /// cluster.
+  void server_side_emit(std::string_view event, args arguments = {}) const;
+  /// `serverSideEmitWithAck`: `done` gets the answer of each other node's
+  /// listener (one per node), with no error once every node answered, else
+  /// the error after `timeout` (zero: the cluster's request timeout) or at
+  /// once when the cluster cannot be reached. Alone, it gets no answers at
+  /// once. `done` runs in a short-lived actor.
+  void server_side_emit_with_ack(std::string_view event, args arguments, server_side_replies done,
+                                 std::chrono::milliseconds timeout = {}) const;
+  /// A server-side emit from outside the server (an API call): this node's
+  /// listeners and watchers get it as well as every other node's.
+  /// `reached` (optional) gets how many listeners and watchers of this node
+  /// it reached, once they ran.
+  void server_side_emit_everywhere(std::string_view event, args arguments,
+                                   std::function<void(std::size_t)> reached = {}) const;
+
  private:
   friend class server;
   namespace_ref(std::shared_ptr<detail::namespace_config> config, caf::actor actor,
@@ -117,6 +142,18 @@ class server {
   broadcast to(std::string room) { return of("/").to(std::move(room)); }
   void emit(std::string_view event, args arguments = {}) {
     of("/").emit(event, std::move(arguments));
+  }
+  /// The main namespace's server-side emits (see namespace_ref).
+  server& on_server_side_emit(std::string event, server_side_listener listener) {
+    of("/").on_server_side_emit(std::move(event), std::move(listener));
+    return *this;
+  }
+  void server_side_emit(std::string_view event, args arguments = {}) {
+    of("/").server_side_emit(event, std::move(arguments));
+  }
+  void server_side_emit_with_ack(std::string_view event, args arguments, server_side_replies done,
+                                 std::chrono::milliseconds timeout = {}) {
+    of("/").server_side_emit_with_ack(event, std::move(arguments), std::move(done), timeout);
   }
 
   const socketio_options& options() const noexcept;

@@ -1,0 +1,41 @@
+#include "server_side_listeners.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+#include "server_side_watch.hpp"
+#include "server_state.hpp"
+#include "sio/actors/server_side_emit.hpp"
+
+namespace sio::detail {
+namespace {
+
+caf::behavior listeners_behavior(caf::event_based_actor*,
+                                 std::shared_ptr<const namespace_config> config,
+                                 std::shared_ptr<const std::atomic<bool>> frozen) {
+  return {
+      [config, frozen](atoms::server_side_emit, const server_side_emit_ptr& req) {
+        if (req->local && req->on_replies) req->on_replies(std::nullopt, {});
+        if (!req->here) return;
+        std::size_t reached = 0;
+        if (frozen->load()) {
+          if (auto it = config->server_side_listeners.find(req->event);
+              it != config->server_side_listeners.end()) {
+            for (const auto& listener : it->second) listener(req->arguments, req->ack);
+            reached += it->second.size();
+          }
+          reached += report_server_side_emit(config->name, *req);
+        }
+        if (req->on_reached) req->on_reached(reached);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_server_side_listeners(caf::actor_system& sys,
+                                       std::shared_ptr<const namespace_config> config,
+                                       std::shared_ptr<const std::atomic<bool>> frozen) {
+  return sys.spawn(listeners_behavior, std::move(config), std::move(frozen));
+}
+
+}  // namespace sio::detail
