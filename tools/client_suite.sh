@@ -19,6 +19,7 @@ runs=1
 work="${TMPDIR:-/tmp}/sio-client-suite"
 bin="$root/build/bin"
 grep_tests=""
+skip_tests=""
 source_path=""
 
 usage() {
@@ -29,6 +30,8 @@ Usage: tools/client_suite.sh SOCKET_IO_CHECKOUT [options]
                   installed (default $work; reused while the sources match)
   --bin DIR       where sio-server is (default $bin; built if missing)
   --grep TEXT     only the tests whose title has TEXT (mocha --grep)
+  --skip TEXT     all but the tests whose title has TEXT (mocha --grep --invert),
+                  to look past a failure
 Logs: DIR/run-N.log (the suite's output) and DIR/server-N.log.
 EOF
 }
@@ -39,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --work) work=$2; shift 2 ;;
     --bin) bin=$2; shift 2 ;;
     --grep) grep_tests=$2; shift 2 ;;
+    --skip) skip_tests=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     -*) echo "client_suite: unknown option $1" >&2; usage >&2; exit 2 ;;
     *) source_path=$1; shift ;;
@@ -138,6 +142,7 @@ for run in $(seq "$runs"); do
   log="$work/run-$run.log"
   mocha_args=(--import=tsx --exit --reporter spec)
   [[ -n $grep_tests ]] && mocha_args+=(--grep "$grep_tests")
+  [[ -n $skip_tests ]] && mocha_args+=(--grep "$skip_tests" --invert)
   status=0
   (cd "$suite" && timeout 600 npx mocha "${mocha_args[@]}" test/index.ts) >"$log" 2>&1 || status=$?
   stop_server
