@@ -69,7 +69,7 @@ if ! cmp -s "$work/fresh/test-suite/package-lock.json" "$suite/package-lock.json
   mv "$work/fresh/test-suite" "$suite"
   (cd "$suite" && npm ci --no-audit --no-fund)
 else
-  for f in "$work"/fresh/test-suite/*; do rm -rf "$suite/$(basename "$f")"; mv "$f" "$suite/"; done
+  for f in "$work"/fresh/test-suite/*; do rm -rf "${suite:?}/$(basename "$f")"; mv "$f" "$suite/"; done
 fi
 rm -rf "$work/fresh"
 cp "$root/tools/protocol_suite/paced_websocket.js" "$suite/"
