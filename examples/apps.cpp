@@ -1,6 +1,7 @@
 #include "apps.hpp"
 
 #include "chat/chat.hpp"
+#include "client_suite/client_suite.hpp"
 #include "contract/contract.hpp"
 #include "demo/demo.hpp"
 #include "eio_echo/eio_echo.hpp"
@@ -13,7 +14,8 @@ namespace sio::examples {
 
 std::vector<app> builtin_apps() {
   return {chat_app(),    demo_app(),   contract_app(), eio_echo_app(),
-          features_app(), ws_echo_app(), recovery_app(), proxy_app()};
+          features_app(), ws_echo_app(), recovery_app(), proxy_app(),
+          client_suite_app()};
 }
 
 }  // namespace sio::examples

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# The official socket.io-client test suite (packages/socket.io-client/test of
+# a socketio/socket.io checkout, Node mode) against `sio-server --app
+# client-suite`, the server its test/support/server.ts describes. Each run
+# starts a fresh server on a free port, points a copy of the suite at it and
+# stops the server by its pid afterwards. The suite is not part of ctest: it
+# needs the socket.io sources and the npm registry.
+#
+#   tools/client_suite.sh PATH                  one run; PATH: a checkout of
+#                                               socketio/socket.io (or its git dir)
+#   tools/client_suite.sh PATH --runs 5         five runs in a row, a summary line each
+#   tools/client_suite.sh --help                every flag
+#
+# Exit status: 0 when every run passed every test.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+runs=1
+work="${TMPDIR:-/tmp}/sio-client-suite"
+bin="$root/build/bin"
+grep_tests=""
+skip_tests=""
+source_path=""
+
+usage() {
+  cat <<EOF
+Usage: tools/client_suite.sh SOCKET_IO_CHECKOUT [options]
+  --runs N        consecutive runs of the whole suite (default $runs)
+  --work DIR      where the suite is copied, built and its npm packages
+                  installed (default $work; reused while the sources match)
+  --bin DIR       where sio-server is (default $bin; built if missing)
+  --grep TEXT     only the tests whose title has TEXT (mocha --grep)
+  --skip TEXT     all but the tests whose title has TEXT (mocha --grep --invert),
+                  to look past a failure
+Logs: DIR/run-N.log (the suite's output) and DIR/server-N.log.
+EOF
+}
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --runs) runs=$2; shift 2 ;;
+    --work) work=$2; shift 2 ;;
+    --bin) bin=$2; shift 2 ;;
+    --grep) grep_tests=$2; shift 2 ;;
+    --skip) skip_tests=$2; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    -*) echo "client_suite: unknown option $1" >&2; usage >&2; exit 2 ;;
+    *) source_path=$1; shift ;;
+  esac
+done
+[[ -n $source_path ]] || { usage >&2; exit 2; }
+[[ $runs =~ ^[1-9][0-9]*$ ]] || { echo "client_suite: --runs takes a positive number" >&2; exit 2; }
+
+if [[ ! -x $bin/sio-server ]]; then
+  cmake -S "$root" -B "$root/build" -G Ninja >/dev/null
+  ninja -C "$root/build" sio-server
+fi
+
+# The client package and the checkout's root package.json (it pins the
+# suite's devDependencies), from a work tree or from a git dir.
+suite="$work/socket.io-client"
+fresh="$work/fresh"
+rm -rf "$fresh"
+mkdir -p "$fresh"
+if [[ -d $source_path/packages/socket.io-client/test ]]; then
+  cp -r "$source_path/packages/socket.io-client" "$fresh/"
+  cp "$source_path/package.json" "$fresh/root-package.json"
+elif git --git-dir="$source_path" rev-parse --verify -q HEAD >/dev/null; then
+  git --git-dir="$source_path" archive HEAD packages/socket.io-client | tar -x -C "$fresh"
+  mv "$fresh/packages/socket.io-client" "$fresh/"
+  rmdir "$fresh/packages"
+  git --git-dir="$source_path" show HEAD:package.json >"$fresh/root-package.json"
+else
+  echo "client_suite: $source_path is neither a socket.io checkout nor its git dir" >&2
+  exit 2
+fi
+
+# Install and compile again only when the sources changed.
+stamp=$(cd "$fresh" && find . -type f -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-40)
+if [[ ! -f $work/stamp || $(cat "$work/stamp") != "$stamp" || ! -d $suite/build/cjs ]]; then
+  rm -rf "$suite"
+  mv "$fresh/socket.io-client" "$suite"
+  mv "$fresh/root-package.json" "$work/root-package.json"
+  # What the Node-mode tests import, at the versions the checkout asks for.
+  mapfile -t packages < <(node -e '
+    const dev = require(process.argv[1]).devDependencies;
+    for (const name of ["mocha", "tsx", "typescript", "expect.js", "@types/expect.js",
+                        "@types/mocha", "@types/node", "has-cors", "text-blob-builder",
+                        "base64-arraybuffer", "@sinonjs/fake-timers"])
+      console.log(dev[name] ? `${name}@${dev[name]}` : name);' "$work/root-package.json")
+  (cd "$suite" && npm install --no-audit --no-fund --no-save "${packages[@]}")
+  (cd "$suite" && npx tsc && npx tsc -p tsconfig.esm.json && bash ./postcompile.sh)
+  echo "$stamp" >"$work/stamp"
+else
+  # The tests as the checkout has them, whatever an earlier run left.
+  rm -rf "$suite/test"
+  mv "$fresh/socket.io-client/test" "$suite/test"
+fi
+rm -rf "$fresh"
+
+# The suite's server listens on the fixed port 3210; ours takes a free one,
+# and the copy of the suite is pointed at it. The suite's own server (its
+# mocha hooks) is not loaded.
+point_suite_at() {  # point_suite_at PORT
+  local file
+  for file in "$suite/test/support/util.ts" "$suite"/test/fixtures/*.ts; do
+    [[ -f $file.orig ]] || cp "$file" "$file.orig"
+    sed "s#localhost:3210#localhost:$1#g" "$file.orig" >"$file"
+  done
+}
+
+server_pid=""
+stop_server() {
+  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
+    kill "$server_pid"
+    wait "$server_pid" 2>/dev/null || true
+  fi
+  server_pid=""
+}
+trap stop_server EXIT
+
+failed_runs=0
+for run in $(seq "$runs"); do
+  server_log="$work/server-$run.log"
+  "$bin/sio-server" --app client-suite --bind 127.0.0.1 --port 0 --ping-interval 2000 \
+    >"$server_log" 2>&1 &
+  server_pid=$!
+  port=""
+  for _ in $(seq 100); do
+    port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$server_log" | head -1)
+    [[ -n $port ]] && break
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z $port ]]; then
+    echo "client_suite: sio-server did not start; its output:" >&2
+    cat "$server_log" >&2
+    exit 1
+  fi
+  point_suite_at "$port"
+
+  log="$work/run-$run.log"
+  mocha_args=(--import=tsx --exit --reporter spec)
+  [[ -n $grep_tests ]] && mocha_args+=(--grep "$grep_tests")
+  [[ -n $skip_tests ]] && mocha_args+=(--grep "$skip_tests" --invert)
+  status=0
+  (cd "$suite" && timeout 600 npx mocha "${mocha_args[@]}" test/index.ts) >"$log" 2>&1 || status=$?
+  stop_server
+
+  passing=$(sed -nE 's/^ *([0-9]+) passing.*/\1/p' "$log" | tail -1)
+  failing=$(sed -nE 's/^ *([0-9]+) failing.*/\1/p' "$log" | tail -1)
+  pending=$(sed -nE 's/^ *([0-9]+) pending.*/\1/p' "$log" | tail -1)
+  echo "run $run: ${passing:-0} passing, ${failing:-0} failing, ${pending:-0} pending" \
+       "(exit $status, log $log)"
+  if [[ $status -ne 0 || -n $failing ]]; then
+    failed_runs=$((failed_runs + 1))
+    # The failures' titles and first lines.
+    sed -n '/^ *[0-9]* failing/,$p' "$log" | grep -E '^ +[0-9]+\) ' || true
+  fi
+done
+echo "client_suite: $((runs - failed_runs)) of $runs runs passed whole"
+[[ $failed_runs -eq 0 ]]
