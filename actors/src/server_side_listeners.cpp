@@ -1,5 +1,8 @@
 #include "server_side_listeners.hpp"
 
+#include <cstdio>
+#include <exception>
+
 #include <caf/event_based_actor.hpp>
 
 #include "server_side_watch.hpp"
@@ -8,6 +11,19 @@
 
 namespace sio::detail {
 namespace {
+
+// A listener that throws loses its own call only: this actor is linked to
+// its namespace, so an escaping exception would take every socket down.
+void run_listener(const server_side_listener& listener, const server_side_emit_request& req) {
+  try {
+    listener(req.arguments, req.ack);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sio: a server-side listener of '%s' threw: %s\n", req.event.c_str(),
+                 e.what());
+  } catch (...) {
+    std::fprintf(stderr, "sio: a server-side listener of '%s' threw\n", req.event.c_str());
+  }
+}
 
 caf::behavior listeners_behavior(caf::event_based_actor*,
                                  std::shared_ptr<const namespace_config> config,
@@ -20,7 +36,7 @@ caf::behavior listeners_behavior(caf::event_based_actor*,
         if (frozen->load()) {
           if (auto it = config->server_side_listeners.find(req->event);
               it != config->server_side_listeners.end()) {
-            for (const auto& listener : it->second) listener(req->arguments, req->ack);
+            for (const auto& listener : it->second) run_listener(listener, *req);
             reached += it->second.size();
           }
           reached += report_server_side_emit(config->name, *req);

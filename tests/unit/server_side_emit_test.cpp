@@ -45,6 +45,24 @@ TEST_F(ServerSideEmit, FromOutsideItReachesEveryListenerOfTheEventHereWithoutAnA
   EXPECT_FALSE(ack_given);
 }
 
+TEST_F(ServerSideEmit, AListenerThatThrowsLosesItsOwnCallOnly) {
+  std::vector<args> heard;
+  io.on_server_side_emit("boom", [](const args&, const server_side_ack&) {
+    throw std::runtime_error("listener failed");
+  });
+  io.on_server_side_emit("boom", [&](const args& a, const server_side_ack&) { heard.push_back(a); });
+  io.session_handlers();
+  std::vector<std::size_t> reached;
+  for (int i = 0; i < 2; ++i)
+    io.of("/").server_side_emit_everywhere("boom", {json(i)},
+                                           [&](std::size_t n) { reached.push_back(n); });
+  run();
+  // Both emits reached both listeners: the throw took neither the listeners'
+  // actor nor, through its link, the namespace.
+  EXPECT_EQ(reached, (std::vector<std::size_t>{2, 2}));
+  EXPECT_EQ(heard, (std::vector<args>{args{json(0)}, args{json(1)}}));
+}
+
 TEST_F(ServerSideEmit, AloneAnEmitWithAcksEndsAtOnceWithNoAnswersAndOwnListenersStaySilent) {
   int ran = 0;
   io.on_server_side_emit("ping", [&](const args&, const server_side_ack& ack) {
