@@ -30,6 +30,8 @@ bench_threads=1
 ours="both"
 floor=0
 unbounded=0
+ops=0
+scrape_interval=0.1
 baseline=""
 recovery=0
 recovery_sessions=1000
@@ -66,6 +68,12 @@ usage: tools/bench.sh [flags]
   --unbounded        also run ours-unbounded: ours 1+1 with the per-client send-queue bound
                      and the volatile soft bound off, beside ours-1+1, to show what the
                      bound costs (fanout)
+  --ops              also run, beside ours-1+1, what operations cost on the hot paths:
+                     ours-scraped (/metrics scraped every $scrape_interval s during the run,
+                     150 times Prometheus' default rate; the counters themselves are always
+                     on), ours-limits (the global send-queue budget, the per-connection event
+                     rate and the connection limits on, none of them reached) and
+                     ours-unbounded (see --unbounded); prints each one's ratio to ours-1+1
   --baseline BIN     also run BIN, an sio-server built from another commit (one without
                      metrics, say), as baseline-1+1 beside ours-1+1
   --recovery         also run ours-recovery: ours-1+1 with --recovery (connection state
@@ -108,6 +116,7 @@ while (($#)); do
     --ours) ours=$2; shift 2 ;;
     --floor) floor=1; shift ;;
     --unbounded) unbounded=1; shift ;;
+    --ops) ops=1; unbounded=1; shift ;;
     --baseline) baseline=$2; shift 2 ;;
     --recovery) recovery=1; shift ;;
     --adapter) adapter=1; shift ;;
@@ -158,6 +167,7 @@ servers=()
 [[ $ours == single || $ours == both ]] && servers+=("ours-1+1")
 [[ $ours == default || $ours == both ]] && servers+=("ours-default")
 ((unbounded)) && servers+=("ours-unbounded")
+((ops)) && servers+=("ours-scraped" "ours-limits")
 [[ -n $baseline ]] && servers+=("baseline-1+1")
 ((recovery)) && servers+=("ours-recovery")
 ((adapter)) && servers+=("ours-1+1-redis")
@@ -172,6 +182,13 @@ server_cmd() {  # sets cmd to the command line of server $1
     ours-unbounded) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
                          --gateway-threads 1 --send-queue-limit 18446744073709551615
                          --volatile-drop-bytes 0 --write-stall-timeout 0) ;;
+    ours-scraped) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
+                       --gateway-threads 1) ;;
+    ours-limits) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
+                      --gateway-threads 1 --max-total-buffered 1073741824
+                      --max-events-per-second 1000000 --max-connections 1000000
+                      --max-connections-per-ip 1000000 --handshake-rate 1000000
+                      --handshake-burst 1000000) ;;
     baseline-1+1) cmd=("$bin/sio-server-baseline" --app contract --port 0 --actor-threads 1
                        --gateway-threads 1) ;;
     ours-recovery) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
@@ -187,7 +204,22 @@ server_cmd() {  # sets cmd to the command line of server $1
 }
 
 server_pid=""
+scraper_pid=""
+# ours-scraped: /metrics fetched over and over while sio-bench runs.
+start_scraper() {
+  local port=$1
+  while :; do
+    curl -s -o /dev/null "http://127.0.0.1:$port/metrics" || true
+    sleep "$scrape_interval"
+  done &
+  scraper_pid=$!
+}
 stop_server() {
+  if [[ -n $scraper_pid ]]; then
+    kill "$scraper_pid" 2>/dev/null || true
+    wait "$scraper_pid" 2>/dev/null || true
+    scraper_pid=""
+  fi
   [[ -n $server_pid ]] || return 0
   kill -TERM "$server_pid" 2>/dev/null || true
   for _ in $(seq 100); do
@@ -262,6 +294,7 @@ for s in "${scenario_list[@]}"; do
       start_server "$srv" "$log" || { failed=1; continue; }
       extra=()
       [[ $srv == ours-plain && $s == fanout* ]] && extra=(--plain-path /ws)
+      [[ $srv == ours-scraped ]] && start_scraper "$port"
       # shellcheck disable=SC2086
       # sio-bench bounds its own run; the timeout is only a safety net.
       if ! timeout -k 5 "$limit" "$bin/sio-bench" $args "${extra[@]}" --port "$port" \
@@ -275,6 +308,11 @@ done
 
 node "$root/tools/sio-bench/report.js" "$runs" "$out" "$scenarios" "$rounds" "${servers[@]}" ||
   failed=1
+# What operations cost: each variant of ours-1+1 against it, round by round.
+if ((ops)) && [[ " ${servers[*]} " == *" ours-1+1 "* ]]; then
+  node "$root/tools/sio-bench/compare.js" "$runs" "$scenarios" "$rounds" ours-1+1 \
+    ours-scraped ours-limits ours-unbounded || failed=1
+fi
 
 # The two-node fanout, ours against Node's: one Redis, two nodes each, the
 # subscribers spread over both, the publisher on the first.

@@ -300,6 +300,14 @@ void client_layer::on_packet(sp::packet p) {
     switch (p.type) {
       case sp::packet_type::event:
       case sp::packet_type::binary_event:
+        if (auto rate = options().max_events_per_second; rate > 0) {
+          auto burst = options().event_burst;
+          if (burst == 0) burst = static_cast<std::size_t>(std::max(1.0, rate));
+          if (!event_rate_.admit(self()->clock().now(), rate, burst)) {
+            metrics::add(metrics::counter::events_rate_limited);
+            break;
+          }
+        }
         on_event(*s, p);
         break;
       case sp::packet_type::ack:

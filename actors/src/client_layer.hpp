@@ -4,6 +4,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "event_rate.hpp"
 #include "recovery_store.hpp"
 #include "server_state.hpp"
 #include "sio/actors/session_handler.hpp"
@@ -107,6 +108,7 @@ class client_layer final : public session_handler {
   caf::actor_clock::time_point connect_deadline_;
   /// When the binary packet the decoder holds began.
   caf::actor_clock::time_point binary_since_;
+  event_rate<caf::actor_clock::time_point> event_rate_;
   bool closed_ = false;
   bool ever_connected_ = false;
   bool connect_timer_armed_ = false;

@@ -111,6 +111,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   bool writable() const noexcept override {
     if (state_ != ready_state::open) return false;
     if (transport_ != transport_kind::websocket) return pending_get_ != nullptr;
+    if (ws_ && ws_->over_budget()) return false;
     auto soft = options_->volatile_drop_bytes;
     return soft == 0 || buffered_amount() < soft;
   }
@@ -518,6 +519,10 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       metrics::add(transport_ == transport_kind::websocket ? metrics::counter::websocket_closed
                                                            : metrics::counter::polling_closed);
       metrics::closed(reason);
+      if (options_->on_session_closed)
+        options_->on_session_closed(
+            {sid_, request_.remote_address(),
+             transport_ == transport_kind::websocket ? "websocket" : "polling", reason});
     }
     ++ping_generation_;
     ++pong_generation_;

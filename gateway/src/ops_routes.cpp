@@ -132,7 +132,7 @@ answer readiness(const gateway_context& ctx) {
   return {200, "text/plain; charset=utf-8", "ok\n"};
 }
 
-answer metrics_page(const gateway_context&) {
+answer metrics_page(const gateway_context& ctx) {
   auto t = m::sum();
   using c = m::counter;
   writer w;
@@ -173,6 +173,8 @@ answer metrics_page(const gateway_context&) {
     w.sample(name, t.get(which));
   };
   counter("socketio_events_received_total", c::events_in, "EVENT packets received from clients.");
+  counter("socketio_events_rate_limited_total", c::events_rate_limited,
+          "EVENT packets dropped because their connection was past its event rate.");
   counter("socketio_events_sent_total", c::events_out,
           "EVENT packets emitted to a single socket (broadcasts count as deliveries).");
   counter("socketio_deliveries_total", c::deliveries,
@@ -180,13 +182,21 @@ answer metrics_page(const gateway_context&) {
   counter("socketio_acks_received_total", c::acks_in, "Acknowledgements received from clients.");
   counter("socketio_acks_sent_total", c::acks_out, "Acknowledgements sent to clients.");
   counter("socketio_volatile_dropped_total", c::volatile_dropped,
-          "Volatile packets dropped because their client's send queue was past its soft bound.");
+          "Volatile packets dropped because their client's send queue was past its soft bound, "
+          "or every queue together past the budget.");
   counter("socketio_frames_written_total", c::frames_written, "WebSocket frames written.");
   counter("socketio_writes_total", c::writes,
           "Gather writes that carried those frames (frames per write = the ratio).");
   w.family("socketio_send_queue_bytes", "gauge",
            "Bytes queued for WebSocket clients and not yet taken by the kernel.");
   w.sample("socketio_send_queue_bytes", t.get(c::send_queue_bytes));
+  w.family("socketio_send_queue_budget_bytes", "gauge",
+           "The memory budget over every WebSocket send queue (0: none).");
+  w.sample("socketio_send_queue_budget_bytes",
+           static_cast<std::int64_t>(ctx.options.max_total_buffered));
+  counter("socketio_send_queue_budget_closes_total", c::budget_closes,
+          "Connections disconnected as slow consumers because they held the largest queues "
+          "while all queues together were over the budget.");
 
   w.family("socketio_ack_latency_seconds", "histogram",
            "Time from an emit with an acknowledgement to the client's answer.");

@@ -1,5 +1,6 @@
 #include "ws_session.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <span>
@@ -13,6 +14,7 @@
 #include "sio/actors/messages.hpp"
 #include "sio/protocol/plain_websocket.hpp"
 #include "sio/actors/metrics.hpp"
+#include "send_budget.hpp"
 
 namespace sio::detail {
 namespace {
@@ -117,7 +119,57 @@ void ws_session::write_taken() {
     drop_slow_consumer();
     return;
   }
+  shed_over_budget();
+  if (shut_down_) return;
   do_write();
+}
+
+bool ws_session::over_budget() const noexcept {
+  auto budget = ctx_.options.max_total_buffered;
+  return budget != 0 && send_budget::total() > static_cast<std::int64_t>(budget);
+}
+
+// The sessions of this I/O thread whose last write waits for the kernel:
+// only they hold a backlog, so only they are candidates when the process is
+// over its budget.
+std::vector<ws_session*>& ws_session::backlogged_here() {
+  thread_local std::vector<ws_session*> sessions;
+  return sessions;
+}
+
+void ws_session::backlog_began() {
+  if (backlogged_) return;
+  backlogged_ = true;
+  backlogged_here().push_back(this);
+  send_budget::backlog_began();
+}
+
+void ws_session::backlog_ended() {
+  if (!backlogged_) return;
+  backlogged_ = false;
+  auto& here = backlogged_here();
+  std::erase(here, this);
+  send_budget::backlog_ended();
+}
+
+// Over the budget the largest queues go first, as slow consumers: the cost
+// of a client that does not read falls on that client, not on the others
+// (volatile packets aside) nor on newcomers. Each I/O thread looks at its own
+// sessions; one that holds no more than its share of the budget stays, so
+// that a fast client with a moment's backlog is not taken for a slow one.
+void ws_session::shed_over_budget() {
+  auto budget = static_cast<std::int64_t>(ctx_.options.max_total_buffered);
+  if (budget == 0) return;
+  auto& here = backlogged_here();
+  while (send_budget::total() > budget && !here.empty()) {
+    auto largest = std::max_element(here.begin(), here.end(), [](auto* a, auto* b) {
+      return a->buffered_amount() < b->buffered_amount();
+    });
+    auto share = budget / std::max<std::int64_t>(1, send_budget::backlogged());
+    if (static_cast<std::int64_t>((*largest)->buffered_amount()) <= share) return;
+    metrics::add(metrics::counter::budget_closes);
+    (*largest)->drop_slow_consumer();  // leaves `here`
+  }
 }
 
 void ws_session::drop_slow_consumer() {
@@ -132,11 +184,15 @@ void ws_session::account(std::int64_t delta) {
   auto now = static_cast<std::int64_t>(queued_bytes_.load(std::memory_order_relaxed)) + delta;
   queued_bytes_.store(static_cast<std::size_t>(now), std::memory_order_relaxed);
   metrics::add(metrics::counter::send_queue_bytes, delta);
+  send_budget::add(delta);
 }
 
 ws_session::~ws_session() {
   auto left = static_cast<std::int64_t>(queued_bytes_.load(std::memory_order_relaxed));
-  if (left > 0) metrics::add(metrics::counter::send_queue_bytes, -left);
+  if (left > 0) {
+    metrics::add(metrics::counter::send_queue_bytes, -left);
+    send_budget::add(-left);
+  }
 }
 
 void ws_session::close() {
@@ -281,10 +337,12 @@ void ws_session::do_write() {
   writing_->buffers.assign(rest, gather.end());
   writing_->since = std::chrono::steady_clock::now();
   ctx_.writes_in_flight.fetch_add(1, std::memory_order_relaxed);
+  backlog_began();
   asio::async_write(socket_, writing_->buffers,
                     [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
                       self->ctx_.writes_in_flight.fetch_sub(1, std::memory_order_relaxed);
                       if (!self->shut_down_) self->account(-static_cast<std::int64_t>(n));
+                      self->backlog_ended();
                       self->writing_.reset();
                       self->on_write(ec);
                     });
@@ -430,6 +488,7 @@ void ws_session::fail(bool tell_owner) {
   if (tell_owner) notify_closed(true);
   if (shut_down_) return;
   shut_down_ = true;
+  backlog_ended();
   if (close_timer_) close_timer_->cancel();
   // Nothing queued will leave any more: free it now, not when the last
   // handle to this session goes.

@@ -51,6 +51,7 @@ class ws_session final : public ws_link,
   std::size_t buffered_amount() const noexcept override {
     return queued_bytes_.load(std::memory_order_relaxed);
   }
+  bool over_budget() const noexcept override;
 
   /// Holds the connection's place under the limits while the socket lives.
   void keep(admission::slot slot) { slot_ = std::move(slot); }
@@ -90,6 +91,11 @@ class ws_session final : public ws_link,
   void deliver(bool binary, std::string data);
   void fail(bool tell_owner);
   void drop_slow_consumer();
+  // The global budget (see gateway_options::max_total_buffered).
+  static std::vector<ws_session*>& backlogged_here();
+  void backlog_began();
+  void backlog_ended();
+  void shed_over_budget();
   /// Changes queued_bytes_ and the send-queue gauge by `delta`.
   void account(std::int64_t delta);
   void notify_closed(bool error);
@@ -143,6 +149,7 @@ class ws_session final : public ws_link,
   std::atomic<std::size_t> queued_bytes_{0};
   admission::slot slot_;
   bool attached_ = false;
+  bool backlogged_ = false;  // in backlogged_here(): a write waits for the kernel
   bool close_sent_ = false;  // our close frame is queued
   bool shut_down_ = false;   // the socket is closed
   bool owner_notified_ = false;

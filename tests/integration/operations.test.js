@@ -263,6 +263,73 @@ describe('bounded memory per client', () => {
   });
 });
 
+/** A raw WebSocket socket in `room` that then stops reading: {ws, closed}. */
+async function pausedMember(server, room) {
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+  const seen = [];
+  ws.on('message', (d) => { if (seen.length < 10) seen.push(d.toString()); });
+  const closed = new Promise((resolve) => ws.once('close', resolve));
+  await nextEvent(ws, 'open', T, 'paused client open');
+  ws.send('40');
+  await until(() => seen.some((m) => m.startsWith('40{')), T, 'the paused client CONNECT');
+  ws.send(`421["join","${room}"]`);
+  await until(() => seen.some((m) => m === '431[true]'), T, 'the paused client join ack');
+  ws._socket.pause();
+  return { ws, closed };
+}
+
+describe('a memory budget over all send queues', () => {
+  let server;
+  after(async () => { await server?.stop(); });
+
+  test('paused clients that pass the budget together, each under its own bound, are disconnected; the others get everything', async () => {
+    const budget = 3 * 1024 * 1024;
+    const ownBound = 64 * 1024 * 1024;  // never reached: only the budget can act
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'send-queue-limit': ownBound,
+                                 'max-total-buffered': budget });
+    const N = 10000;
+    const payload = 'x'.repeat(4000);
+
+    const members = [connectClient(server), connectClient(server)];
+    await Promise.all(members.map((c) => nextEvent(c, 'connect', T, 'connect')));
+    for (const c of members) assert.equal(await withTimeout(c.emitWithAck('join', 'room'), T, 'join'), true);
+    const counts = members.map(() => 0);
+    members.forEach((c, i) => c.on('msg', () => { counts[i] += 1; }));
+    const lost = [];
+    members.forEach((c) => c.on('disconnect', (reason) => lost.push(reason)));
+    const paused = [];
+    for (let i = 0; i < 3; i++) paused.push(await pausedMember(server, 'room'));
+
+    const sender = members[0];
+    let maxQueued = 0;
+    for (let i = 0; i < N; i++) {
+      sender.emit('broadcast', 'room', payload);
+      if (i % 100 === 99) {
+        await withTimeout(sender.emitWithAck('echo', i), 20000, 'echo between broadcasts');
+        if (i % 200 === 199) {
+          const m = (await scrape(server.port)).metrics;
+          maxQueued = Math.max(maxQueued, value(m, 'socketio_send_queue_bytes'));
+        }
+      }
+    }
+    await until(() => counts.every((n) => n === N), 30000, () => `every member to get ${N} (got ${counts})`);
+    assert.deepEqual(lost, []);
+    const { metrics } = await scrape(server.port);
+    assert.equal(value(metrics, 'socketio_send_queue_budget_bytes'), budget);
+    assert.equal(value(metrics, 'socketio_send_queue_budget_closes_total'), 3);
+    assert.equal(value(metrics, 'socketio_connections_closed_total', { reason: 'slow_consumer' }), 3);
+    assert.equal(value(metrics, 'socketio_engine_connections', { transport: 'websocket' }), 2);
+    // The budget holds: all queues together never past it by more than a burst
+    // (100 broadcasts to each paused client) and the threads' unpublished bytes.
+    assert.ok(maxQueued <= budget + 3 * 100 * 4100 + 4 * 65536, `send queues reached ${maxQueued} bytes`);
+    for (const p of paused) {
+      p.ws._socket.resume();
+      await withTimeout(p.closed, T, 'a paused client to see its connection closed');
+    }
+    for (const c of members) c.disconnect();
+  });
+});
+
 /** A raw HTTP/1.1 request from `localAddress`: {status, headers, body}. */
 function requestFrom(localAddress, port, path, headers = {}) {
   return withTimeout(new Promise((resolve, reject) => {
@@ -403,6 +470,139 @@ describe('limits', () => {
     assert.equal(whole.isClosed(), false, 'a connection that sent nothing half was closed too');
     whole.ws.close();
     await server.stop();
+    server = null;
+  });
+
+  test('an event flood from one socket is held to its rate over time; another socket is not held back', async () => {
+    const rate = 200;
+    const burst = 50;
+    server = await startServer({ app: 'contract', path: '/socket.io/',
+                                 'max-events-per-second': rate, 'event-burst': burst });
+    const flooder = connectClient(server);
+    const other = connectClient(server);
+    await Promise.all([flooder, other].map((c) => nextEvent(c, 'connect', T, 'connect')));
+    const lost = [];
+    for (const c of [flooder, other]) c.on('disconnect', (reason) => lost.push(reason));
+
+    // Ten times the rate for two seconds, each event asking for an ack; the
+    // other socket meanwhile makes a round trip every 20 ms, a quarter of the
+    // rate, and must get every answer.
+    let sent = 0;
+    const answered = [];
+    const t0 = Date.now();
+    const flood = (async () => {
+      while (Date.now() - t0 < 2000) {
+        for (let i = 0; i < 20; i++) {
+          sent += 1;
+          flooder.emit('echo', sent, () => answered.push(Date.now() - t0));
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    let otherAnswers = 0;
+    const calm = (async () => {
+      while (Date.now() - t0 < 2000) {
+        assert.equal(await withTimeout(other.emitWithAck('echo', otherAnswers), T, 'the other socket'), otherAnswers);
+        otherAnswers += 1;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    await Promise.all([flood, calm]);
+    const elapsed = (Date.now() - t0) / 1000;
+
+    // Every event is either answered or counted as dropped.
+    let limited = 0;
+    await until(async () => {
+      limited = value((await scrape(server.port)).metrics, 'socketio_events_rate_limited_total');
+      return limited + answered.length === sent;
+    }, T, () => `answers (${answered.length}) and drops (${limited}) to add up to ${sent}`);
+    assert.ok(limited > 0, 'the flood was never limited');
+    // The burst, then the sustained rate: after the first half second about
+    // rate per second, not only a burst's worth at the start.
+    const late = answered.filter((t) => t >= 500 && t < 2000).length;
+    assert.ok(late >= rate * 1.5 * 0.7 && late <= rate * 1.5 * 1.3 + 1,
+              `${late} events answered between 0.5 s and 2 s, want about ${rate * 1.5}`);
+    assert.ok(answered.length <= burst + rate * (elapsed + 0.5), `${answered.length} answered in all`);
+    assert.ok(otherAnswers >= 20, `the other socket made only ${otherAnswers} round trips in 2 s`);
+    assert.deepEqual(lost, []);
+    // The flooder keeps its connection and is served again once it slows down.
+    await until(async () => {
+      try {
+        return (await flooder.timeout(300).emitWithAck('echo', 'again')) === 'again';
+      } catch {
+        return false;
+      }
+    }, T, 'the flooder to be answered again');
+    for (const c of [flooder, other]) c.disconnect();
+    await server.stop();
+    server = null;
+  });
+});
+
+describe('logs', () => {
+  let server;
+  after(async () => { await server?.stop(); });
+
+  test('at debug level every session end is logged with its reason', async () => {
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'log-level': 'debug',
+                                 'log-format': 'json', 'ping-interval': 300, 'ping-timeout': 300 });
+    const closes = () => server.output().split('\n')
+      .filter((l) => l.startsWith('{') && l.includes('"session_closed"'))
+      .map((l) => JSON.parse(l));
+    // A raw WebSocket client: its sid from the open packet; it answers pings
+    // only while `answering`.
+    const raw = async () => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
+      const state = { ws, sid: null, answering: true };
+      ws.on('message', (d) => {
+        const m = d.toString();
+        if (m.startsWith('0{')) state.sid = JSON.parse(m.slice(1)).sid;
+        if (m === '2' && state.answering) ws.send('3');
+      });
+      state.closed = new Promise((resolve) => ws.once('close', resolve));
+      await nextEvent(ws, 'open', T, 'open');
+      await until(() => state.sid !== null, T, 'the open packet');
+      return state;
+    };
+
+    const leaving = connectClient(server);
+    const polling = connectClient(server, { transports: ['polling'] });
+    await Promise.all([leaving, polling].map((c) => nextEvent(c, 'connect', T, 'connect')));
+    const leavingSid = leaving.io.engine.id;
+    const pollingSid = polling.io.engine.id;
+    const silent = await raw();
+    const garbled = await raw();
+
+    leaving.disconnect();
+    polling.disconnect();
+    silent.answering = false;
+    garbled.ws.send('9 not an Engine.IO packet');
+    await withTimeout(Promise.all([silent.closed, garbled.closed]), T, 'the raw clients to be closed');
+
+    const want = [[leavingSid, 'transport close', 'websocket'], [pollingSid, 'transport close', 'polling'],
+                  [silent.sid, 'ping timeout', 'websocket'], [garbled.sid, 'parse error', 'websocket']];
+    await until(() => want.every(([sid]) => closes().some((c) => c.sid === sid)), T,
+                () => `a session_closed line for each session; got ${JSON.stringify(closes())}`);
+    for (const [sid, reason, transport] of want) {
+      const line = closes().find((c) => c.sid === sid);
+      assert.equal(line.level, 'debug');
+      assert.equal(line.reason, reason, sid);
+      assert.equal(line.transport, transport, sid);
+      assert.equal(line.address, '127.0.0.1');
+    }
+    await server.stop();
+    server = null;
+  });
+
+  test('at info level session ends are not logged', async () => {
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'log-format': 'json' });
+    const c = connectClient(server);
+    await nextEvent(c, 'connect', T, 'connect');
+    c.disconnect();
+    const { code } = await server.stop().then(() => server.exited);
+    assert.equal(code, 0);
+    assert.doesNotMatch(server.output(), /session_closed/);
+    assert.match(server.output(), /"event":"stopped"/);
     server = null;
   });
 });

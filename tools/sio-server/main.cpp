@@ -113,6 +113,16 @@ int main(int argc, char** argv) {
   }
 
   auto server_options = sio::cli::to_server_options(options);
+  // Every session's end with its reason, at debug level only: the hook costs
+  // nothing when it is not set.
+  if (sio::server_log::threshold() == sio::server_log::level::debug)
+    server_options.engine.on_session_closed = [](const sio::session_closed& c) {
+      sio::server_log::write(sio::server_log::level::debug, "session_closed",
+                             {{"sid", std::string(c.sid)},
+                              {"reason", std::string(sio::to_string(c.reason))},
+                              {"transport", std::string(c.transport)},
+                              {"address", std::string(c.remote_address)}});
+    };
   if (auto problem = sio::check_options(server_options); !problem.empty()) {
     std::fprintf(stderr, "sio-server: %s\n", problem.c_str());
     return 2;

@@ -38,6 +38,7 @@ struct server_options {
   std::string ws_namespace = "/";
   std::string metrics_listen;  // empty: /metrics on the main port only
   std::uint64_t send_queue_limit = 16 * 1024 * 1024;
+  std::uint64_t max_total_buffered = 0;
   std::uint32_t write_stall_timeout_ms = 30000;
   std::uint32_t pre_stop_delay_ms = 0;
   std::uint64_t volatile_drop_bytes = 1024 * 1024;
@@ -48,6 +49,8 @@ struct server_options {
   std::vector<std::string> trusted_proxies;
   std::uint64_t max_namespaces = 0;
   std::uint32_t binary_timeout_ms = 60000;
+  double max_events_per_second = 0;
+  std::uint64_t event_burst = 0;
   std::uint32_t shutdown_spread_ms = 0;
   bool recovery = false;
   std::uint32_t recovery_max_disconnection_ms = 120000;
@@ -127,6 +130,11 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
                  "Bytes queued for one WebSocket client before it is disconnected as a slow "
                  "consumer (keep it at least twice --max-payload)")
       ->capture_default_str();
+  app.add_option("--max-total-buffered", o.max_total_buffered,
+                 "Bytes queued for all WebSocket clients together; past it volatile packets are "
+                 "dropped and the clients with the largest queues are disconnected as slow "
+                 "consumers (0: no budget)")
+      ->capture_default_str();
   app.add_option("--write-stall-timeout", o.write_stall_timeout_ms,
                  "ms a WebSocket client may take no bytes while more wait before it is "
                  "disconnected as a slow consumer (0: no limit)")
@@ -168,6 +176,14 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
   app.add_option("--binary-timeout", o.binary_timeout_ms,
                  "ms a binary packet may wait for its attachments before the connection is "
                  "closed (checked at each ping; 0: no limit)")
+      ->capture_default_str();
+  app.add_option("--max-events-per-second", o.max_events_per_second,
+                 "Events one connection may send per second after a burst of --event-burst; "
+                 "past it events are dropped and counted (0: no limit)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  app.add_option("--event-burst", o.event_burst,
+                 "See --max-events-per-second (0: one second's worth)")
       ->capture_default_str();
   app.add_flag("--recovery", o.recovery,
                "connectionStateRecovery: clients that lose their connection get back their "
@@ -251,6 +267,8 @@ inline socketio_options to_socketio_options(const server_options& o) {
   s.connect_timeout = std::chrono::milliseconds(o.connect_timeout_ms);
   s.max_namespaces_per_connection = o.max_namespaces;
   s.binary_completion_timeout = std::chrono::milliseconds(o.binary_timeout_ms);
+  s.max_events_per_second = o.max_events_per_second;
+  s.event_burst = o.event_burst;
   if (o.recovery) {
     recovery_options r;
     r.max_disconnection_duration = std::chrono::milliseconds(o.recovery_max_disconnection_ms);
@@ -277,6 +295,7 @@ inline gateway_options to_gateway_options(const server_options& o) {
   g.ws_namespace = o.ws_namespace;
   g.metrics_listen = o.metrics_listen;
   g.max_ws_outbound_bytes = o.send_queue_limit;
+  g.max_total_buffered = o.max_total_buffered;
   g.max_write_stall = std::chrono::milliseconds(o.write_stall_timeout_ms);
   g.max_connections = o.max_connections;
   g.max_connections_per_ip = o.max_connections_per_ip;

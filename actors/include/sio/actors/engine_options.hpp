@@ -2,8 +2,20 @@
 
 #include <chrono>
 #include <cstddef>
+#include <functional>
+#include <string_view>
+
+#include "sio/actors/close_reason.hpp"
 
 namespace sio {
+
+/// One Engine.IO session's end, as engine_options::on_session_closed is told.
+struct session_closed {
+  std::string_view sid;
+  std::string_view remote_address;
+  std::string_view transport;  ///< "polling" or "websocket": the last one
+  close_reason reason;
+};
 
 /// Engine.IO settings, named after the reference server's options.
 struct engine_options {
@@ -30,6 +42,9 @@ struct engine_options {
   std::chrono::milliseconds shutdown_spread{0};
   bool allow_polling = true;
   bool allow_websocket = true;
+  /// Told of every session's end and why (a debug log, say), on the thread
+  /// that runs the session: keep it quick and thread-safe. Empty: nothing.
+  std::function<void(const session_closed&)> on_session_closed;
 };
 
 }  // namespace sio

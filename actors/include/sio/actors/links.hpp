@@ -49,6 +49,9 @@ class ws_link {
   /// Bytes queued on this link and not yet taken by the kernel (read from
   /// any thread; a moment's value).
   virtual std::size_t buffered_amount() const noexcept { return 0; }
+  /// The send queues of the whole process are past their memory budget:
+  /// volatile packets are dropped (read from any thread; a moment's value).
+  virtual bool over_budget() const noexcept { return false; }
 };
 using ws_link_ptr = std::shared_ptr<ws_link>;
 

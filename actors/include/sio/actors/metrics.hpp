@@ -28,10 +28,12 @@ enum class counter : std::uint8_t {
   deliveries,           ///< broadcast packets handed to a recipient connection
   acks_in,              ///< ACK packets from clients answering the server
   acks_out,             ///< ACK packets the server sent
-  volatile_dropped,     ///< volatile packets not sent (queue past its soft bound)
+  volatile_dropped,     ///< volatile packets not sent (queue past its soft bound, or over the budget)
   frames_written,       ///< WebSocket frames written
   writes,               ///< gather writes (system calls) that wrote them
   send_queue_bytes,     ///< gauge: bytes queued for clients and not yet written
+  budget_closes,        ///< connections closed as the largest over the global budget
+  events_rate_limited,  ///< EVENT packets dropped past a connection's event rate
   count_
 };
 

@@ -119,6 +119,14 @@ struct socketio_options {
   /// connection is closed. Checked at each ping, so the cut comes up to a
   /// ping interval later (0: no limit).
   std::chrono::milliseconds binary_completion_timeout{60000};
+  /// Events one connection may send per second, over all its namespaces,
+  /// after a burst of `event_burst` (a token bucket); past it an event is
+  /// dropped unseen by handlers, its ack never sent, and counted in
+  /// socketio_events_rate_limited_total. The connection stays: a
+  /// disconnected client would reconnect and go on (0: no limit).
+  double max_events_per_second = 0;
+  /// See max_events_per_second; 0: one second's worth.
+  std::size_t event_burst = 0;
   /// connectionStateRecovery: off (empty) by default, as in the reference.
   std::optional<recovery_options> connection_state_recovery;
   /// The cluster adapter of every namespace (none: this node alone).

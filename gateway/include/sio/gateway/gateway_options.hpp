@@ -45,6 +45,13 @@ struct gateway_options {
   /// A WebSocket whose kernel buffer took nothing for this long while more
   /// is queued is a slow consumer too; 0: no such limit.
   std::chrono::milliseconds max_write_stall{30000};
+  /// A memory budget over the send queues of every WebSocket of the process
+  /// (bytes not yet taken by the kernel); 0: none. Over it, volatile packets
+  /// are dropped for every client, and on each I/O thread the connection with
+  /// the largest queue is disconnected as a slow consumer, as long as it holds
+  /// more than its share (the budget divided among the connections with a
+  /// backlog). New connections are still accepted: they hold no backlog.
+  std::size_t max_total_buffered = 0;
   /// perMessageDeflate: compress WebSocket messages (RFC 7692) when the
   /// client offers it. Off by default, as in the reference: it costs CPU and
   /// a zlib state (up to ~300 KB) per connection.
