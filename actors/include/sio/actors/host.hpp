@@ -45,6 +45,10 @@ class server;
 /// |----------------------------------|
 /// | (event_atom, nsp, event)         |
 ///
+/// Each request is answered, also one sent with `send` rather than `request`:
+/// then the answer arrives as an ordinary message, which the sender must
+/// handle (an unexpected message ends an actor by default).
+///
 /// An unknown namespace is answered with the error caf::sec::invalid_argument.
 /// A member stays in its rooms until it leaves them or terminates (for a
 /// remote member: until its node disconnects). The middleman authenticates
