@@ -49,6 +49,8 @@ class client_layer final : public session_handler {
   std::size_t buffered_amount() const noexcept {
     return session_ ? session_->buffered_amount() : 0;
   }
+  /// Whether the connection takes a volatile packet now (see accepts_delivery).
+  bool writable() const noexcept { return session_ && session_->writable(); }
   caf::event_based_actor* self() noexcept { return session_->self(); }
   /// `socket.handshake` from the session's request.
   handshake make_handshake(const json& auth) const;

@@ -56,6 +56,19 @@ std::size_t socket::buffered_amount() const noexcept {
   return client_ ? client_->buffered_amount() : 0;
 }
 
+void socket::volatile_emitter::emit(std::string_view event, args arguments) const {
+  auto& s = socket_;
+  if (!s.connected_ || !s.client_) return;
+  // As a volatile broadcast: dropped when the connection cannot take it now.
+  if (!s.client_->writable()) {
+    metrics::add(metrics::counter::volatile_dropped);
+    return;
+  }
+  for (const auto& h : s.listeners().any_outgoing) h(s, std::string(event), arguments);
+  metrics::add(metrics::counter::events_out);
+  s.client_->send_packet(event_packet(s.nsp_, event, std::move(arguments)));
+}
+
 void socket::emit(std::string_view event, args arguments) {
   if (!pid_.empty()) {
     emit_recoverable(event, std::move(arguments));
@@ -122,9 +135,9 @@ caf::actor socket::connection() const {
   return client_ ? caf::actor_cast<caf::actor>(client_->self()) : caf::actor{};
 }
 
-broadcast socket::nsp_broadcast() const {
-  if (!client_) return broadcast{nsp_actor_, nsp_};
-  return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_->self()),
+sio::broadcast socket::nsp_broadcast() const {
+  if (!client_) return sio::broadcast{nsp_actor_, nsp_};
+  return sio::broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_->self()),
                    client_->options().default_ack_timeout};
 }
 

@@ -177,6 +177,41 @@ TEST_F(SocketIoLayer, SocketToExcludesTheSender) {
   EXPECT_EQ(taken(b), strings{"2[\"said\",\"hi\"]"});
 }
 
+TEST_F(SocketIoLayer, SocketBroadcastIsEveryoneButTheSender) {
+  io.of("/").on_connection([](socket& s) {
+    s.on("say", [](socket& self, args& a) { self.broadcast().emit("said", a); });
+  });
+  auto a = connected();
+  auto b = connected();
+  auto c = connected();
+  say(a, "2[\"say\",\"hi\"]");
+  EXPECT_EQ(taken(a), strings{});
+  EXPECT_EQ(taken(b), strings{"2[\"said\",\"hi\"]"});
+  EXPECT_EQ(taken(c), strings{"2[\"said\",\"hi\"]"});
+}
+
+TEST_F(SocketIoLayer, VolatileEmitsAreDroppedWhileTheClientCannotTakeThem) {
+  io.of("/").on_connection([](socket& s) {
+    s.on("poke", [](socket& self, args&) {
+      self.volatile_().emit("v", {1});
+      self.emit("n", {2});
+      self.broadcast().volatile_().emit("bv", {3});
+      self.broadcast().emit("bn", {4});
+    });
+  });
+  auto slow = connected();
+  auto other = connected();
+  // Far past any soft bound: neither connection takes volatile packets now.
+  slow.link->backlog = other.link->backlog = std::size_t{1} << 40;
+  say(slow, "2[\"poke\"]");
+  EXPECT_EQ(taken(slow), strings{"2[\"n\",2]"});
+  EXPECT_EQ(taken(other), strings{"2[\"bn\",4]"});
+  slow.link->backlog = other.link->backlog = 0;
+  say(slow, "2[\"poke\"]");
+  EXPECT_EQ(taken(slow), (strings{"2[\"v\",1]", "2[\"n\",2]"}));
+  EXPECT_EQ(taken(other), (strings{"2[\"bv\",3]", "2[\"bn\",4]"}));
+}
+
 TEST_F(SocketIoLayer, DisconnectReasonsNameWhoEndedIt) {
   strings reasons;
   io.of("/").on_connection([&](socket& s) {
