@@ -103,7 +103,7 @@ using api = caf::typed_actor<
     caf::replies_to<fetch_atom, target>::with<std::vector<socket_info>>>;
 
 /// Spawns the server's host interface on the server's actor system. The
-/// namespaces it knows are the ones of_() registered (not dynamic ones); call
+/// namespaces it knows are the ones server::of(name) registered (not dynamic ones); call
 /// it after the start, when they are fixed (before, it throws
 /// std::logic_error). It ends with the server.
 api spawn_api(server& io);
