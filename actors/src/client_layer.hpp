@@ -52,6 +52,8 @@ class client_layer final : public session_handler {
   }
   /// A plain WebSocket client: no Engine.IO or Socket.IO framing.
   bool plain() const noexcept { return session_ && session_->request().plain; }
+  /// Whether the connection takes a volatile packet now (see accepts_delivery).
+  bool writable() const noexcept { return session_ && session_->writable(); }
   caf::event_based_actor* self() noexcept { return session_->self(); }
   /// `socket.handshake` from the session's request.
   handshake make_handshake(const json& auth) const;

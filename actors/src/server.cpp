@@ -155,11 +155,16 @@ namespace_ref server::of(const std::string& name) {
 }
 
 std::optional<namespace_ref> server::find(const std::string& name) const {
+  return detail::server_access::find(state_, name);
+}
+
+std::optional<namespace_ref> detail::server_access::find(
+    const std::shared_ptr<const server_state>& state, const std::string& name) {
   auto normalized = name.empty() || name.front() != '/' ? "/" + name : name;
-  auto it = state_->namespaces.find(normalized);
-  if (it == state_->namespaces.end()) return std::nullopt;
-  return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
-                       it->second.actor, state_->frozen};
+  auto it = state->namespaces.find(normalized);
+  if (it == state->namespaces.end()) return std::nullopt;
+  return namespace_ref{std::const_pointer_cast<namespace_config>(it->second.config),
+                       it->second.actor, state->frozen};
 }
 
 namespace_ref server::of(const std::regex& pattern) {

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <string>
 #include <unordered_map>
@@ -54,6 +55,14 @@ struct server_state {
   /// Set by session_handlers(): from then on connection actors read the
   /// configuration on their threads, so it may no longer change.
   std::shared_ptr<std::atomic<bool>> frozen = std::make_shared<std::atomic<bool>>(false);
+};
+
+/// What the library's own parts reach of a server beyond its public API.
+struct server_access {
+  static std::shared_ptr<const server_state> state(const server& io) { return io.state_; }
+  /// server::find on a state that may outlive its server object.
+  static std::optional<namespace_ref> find(const std::shared_ptr<const server_state>& state,
+                                           const std::string& name);
 };
 
 /// Spawns the directory of dynamic namespaces of `state`.

@@ -57,6 +57,18 @@ std::size_t socket::buffered_amount() const noexcept {
 }
 
 bool socket::plain() const noexcept { return client_ && client_->plain(); }
+void socket::volatile_emitter::emit(std::string_view event, args arguments) const {
+  auto& s = socket_;
+  if (!s.connected_ || !s.client_) return;
+  // As a volatile broadcast: dropped when the connection cannot take it now.
+  if (!s.client_->writable()) {
+    metrics::add(metrics::counter::volatile_dropped);
+    return;
+  }
+  for (const auto& h : s.listeners().any_outgoing) h(s, std::string(event), arguments);
+  metrics::add(metrics::counter::events_out);
+  s.client_->send_packet(event_packet(s.nsp_, event, std::move(arguments)));
+}
 
 void socket::emit(std::string_view event, args arguments) {
   if (!pid_.empty()) {
@@ -124,9 +136,9 @@ caf::actor socket::connection() const {
   return client_ ? caf::actor_cast<caf::actor>(client_->self()) : caf::actor{};
 }
 
-broadcast socket::nsp_broadcast() const {
-  if (!client_) return broadcast{nsp_actor_, nsp_};
-  return broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_->self()),
+sio::broadcast socket::nsp_broadcast() const {
+  if (!client_) return sio::broadcast{nsp_actor_, nsp_};
+  return sio::broadcast{nsp_actor_, nsp_, caf::actor_cast<caf::actor>(client_->self()),
                    client_->options().default_ack_timeout};
 }
 

@@ -69,9 +69,7 @@ std::size_t length(const std::string& s) {
       std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
 }
 
-// The Socket.IO room of a chat room: prefixed, so that no room name typed in
-// the page can be another socket's own room (its id).
-std::string room_key(const std::string& room) { return "chat:" + room; }
+std::string room_key(const std::string& room) { return chat_room_key(room); }
 
 // -- the users of every room ----------------------------------------------------
 
@@ -242,6 +240,8 @@ void on_connection(socket& s, const caf::actor& users) {
 }
 
 }  // namespace
+
+std::string chat_room_key(const std::string& room) { return "chat:" + room; }
 
 app chat_app() {
   app a;

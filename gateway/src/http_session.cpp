@@ -13,6 +13,7 @@
 #include <caf/send.hpp>
 
 #include "actor_runner.hpp"
+#include "allow_request.hpp"
 #include "ops_routes.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
@@ -356,20 +357,20 @@ void http_session::route(request req) {
       if (too_many_handshakes(req)) return;
       auto info = describe(req);
       std::string message(eio::message(eio::http_error::forbidden));
-      if (ctx_.options.allow_request && !ctx_.options.allow_request(info, message)) {
-        metrics::rejected(metrics::rejection::forbidden);
-        auto res = make_response(req, http::status::forbidden);
-        res.set(http::field::content_type, "application/json");
-        std::string body = R"({"code":4,"message":)";
-        body += to_json_text(json(message));
-        body += '}';
-        res.body() = std::move(body);
-        res.prepare_payload();
-        return answer(std::move(res));
+      if (ctx_.options.allow_request && !ctx_.options.allow_request(info, message))
+        return refuse_handshake(req, message);
+      if (ctx_.options.allow_request_async) {
+        // The request waits here, and this connection reads nothing more, until the answer.
+        auto held_req = std::make_shared<request>(std::move(req));
+        auto copy = info;
+        return ask_allow_request(ctx_.options, copy, executor(),
+                                 [self = shared_from_this(), held_req, info = std::move(info)](
+                                     bool allowed, std::string refusal) mutable {
+                                   if (!allowed) return self->refuse_handshake(*held_req, refusal);
+                                   self->create_session(*held_req, std::move(info));
+                                 });
       }
-      actor_runner::send(ctx_.registry, atoms::create::value, std::move(info),
-                         http_reply_ptr{held()});
-      return;
+      return create_session(req, std::move(info));
     }
     case route::action::poll_get:
       actor_runner::send(ctx_.registry, atoms::poll_get::value, std::move(d.sid),
@@ -393,6 +394,23 @@ void http_session::route(request req) {
       return upgrade(std::move(req), d, std::move(info));
     }
   }
+}
+
+void http_session::refuse_handshake(const request& req, const std::string& message) {
+  metrics::rejected(metrics::rejection::forbidden);
+  auto res = make_response(req, http::status::forbidden);
+  res.set(http::field::content_type, "application/json");
+  std::string body = R"({"code":4,"message":)";
+  body += to_json_text(json(message));
+  body += '}';
+  res.body() = std::move(body);
+  res.prepare_payload();
+  answer(std::move(res));
+}
+
+void http_session::create_session(const request& req, request_info info) {
+  auto held = std::make_shared<held_reply>(shared_from_this(), make_response(req, http::status::ok));
+  actor_runner::send(ctx_.registry, atoms::create::value, std::move(info), http_reply_ptr{held});
 }
 
 // Files of the app's web directory, for what is not Engine.IO.
@@ -482,6 +500,34 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
       return refuse(std::move(message));
     }
   }
+  if (d.what == route::action::ws_handshake && ctx_.options.allow_request_async) {
+    // The socket stays with this session, unread, until the answer.
+    auto held_req = std::make_shared<request>(std::move(req));
+    auto copy = info;
+    return ask_allow_request(
+        ctx_.options, copy, executor(),
+        [self = shared_from_this(), held_req, d, info = std::move(info), plain](
+            bool allowed, std::string refusal) mutable {
+          if (!allowed) {
+            metrics::rejected(metrics::rejection::forbidden);
+            auto link = std::make_shared<ws_session>(self->ctx_, self->stream_.release_socket(),
+                                                     std::string{}, std::string{});
+            return link->refuse(std::move(refusal));
+          }
+          self->accept_upgrade(std::move(*held_req), d, std::move(info), plain);
+        });
+  }
+  accept_upgrade(std::move(req), d, std::move(info), plain);
+}
+
+void http_session::accept_upgrade(request req, const route::decision& d, request_info info,
+                                  bool plain) {
+  auto refuse = [&](std::string message) {
+    auto link =
+        std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{}, std::string{});
+    link->refuse(std::move(message));
+  };
+  auto key = req[http::field::sec_websocket_key];
   // perMessageDeflate as ws negotiates it: the extension is agreed when
   // offered, and an invalid offer refuses the upgrade. Repeated headers count
   // as one, joined with ", " as Node joins them.

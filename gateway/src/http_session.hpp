@@ -49,6 +49,11 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void answer_file(const request& req, response res, const std::string& path,
                    std::string_view content_type);
   void upgrade(request req, const route::decision& d, request_info info, bool plain = false);
+  /// The upgrade once allowed: perMessageDeflate, the 101, the WebSocket session.
+  void accept_upgrade(request req, const route::decision& d, request_info info, bool plain);
+  /// The polling handshake refused by allowRequest (403), or made into a session.
+  void refuse_handshake(const request& req, const std::string& message);
+  void create_session(const request& req, request_info info);
   /// Routes a request for the plain WebSocket path (http_session_plain.cpp);
   /// false when it is not one.
   bool route_plain(request& req, const route::request_view& view);

@@ -79,6 +79,9 @@ class fake_link final : public ws_link {
     refusals.push_back(std::move(message));
   }
   std::uint64_t id() const noexcept override { return id_; }
+  /// What the "kernel" has not taken yet: set it to make a slow client.
+  std::size_t buffered_amount() const noexcept override { return backlog; }
+  std::size_t backlog = 0;
 
   /// The data of every frame sent, text or binary.
   std::vector<std::string> frames() const {

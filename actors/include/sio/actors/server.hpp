@@ -22,6 +22,7 @@ namespace sio {
 namespace detail {
 struct server_state;
 struct namespace_config;
+struct server_access;
 }  // namespace detail
 
 /// A namespace middleware (`io.of(name).use(fn)`): call next() to admit the
@@ -93,6 +94,7 @@ class namespace_ref {
 
  private:
   friend class server;
+  friend struct detail::server_access;
   namespace_ref(std::shared_ptr<detail::namespace_config> config, caf::actor actor,
                 std::shared_ptr<const std::atomic<bool>> frozen)
       : config_(std::move(config)), actor_(std::move(actor)), frozen_(std::move(frozen)) {}
@@ -159,6 +161,7 @@ class server {
   const socketio_options& options() const noexcept;
 
  private:
+  friend struct detail::server_access;
   std::shared_ptr<detail::server_state> state_;
 };
 

@@ -156,20 +156,41 @@ class socket : public std::enable_shared_from_this<socket> {
   void leave(const std::string& room);
 
   /// Every socket of the namespace in `room` but this one.
-  broadcast to(std::string room) const { return except_self().to(std::move(room)); }
-  broadcast in(std::string room) const { return to(std::move(room)); }
-  broadcast except(std::string room) const { return except_self().except(std::move(room)); }
-  /// Every socket of the namespace but this one.
-  broadcast broadcast_others() const { return except_self(); }
+  sio::broadcast to(std::string room) const { return except_self().to(std::move(room)); }
+  sio::broadcast in(std::string room) const { return to(std::move(room)); }
+  sio::broadcast except(std::string room) const { return except_self().except(std::move(room)); }
+  /// `socket.broadcast`: every socket of the namespace but this one
+  /// (`s.broadcast().to("room").emit(...)`).
+  sio::broadcast broadcast() const { return except_self(); }
+  /// The same as broadcast().
+  sio::broadcast broadcast_others() const { return except_self(); }
+
+  /// `socket.volatile.emit(...)`: an emit to this client that is dropped,
+  /// not queued, when its connection cannot take it right now, and never
+  /// kept for connection state recovery. (`volatile` is a C++ keyword.)
+  class volatile_emitter {
+   public:
+    void emit(std::string_view event, args arguments = {}) const;
+    template <class... Ts>
+    void emit_values(std::string_view event, Ts&&... xs) const {
+      emit(event, args{json(std::forward<Ts>(xs))...});
+    }
+
+   private:
+    friend class socket;
+    explicit volatile_emitter(socket& s) : socket_(s) {}
+    socket& socket_;
+  };
+  volatile_emitter volatile_() { return volatile_emitter{*this}; }
   /// The whole namespace, this socket included (`io.of(nsp)`).
-  broadcast nsp_broadcast() const;
+  sio::broadcast nsp_broadcast() const;
 
   /// Leaves the namespace; with `close`, ends the whole connection.
   void disconnect(bool close = false);
 
  private:
   friend class detail::client_layer;
-  broadcast except_self() const { return nsp_broadcast().except(id_); }
+  sio::broadcast except_self() const { return nsp_broadcast().except(id_); }
   void emit_recoverable(std::string_view event, args arguments);
 
   // Null once the socket left its namespace: the layer may be gone by then.

@@ -62,6 +62,14 @@ struct gateway_options {
   /// allowRequest: decides on each handshake; false answers 403 with
   /// `message` (default "Forbidden").
   std::function<bool(const request_info&, std::string& message)> allow_request;
+  /// allowRequest that answers later: it gets the handshake and a callback
+  /// to call once, from any thread, with whether to allow it and (when not)
+  /// the message of the 403 (empty: "Forbidden"). It must return at once: it
+  /// runs on an I/O thread, which serves other connections while this one
+  /// waits. A callback dropped unanswered refuses. After allow_request, when
+  /// both are set.
+  using allow_request_callback = std::function<void(bool allowed, std::string message)>;
+  std::function<void(const request_info&, allow_request_callback)> allow_request_async;
   /// A plain WebSocket endpoint (RFC 6455 only, no Engine.IO or Socket.IO)
   /// at exactly this path, next to the Engine.IO one; empty: none. Each
   /// client there is a socket of `ws_namespace` (see plain_websocket.hpp).
