@@ -11,6 +11,8 @@ import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 import { io } from 'socket.io-client';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { SERVER_BIN, nextEvent, startServer, withTimeout } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +40,7 @@ function signal() {
  * event's name. It records what it saw so that tests can check order,
  * concurrency, cancellation and disconnect notices.
  */
-function startBackend() {
+function startBackend({ label = 'backend', credentials = grpc.ServerCredentials.createInsecure() } = {}) {
   const seen = { events: [], disconnects: new Map(), cancelled: new Map(), concurrent: 0, maxConcurrent: 0, token: [] };
   const waiters = { disconnect: new Map(), cancelled: new Map() };
   const wake = (kind, id, value) => {
@@ -69,7 +71,7 @@ function startBackend() {
     },
     Event(call, cb) {
       const r = call.request;
-      seen.events.push({ event: r.event, seq: r.seq, socket: r.socket_id });
+      seen.events.push({ event: r.event, seq: r.seq, socket: r.socket_id, namespace: r.namespace });
       seen.concurrent += 1;
       seen.maxConcurrent = Math.max(seen.maxConcurrent, seen.concurrent);
       const reply = (err, value) => { seen.concurrent -= 1; cb(err, value); };
@@ -100,7 +102,7 @@ function startBackend() {
           call.on('cancelled', () => { seen.concurrent -= 1; wake('cancelled', r.socket_id, true); });
           return undefined;
         default:
-          return reply(null, { ack: payload('unknown', r.event) });
+          return reply(null, { ack: payload({ backend: label, event: r.event, namespace: r.namespace, token: call.metadata.get('authorization')[0] ?? null, data: r.data_json, rooms: r.rooms.length }) });
       }
     },
     Disconnect(call, cb) {
@@ -110,7 +112,7 @@ function startBackend() {
     },
   });
   const ready = new Promise((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
+    server.bindAsync('127.0.0.1:0', credentials, (err, port) => {
       if (err) return reject(err);
       server.start?.();
       return resolve(port);
@@ -417,4 +419,198 @@ describe('proxy flags', () => {
       assert.doesNotMatch(r.stdout, /listening/);
     });
   }
+});
+
+describe('routes in the config file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sio-routes-'));
+  const writeConfig = (name, text) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('two backends, by namespace and by event, next to local handlers, each with its token; headers allow-listed', async () => {
+    const a = startBackend({ label: 'a' });
+    const b = startBackend({ label: 'b' });
+    const [pa, pb] = await Promise.all([a.ready, b.ready]);
+    const config = writeConfig('two.toml', `
+[[backends]]
+name = "a"
+endpoint = "127.0.0.1:${pa}"
+metadata = { authorization = "Bearer token-a" }
+
+[[backends]]
+name = "b"
+endpoint = "127.0.0.1:${pb}"
+[backends.metadata]
+Authorization = "Bearer token-b"
+
+[[routes]]
+namespace = "/"
+connect = "a"
+disconnect = "a"
+events = { "*" = "a", score = "b" }
+headers = ["X-Team"]
+
+[[routes]]
+namespace = "/game"
+connect = "b"
+events = { "*" = "b" }
+`);
+    // The contract app: "/" has local handlers (echo among them).
+    const server = await startServer({ app: 'contract', path: '/socket.io/', config });
+    const sockets = [];
+    const open = async (auth, nsp = '/', extraHeaders = {}) => {
+      const s = io(`http://127.0.0.1:${server.port}${nsp}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth, extraHeaders });
+      sockets.push(s);
+      return connected(s);
+    };
+    try {
+      const s = await open({ user: 'mix' });
+      assert.equal(a.seen.token.at(-1), 'Bearer token-a');
+      assert.equal(b.seen.token.length, 0, 'b decides no connect of /');
+      assert.equal(await s.timeout(T).emitWithAck('echo', 'local'), 'local');
+      const toA = await s.timeout(T).emitWithAck('other');
+      assert.deepEqual([toA.backend, toA.event, toA.namespace, toA.token], ['a', 'other', '/', 'Bearer token-a']);
+      const toB = await s.timeout(T).emitWithAck('score');
+      assert.deepEqual([toB.backend, toB.event, toB.namespace, toB.token], ['b', 'score', '/', 'Bearer token-b']);
+      // socket.data and rooms travel with events by default.
+      assert.deepEqual(JSON.parse(toB.data), { user: 'mix' });
+      assert.equal(toB.rooms, 2);
+      // The local handler kept its event: neither backend saw an echo.
+      assert.deepEqual([...a.seen.events, ...b.seen.events].filter((e) => e.event === 'echo'), []);
+
+      const h = await open({ mode: 'handshake' }, '/', { 'x-team': 'blue', 'x-secret': 'hidden' });
+      assert.deepEqual((await h.timeout(T).emitWithAck('whoami')).data.headers, { 'x-team': 'blue' });
+
+      const g = await open({ user: 'gamer' }, '/game');
+      assert.equal(b.seen.token.at(-1), 'Bearer token-b');
+      const inGame = await g.timeout(T).emitWithAck('move');
+      assert.deepEqual([inGame.backend, inGame.namespace], ['b', '/game']);
+
+      const id = s.id;
+      s.disconnect();
+      assert.equal((await a.waitFor('disconnect', id)).reason, 'client namespace disconnect');
+    } finally {
+      for (const s of sockets) s.disconnect();
+      await server.stop();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  test('a "*" route: every namespace; its timeouts, failure policies and what travels with events', async () => {
+    const a = startBackend({ label: 'a' });
+    const pa = await a.ready;
+    const dead = await deadPort();
+    const config = writeConfig('star.toml', `
+[[backends]]
+name = "a"
+endpoint = "127.0.0.1:${pa}"
+
+[[backends]]
+name = "down"
+endpoint = "127.0.0.1:${dead}"
+
+[[routes]]
+namespace = "*"
+connect = "a"
+events = { "*" = "a" }
+with_data = false
+with_rooms = false
+event_timeout_ms = 300
+ack_on_error = "none"
+
+[[routes]]
+namespace = "/open"
+connect = "down"
+on_error = "accept"
+connect_timeout_ms = 2000
+`);
+    const server = await startServer({ app: 'proxy', path: '/socket.io/', config });
+    const sockets = [];
+    try {
+      for (const nsp of ['/', '/anything']) {
+        const s = await connected(connect(server, { user: 'star' }, nsp));
+        sockets.push(s);
+        const reply = await s.timeout(T).emitWithAck('plain');
+        assert.deepEqual([reply.backend, reply.namespace, reply.data, reply.rooms], ['a', nsp, '', 0]);
+      }
+      // No ack when the backend fails: the client's own timeout fires.
+      await assert.rejects(sockets[0].timeout(1000).emitWithAck('hang'), /operation has timed out/);
+      // A connect that the (down) backend should decide is accepted: fail-open.
+      const open = await connected(connect(server, {}, '/open'));
+      sockets.push(open);
+      assert.ok(open.connected);
+    } finally {
+      for (const s of sockets) s.disconnect();
+      await server.stop();
+      await a.stop();
+    }
+  });
+
+  test('a backend over TLS: the certificate checked against tls_ca and tls_server_name', async () => {
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=backend.test', '-addext', 'subjectAltName=DNS:backend.test'], { encoding: 'utf8', timeout: T });
+    assert.equal(made.status, 0, made.stderr);
+    const credentials = grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(cert), private_key: readFileSync(key) }]);
+    const a = startBackend({ label: 'tls', credentials });
+    const pa = await a.ready;
+    const base = `
+[[backends]]
+name = "a"
+endpoint = "127.0.0.1:${pa}"
+tls = true
+tls_ca = "${cert}"
+tls_server_name = "backend.test"
+
+[[routes]]
+namespace = "/"
+connect = "a"
+events = { "*" = "a" }
+`;
+    const good = await startServer({ app: 'proxy', path: '/socket.io/', config: writeConfig('tls.toml', base) });
+    // The same backend under a name its certificate does not have.
+    const wrong = await startServer({ app: 'proxy', path: '/socket.io/', config: writeConfig('tls-wrong.toml', base.replace('"backend.test"', '"other.test"')) });
+    try {
+      const s = await connected(connect(good, { user: 'sec' }));
+      const reply = await s.timeout(T).emitWithAck('over-tls');
+      s.disconnect();
+      assert.equal(reply.backend, 'tls');
+      const t = connect(wrong, {});
+      const [err] = await nextEvent(t, 'connect_error', T);
+      t.disconnect();
+      assert.deepEqual(err.data, { code: 'UNAVAILABLE', retryable: true });
+    } finally {
+      await good.stop();
+      await wrong.stop();
+      await a.stop();
+    }
+  });
+
+  for (const [what, text, message] of [
+    ['a route naming no backend', '[[routes]]\nnamespace = "/"\nconnect = "ghost"\n', /connect names no \[\[backends\]\]: ghost/],
+    ['an unknown key in a route', '[[backends]]\nname = "a"\nendpoint = "127.0.0.1:1"\n[[routes]]\nnamespace = "/"\ntimeout = 5\n', /line 6: \[\[routes\]\]: unknown key timeout/],
+    ['a backend without an endpoint', '[[backends]]\nname = "a"\n', /backend a needs an endpoint/],
+    ['a bad on_error', '[[backends]]\nname = "a"\nendpoint = "x:1"\n[[routes]]\nnamespace = "/"\non_error = "maybe"\n', /on_error must be/],
+    ['TOML that does not parse', '[[routes]\n', /parse/],
+  ]) {
+    test(`${what} is a usage error: exit code 2 before anything listens`, () => {
+      const file = writeConfig('bad.toml', text);
+      const r = spawnSync(SERVER_BIN, ['--app', 'proxy', '--config', file, '--port', '0', '--bind', '127.0.0.1'], { encoding: 'utf8', timeout: T });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stdout, /listening/);
+    });
+  }
+
+  test('--backend next to [[routes]] is a usage error', () => {
+    const file = writeConfig('both.toml', '[[backends]]\nname = "a"\nendpoint = "127.0.0.1:1"\n[[routes]]\nnamespace = "/"\nconnect = "a"\n');
+    const r = spawnSync(SERVER_BIN, ['--app', 'proxy', '--config', file, '--backend', '127.0.0.1:2', '--port', '0'], { encoding: 'utf8', timeout: T });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--backend and \[\[routes\]\]/);
+  });
 });

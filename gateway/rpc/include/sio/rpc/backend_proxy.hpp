@@ -18,6 +18,18 @@ struct backend_options {
   std::string endpoint;
   /// Sent with every call (`authorization: Bearer ...` and the like).
   std::vector<std::pair<std::string, std::string>> metadata;
+  /// TLS to the backend (off: plaintext, for loopback and unix: sockets).
+  struct tls_options {
+    bool enabled = false;
+    /// PEM roots that sign the backend's certificate (empty: the system's).
+    std::string root_certs;
+    /// PEM certificate chain and key of this server, for mutual TLS.
+    std::string cert_chain;
+    std::string private_key;
+    /// The name checked against the certificate, when it is not the
+    /// endpoint's host (an IP address, a name only the certificate knows).
+    std::string server_name;
+  } tls;
   /// Event calls at this backend at once, over all sockets; an event past
   /// it fails as a backend error with RESOURCE_EXHAUSTED.
   std::size_t max_inflight = 10000;
