@@ -56,6 +56,18 @@ std::size_t socket::buffered_amount() const noexcept {
   return client_ ? client_->buffered_amount() : 0;
 }
 
+void socket::pause_reading() {
+  if (client_) client_->pause_reading();
+}
+
+void socket::resume_reading() {
+  if (client_) client_->resume_reading();
+}
+
+std::string_view socket::transport() const noexcept {
+  return client_ ? client_->transport_name() : std::string_view{};
+}
+
 void socket::emit(std::string_view event, args arguments) {
   if (!pid_.empty()) {
     emit_recoverable(event, std::move(arguments));

@@ -51,6 +51,7 @@ class ws_session final : public ws_link,
   std::size_t buffered_amount() const noexcept override {
     return queued_bytes_.load(std::memory_order_relaxed);
   }
+  void pause_reading(bool paused) override;
 
   /// Holds the connection's place under the limits while the socket lives.
   void keep(admission::slot slot) { slot_ = std::move(slot); }
@@ -147,6 +148,8 @@ class ws_session final : public ws_link,
   bool shut_down_ = false;   // the socket is closed
   bool owner_notified_ = false;
   bool input_failed_ = false;  // the peer broke the protocol; its bytes are ignored
+  bool read_paused_ = false;   // the owner asked to stop reading (backpressure)
+  bool read_waiting_ = false;  // a wait for readability is under way
 };
 
 }  // namespace sio::detail

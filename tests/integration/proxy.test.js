@@ -40,7 +40,7 @@ function signal() {
  * event's name. It records what it saw so that tests can check order,
  * concurrency, cancellation and disconnect notices.
  */
-function startBackend({ label = 'backend', credentials = grpc.ServerCredentials.createInsecure() } = {}) {
+function startBackend({ label = 'backend', credentials = grpc.ServerCredentials.createInsecure(), port = 0 } = {}) {
   const seen = { events: [], disconnects: new Map(), cancelled: new Map(), concurrent: 0, maxConcurrent: 0, token: [] };
   const waiters = { disconnect: new Map(), cancelled: new Map() };
   const wake = (kind, id, value) => {
@@ -61,7 +61,7 @@ function startBackend({ label = 'backend', credentials = grpc.ServerCredentials.
           return setTimeout(() => cb(null, { accept: {} }), 2000);
         case 'handshake': {
           const h = call.request.handshake;
-          return cb(null, { accept: { data_json: JSON.stringify({ headers: h.headers, query: h.query, auth, ns: call.request.namespace }) } });
+          return cb(null, { accept: { data_json: JSON.stringify({ headers: h.headers, query: h.query, auth, ns: call.request.namespace, transport: call.request.transport }) } });
         }
         case 'garbage':
           return cb(null, { accept: { data_json: '{not json' } });
@@ -94,6 +94,8 @@ function startBackend({ label = 'backend', credentials = grpc.ServerCredentials.
             ack: payload('moved'),
             disconnect: r.payload.args.length > 0 && JSON.parse(r.payload.args[0].json) === 'and-leave',
           });
+        case 'slow':
+          return setTimeout(() => reply(null, { ack: payload(r.seq) }), 3);
         case 'fail':
           return reply({ code: grpc.status.FAILED_PRECONDITION, details: 'boom' });
         case 'badreply':
@@ -112,10 +114,10 @@ function startBackend({ label = 'backend', credentials = grpc.ServerCredentials.
     },
   });
   const ready = new Promise((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', credentials, (err, port) => {
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) => {
       if (err) return reject(err);
       server.start?.();
-      return resolve(port);
+      return resolve(bound);
     });
   });
   const waitFor = (kind, id) => {
@@ -190,6 +192,11 @@ describe('proxy to a Node backend', () => {
     assert.equal(me.data.query.room, 'blue');
     assert.deepEqual(me.data.auth, { mode: 'handshake', token: 't1' });
     assert.equal(me.data.ns, '/');
+    assert.equal(me.data.transport, 'TRANSPORT_WEBSOCKET');
+    const p = io(`http://127.0.0.1:${server.port}/`, { transports: ['polling'], forceNew: true, reconnection: false, auth: { mode: 'handshake' } });
+    sockets.push(p);
+    await connected(p);
+    assert.equal((await p.timeout(T).emitWithAck('whoami')).data.transport, 'TRANSPORT_POLLING');
   });
 
   test('a dynamic namespace is played by the backend too', async () => {
@@ -307,7 +314,9 @@ describe('proxy when the backend fails', () => {
       const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => t.timeout(T).emitWithAck('echo', i)));
       t.disconnect();
       for (const reply of replies) assert.equal(reply.error.code, 'UNAVAILABLE');
-      // Logged once for the burst, not once per event.
+      // Logged once for the burst, not once per event (the line may reach
+      // the pipe after the acks).
+      await until(() => /event=backend_event_failed/.test(open.output()), T, 'the failure logged');
       assert.equal(open.output().match(/event=backend_event_failed/g)?.length, 1, open.output());
     } finally {
       await server.stop();
@@ -363,7 +372,8 @@ describe('proxy when the backend fails', () => {
   test('a socket over its queue gets RESOURCE_EXHAUSTED acks, and only it', async () => {
     const backend = startBackend();
     const port = await backend.ready;
-    const server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-queue': 2, 'backend-event-timeout': 300 });
+    // Without pausing: the error acks are the only backpressure.
+    const server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-queue': 2, 'backend-event-timeout': 300, 'backend-pause-reading=false': true });
     const sockets = [];
     try {
       const s = await connected(connect(server, { user: 'flood' }));
@@ -379,6 +389,95 @@ describe('proxy when the backend fails', () => {
       for (const s of sockets) s.disconnect();
       await server.stop();
       await backend.stop();
+    }
+  });
+});
+
+/** The value of an unlabelled sample in the server's /metrics. */
+async function metric(server, name) {
+  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  const m = text.match(new RegExp(`^${name} (\\S+)$`, 'm'));
+  assert.ok(m, `${name} in /metrics`);
+  return Number(m[1]);
+}
+
+/** Polls `probe` until it returns a truthy value, within `ms`. */
+async function until(probe, ms, what) {
+  return withTimeout((async () => {
+    for (;;) {
+      const v = await probe();
+      if (v) return v;
+      await delay(20);
+    }
+  })(), ms, what);
+}
+
+describe('proxy backpressure and reconnects', () => {
+  for (const transport of ['websocket', 'polling']) {
+    test(`a ${transport} client flooding a slow backend is paused, not refused: every ack, in order; others unaffected`, async () => {
+      const backend = startBackend();
+      const port = await backend.ready;
+      const server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-queue': 4 });
+      const flood = io(`http://127.0.0.1:${server.port}/`, { transports: [transport], forceNew: true, reconnection: false, auth: { user: 'flood' } });
+      const calm = connect(server, { user: 'calm' });
+      try {
+        await Promise.all([connected(flood), connected(calm)]);
+        const n = 300;
+        const filler = 'x'.repeat(2000);
+        const acks = Array.from({ length: n }, (_, i) => flood.timeout(30000).emitWithAck('slow', i, filler));
+        let most = 0;
+        await until(async () => {
+          most = Math.max(most, await metric(server, 'socketio_backend_queued_events'));
+          return (await metric(server, 'socketio_reads_paused')) === 1;
+        }, T, 'the flooding connection paused');
+        // The other client is served while the flood waits.
+        assert.equal(await calm.timeout(T).emitWithAck('echo', 'ok'), 'ok');
+        while (backend.seen.events.filter((e) => e.event === 'slow').length < n / 2) {
+          most = Math.max(most, await metric(server, 'socketio_backend_queued_events'));
+          await delay(20);
+        }
+        const replies = await withTimeout(Promise.all(acks), 30000, 'every ack of the flood');
+        assert.deepEqual(replies, Array.from({ length: n }, (_, i) => i + 1));
+        const mine = backend.seen.events.filter((e) => e.event === 'slow').map((e) => e.seq);
+        assert.deepEqual(mine, Array.from({ length: n }, (_, i) => i + 1));
+        // The queue holds what the gateway had read before the pause reached
+        // it, within the bound past which events would fail (4 + 4096).
+        assert.ok(most <= 4 + 4096, `queued at most ${most}`);
+        assert.equal(await metric(server, 'socketio_reads_paused'), 0);
+        assert.equal(await metric(server, 'socketio_backend_queued_events'), 0);
+      } finally {
+        flood.disconnect();
+        calm.disconnect();
+        await server.stop();
+        await backend.stop();
+      }
+    });
+  }
+
+  test('a backend restarted: the server connects again by itself, counted in /metrics, and calls reach it', async () => {
+    const first = startBackend({ label: 'first' });
+    const port = await first.ready;
+    const server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-connect-timeout': 1000 });
+    let second;
+    try {
+      const s = await connected(connect(server, { user: 'r' }));
+      assert.equal((await s.timeout(T).emitWithAck('where')).backend, 'first');
+      s.disconnect();
+      const reconnects = await metric(server, 'socketio_backend_reconnects_total');
+      await first.stop();
+      await until(async () => (await metric(server, 'socketio_backend_connect_failures_total')) >= 1, T, 'the lost backend counted');
+      second = startBackend({ label: 'second', port });
+      await second.ready;
+      // No client call needed: the server retries with backoff on its own.
+      await until(async () => (await metric(server, 'socketio_backend_reconnects_total')) === reconnects + 1, 10000, 'the reconnect counted');
+      const t = await connected(connect(server, { user: 'r2' }));
+      assert.equal((await t.timeout(T).emitWithAck('where')).backend, 'second');
+      t.disconnect();
+      assert.match(server.output(), /event=backend_link_lost/);
+      assert.match(server.output(), /event=backend_reconnected/);
+    } finally {
+      await server.stop();
+      await second?.stop();
     }
   });
 });

@@ -123,6 +123,7 @@ void configure_proxy([[maybe_unused]] server& io, [[maybe_unused]] const cli::se
   r.event_timeout = std::chrono::milliseconds(o.backend_event_timeout_ms);
   r.max_inflight = o.backend_max_inflight;
   r.max_queue = o.backend_queue;
+  r.pause_reading = o.backend_pause_reading;
   r.on_error = o.backend_on_error == "accept" ? rpc::connect_on_error::accept
                                               : rpc::connect_on_error::reject;
   r.ack_error = o.backend_ack_on_error == "none" ? rpc::ack_on_error::none

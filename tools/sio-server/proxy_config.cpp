@@ -162,6 +162,8 @@ route_entry read_route(const toml::table& t) {
       o.max_inflight = static_cast<std::size_t>(integer(value, key, 1, 1024));
     } else if (key == "max_queue") {
       o.max_queue = static_cast<std::size_t>(integer(value, key, 0, 100000));
+    } else if (key == "pause_reading") {
+      o.pause_reading = boolean(value, key);
     } else {
       fail(value, "[[routes]]: unknown key " + key);
     }

@@ -49,6 +49,10 @@ class ws_link {
   /// Bytes queued on this link and not yet taken by the kernel (read from
   /// any thread; a moment's value).
   virtual std::size_t buffered_amount() const noexcept { return 0; }
+  /// Stops reading the socket (true), so that TCP pushes back on the
+  /// client, or reads it again (false). A message already read still
+  /// arrives.
+  virtual void pause_reading(bool /*paused*/) {}
 };
 using ws_link_ptr = std::shared_ptr<ws_link>;
 

@@ -32,6 +32,10 @@ enum class counter : std::uint8_t {
   frames_written,       ///< WebSocket frames written
   writes,               ///< gather writes (system calls) that wrote them
   send_queue_bytes,     ///< gauge: bytes queued for clients and not yet written
+  reads_paused,         ///< gauge: connections whose reading is paused (backpressure)
+  backend_queued,       ///< gauge: events waiting for a backend (the proxy's queues)
+  backend_reconnects,   ///< backend channels connected again after losing their link
+  backend_link_failures,  ///< attempts to (re)connect a backend channel that failed
   count_
 };
 

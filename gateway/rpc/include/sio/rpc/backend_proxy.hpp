@@ -68,9 +68,15 @@ struct route_options {
   ack_on_error ack_error = ack_on_error::error_object;
   /// Events of one socket at the backend at once (1: in the client's order).
   std::size_t max_inflight = 1;
-  /// Events of one socket waiting for a free slot; past it an event is
-  /// answered with a RESOURCE_EXHAUSTED error ack (or dropped).
+  /// Events of one socket waiting for a free slot. When the queue is full
+  /// the socket's connection stops being read (TCP pushes back on the
+  /// client) until it is half empty; the events the client had already sent
+  /// still queue, up to `read_slack` more, and only past that (or at once
+  /// with pause_reading off) an event is answered with a RESOURCE_EXHAUSTED
+  /// error ack (or dropped).
   std::size_t max_queue = 64;
+  bool pause_reading = true;
+  std::size_t read_slack = 4096;
   /// Largest ack or emit payload taken from the backend.
   std::size_t max_payload_bytes = 1000000;
   std::string node_id;
