@@ -285,7 +285,8 @@ proxy_scenario() {
       stop_backend
     done
   done
-  node "$root/tools/sio-bench/report.js" "$dir" "${out%.json}-proxy.json" echo "$rounds" \
+  SIO_REPORT_TITLE="The proxy: echo proxied to a trivial Node backend over gRPC vs answered by a C++ handler, both --actor-threads 1 --gateway-threads 1; ratio = proxied / local." \
+    node "$root/tools/sio-bench/report.js" "$dir" "${out%.json}-proxy.json" echo "$rounds" \
     ours-1+1-proxied ours-1+1-local
 }
 
