@@ -44,7 +44,9 @@ void backend::watch(const std::stop_token& stop) {
   constexpr auto tick = std::chrono::milliseconds(100);
   bool was_ready = false;
   bool lost = false;
-  auto state = channel_->GetState(true);
+  // The first call connects the channel; the watcher takes over once it
+  // was ready.
+  auto state = channel_->GetState(false);
   while (!stop.stop_requested()) {
     if (!channel_->WaitForStateChange(state, std::chrono::system_clock::now() + tick)) continue;
     auto next = channel_->GetState(false);
@@ -65,9 +67,9 @@ void backend::watch(const std::stop_token& stop) {
           lost = true;
           if (options_.log) options_.log("backend_link_lost", "endpoint=" + options_.endpoint);
         }
-        // An idle channel waits for the next call to connect; the next
-        // call should not be the one to pay for it.
-        if (next == GRPC_CHANNEL_IDLE) next = channel_->GetState(true);
+        // An idle channel that was ready waits for the next call to
+        // connect again; the next call should not be the one to pay for it.
+        if (next == GRPC_CHANNEL_IDLE && was_ready) next = channel_->GetState(true);
         break;
       default:
         break;
