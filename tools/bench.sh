@@ -47,8 +47,9 @@ out="$root/build/bench/results.json"
 usage() {
   cat <<EOF
 usage: tools/bench.sh [flags]
-  --scenarios LIST   comma-separated, of: fanout fanout-latency echo connect
-                     (default: $scenarios)
+  --scenarios LIST   comma-separated, of: fanout fanout-latency echo connect proxy
+                     (default: $scenarios). proxy: the echo scenario answered by a C++
+                     handler and proxied to a trivial gRPC backend (Node), side by side
   --full             the contract's full sizes: --subscribers 10000 --connect 10000
   --subscribers N    fanout subscribers (default $subscribers)
   --payload BYTES    fanout and echo payload (default $payload)
@@ -177,7 +178,10 @@ servers+=("reference")  # last: report.js takes the last server as the reference
 
 server_cmd() {  # sets cmd to the command line of server $1
   case "$1" in
-    ours-1+1) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1 --gateway-threads 1) ;;
+    ours-1+1|ours-1+1-local) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
+                                  --gateway-threads 1) ;;
+    ours-1+1-proxied) cmd=("$bin/sio-server" --app proxy --backend "127.0.0.1:$backend_port"
+                           --port 0 --actor-threads 1 --gateway-threads 1) ;;
     ours-default) cmd=("$bin/sio-server" --app contract --port 0) ;;
     ours-unbounded) cmd=("$bin/sio-server" --app contract --port 0 --actor-threads 1
                          --gateway-threads 1 --send-queue-limit 18446744073709551615
@@ -230,10 +234,19 @@ stop_server() {
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
+# The proxy scenario's backend, stopped by its pid.
+backend_pid=""
+stop_backend() {
+  [[ -n $backend_pid ]] || return 0
+  kill -TERM "$backend_pid" 2>/dev/null || true
+  wait "$backend_pid" 2>/dev/null || true
+  backend_pid=""
+}
 # With --adapter: a redis-server of our own on a free port, stopped by its pid.
 redis_pid=""
 stop_all() {
   stop_server
+  stop_backend
   if [[ -n $redis_pid ]]; then kill -TERM "$redis_pid" 2>/dev/null || true; wait "$redis_pid" 2>/dev/null || true; fi
 }
 trap stop_all EXIT
@@ -280,8 +293,61 @@ scenario_args() {  # sio-bench arguments of scenario $1
 # setup (120 s at most) + warm-up + window + drain + idle, and some slack
 limit=$(awk -v w="$warmup" -v d="$duration" -v t="$drain_timeout" -v i="$idle" \
         'BEGIN { printf "%d", 120 + w + d + t + i + 60 }')
+# The proxy scenario: echo answered by the contract app's C++ handler
+# (ours-1+1-local) and by a backend over gRPC (ours-1+1-proxied: --app proxy
+# and tools/sio-bench/echo_backend.cjs, whose CPU is reported too), the two
+# taking turns within each round; its own table, the local one as the base.
+proxy_scenario() {
+  local dir="${out%.json}-proxy-runs" log args srv before after bport
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  args=$(scenario_args echo)
+  (cd "$root/tests/integration" &&
+     { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; }) || return 1
+  for ((round = 1; round <= rounds; ++round)); do
+    for srv in ours-1+1-proxied ours-1+1-local; do
+      log="$dir/echo.$srv.$round.server.log"
+      if [[ $srv == ours-1+1-proxied ]]; then
+        node "$root/tools/sio-bench/echo_backend.cjs" >"$dir/backend.$round.log" 2>&1 &
+        backend_pid=$!
+        bport=""
+        for _ in $(seq 100); do
+          bport=$(sed -nE 's#^listening ([0-9]+)$#\1#p' "$dir/backend.$round.log" | head -1)
+          [[ -n $bport ]] && break
+          sleep 0.1
+        done
+        [[ -n $bport ]] || { echo "bench: the echo backend did not start" >&2; cat "$dir/backend.$round.log" >&2; stop_backend; return 1; }
+        backend_port=$bport
+      fi
+      server_cmd "$srv"
+      echo "== proxy: $srv, round $round of $rounds (${cmd[*]#"$root/"})"
+      start_server "$srv" "$log" || { stop_backend; return 1; }
+      before=$([[ -n $backend_pid ]] && awk '{ print $14 + $15 }' "/proc/$backend_pid/stat" || echo 0)
+      # shellcheck disable=SC2086
+      timeout -k 5 "$limit" "$bin/sio-bench" $args --port "$port" --server-pid "$server_pid" \
+        --label "$srv" --json "$dir/echo.$srv.$round.json" || { stop_server; stop_backend; return 1; }
+      if [[ -n $backend_pid ]]; then
+        after=$(awk '{ print $14 + $15 }' "/proc/$backend_pid/stat")
+        echo "  backend CPU: $(( (after - before) * 10 )) ms over warm-up, window and drain (Node, one thread)"
+      fi
+      stop_server
+      stop_backend
+    done
+  done
+  SIO_REPORT_TITLE="The proxy: echo proxied to a trivial Node backend over gRPC vs answered by a C++ handler, both --actor-threads 1 --gateway-threads 1; ratio = proxied / local." \
+    node "$root/tools/sio-bench/report.js" "$dir" "${out%.json}-proxy.json" echo "$rounds" \
+    ours-1+1-proxied ours-1+1-local
+}
+
 failed=0
 IFS=, read -r -a scenario_list <<<"$scenarios"
+main_scenarios=()
+run_proxy=0
+for s in "${scenario_list[@]}"; do
+  if [[ $s == proxy ]]; then run_proxy=1; else main_scenarios+=("$s"); fi
+done
+scenario_list=("${main_scenarios[@]}")
+scenarios=$(IFS=,; echo "${main_scenarios[*]}")
 for s in "${scenario_list[@]}"; do
   args=$(scenario_args "$s")
   # Each round runs every server once, so that the servers of a round meet
@@ -306,8 +372,11 @@ for s in "${scenario_list[@]}"; do
   done
 done
 
-node "$root/tools/sio-bench/report.js" "$runs" "$out" "$scenarios" "$rounds" "${servers[@]}" ||
-  failed=1
+if ((${#scenario_list[@]})); then
+  node "$root/tools/sio-bench/report.js" "$runs" "$out" "$scenarios" "$rounds" "${servers[@]}" ||
+    failed=1
+fi
+if ((run_proxy)); then proxy_scenario || failed=1; fi
 # What operations cost: each variant of ours-1+1 against it, round by round.
 if ((ops)) && [[ " ${servers[*]} " == *" ours-1+1 "* ]]; then
   node "$root/tools/sio-bench/compare.js" "$runs" "$scenarios" "$rounds" ours-1+1 \

@@ -16,9 +16,11 @@ build_packages=(
   libprotobuf-dev protobuf-compiler libgrpc++-dev protobuf-compiler-grpc
   nlohmann-json3-dev rapidjson-dev libsimdjson-dev libcli11-dev zlib1g-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  libhiredis-dev prometheus-cpp-dev
+  libhiredis-dev prometheus-cpp-dev libtomlplusplus-dev
   nodejs
 )
+# libtomlplusplus-dev reads the [[backends]] / [[routes]] tables of sio-server's
+# config file (the backend proxy).
 # nodejs and npm install the browser client that sio-server serves
 # (examples/web) and run tests/integration. A NodeSource nodejs bundles npm and
 # conflicts with Debian's npm package, so npm is wanted only when it is absent.

@@ -55,6 +55,15 @@ class client_layer final : public session_handler {
   /// Whether the connection takes a volatile packet now (see accepts_delivery).
   bool writable() const noexcept { return session_ && session_->writable(); }
   caf::event_based_actor* self() noexcept { return session_->self(); }
+  void pause_reading() {
+    if (session_) session_->pause_reading();
+  }
+  void resume_reading() {
+    if (session_) session_->resume_reading();
+  }
+  std::string_view transport_name() const noexcept {
+    return session_ ? session_->transport_name() : std::string_view{};
+  }
   /// `socket.handshake` from the session's request.
   handshake make_handshake(const json& auth) const;
 

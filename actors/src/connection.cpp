@@ -120,6 +120,23 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
     return outbox_bytes_ + (ws_ ? ws_->buffered_amount() : 0);
   }
 
+  void pause_reading() override {
+    if (state_ == ready_state::closed || read_pauses_++ > 0) return;
+    metrics::add(metrics::counter::reads_paused);
+    if (ws_) ws_->pause_reading(true);
+  }
+
+  void resume_reading() override {
+    if (read_pauses_ == 0 || --read_pauses_ > 0) return;
+    metrics::add(metrics::counter::reads_paused, -1);
+    if (ws_) ws_->pause_reading(false);
+    if (held_post_) std::exchange(held_post_, nullptr)->ok("ok", "text/html");
+  }
+
+  std::string_view transport_name() const noexcept override {
+    return transport_ == transport_kind::websocket ? "websocket" : "polling";
+  }
+
   std::chrono::milliseconds ping_interval() const noexcept override {
     return options_->ping_interval;
   }
@@ -273,7 +290,6 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       finish(close_reason::parse_error);
       return;
     }
-    reply->ok("ok", "text/html");
     for (auto& p : *packets) {
       if (state_ != ready_state::open) break;
       if (p.type == eio::packet_type::close) {
@@ -287,6 +303,11 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       }
       on_packet(p.type, std::move(p.data), p.binary);
     }
+    // Paused, the answer waits: the client sends its next POST after it.
+    if (read_pauses_ > 0 && state_ == ready_state::open)
+      held_post_ = std::move(reply);
+    else
+      reply->ok("ok", "text/html");
   }
 
   void on_poll_gone(const http_reply_ptr& reply) {
@@ -427,6 +448,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
     metrics::add(metrics::counter::upgraded);
     ws_ = std::move(candidate_);
     candidate_.reset();
+    if (read_pauses_ > 0) ws_->pause_reading(true);
     flush();
     if (state_ == ready_state::closing) finish(close_reason::forced_close);
   }
@@ -533,6 +555,11 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       answer_poll_with_close();
     }
     outbox_.clear();
+    if (read_pauses_ > 0) {
+      metrics::add(metrics::counter::reads_paused, -1);
+      read_pauses_ = 0;
+    }
+    if (held_post_) std::exchange(held_post_, nullptr)->ok("ok", "text/html");
     if (ws_) ws_->close();
     if (candidate_) candidate_->close();
     ws_.reset();
@@ -557,6 +584,10 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   std::uint64_t receiving_post_ = 0;
   ws_link_ptr ws_;
   ws_link_ptr candidate_;
+  // Backpressure: pause_reading() calls not yet resumed, and the POST whose
+  // answer waits for the resume.
+  std::size_t read_pauses_ = 0;
+  http_reply_ptr held_post_;
   std::vector<frame> outbox_;
   std::size_t outbox_bytes_ = 0;
 

@@ -57,6 +57,7 @@ std::size_t socket::buffered_amount() const noexcept {
 }
 
 bool socket::plain() const noexcept { return client_ && client_->plain(); }
+
 void socket::volatile_emitter::emit(std::string_view event, args arguments) const {
   auto& s = socket_;
   if (!s.connected_ || !s.client_) return;
@@ -68,6 +69,18 @@ void socket::volatile_emitter::emit(std::string_view event, args arguments) cons
   for (const auto& h : s.listeners().any_outgoing) h(s, std::string(event), arguments);
   metrics::add(metrics::counter::events_out);
   s.client_->send_packet(event_packet(s.nsp_, event, std::move(arguments)));
+}
+
+void socket::pause_reading() {
+  if (client_) client_->pause_reading();
+}
+
+void socket::resume_reading() {
+  if (client_) client_->resume_reading();
+}
+
+std::string_view socket::transport() const noexcept {
+  return client_ ? client_->transport_name() : std::string_view{};
 }
 
 void socket::emit(std::string_view event, args arguments) {

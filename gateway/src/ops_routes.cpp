@@ -197,6 +197,17 @@ answer metrics_page(const gateway_context& ctx) {
   counter("socketio_send_queue_budget_closes_total", c::budget_closes,
           "Connections disconnected as slow consumers because they held the largest queues "
           "while all queues together were over the budget.");
+  w.family("socketio_reads_paused", "gauge",
+           "Connections not being read because a queue of theirs is full (backpressure).");
+  w.sample("socketio_reads_paused", t.get(c::reads_paused));
+  w.family("socketio_backend_queued_events", "gauge",
+           "Client events waiting for a free slot at their backend (the proxy).");
+  w.sample("socketio_backend_queued_events", t.get(c::backend_queued));
+  counter("socketio_backend_reconnects_total", c::backend_reconnects,
+          "Backend channels connected again after losing their connection.");
+  counter("socketio_backend_connect_failures_total", c::backend_link_failures,
+          "Attempts to connect or reconnect a backend channel that failed (retried with "
+          "backoff).");
 
   w.family("socketio_ack_latency_seconds", "histogram",
            "Time from an emit with an acknowledgement to the client's answer.");

@@ -79,7 +79,7 @@ void ws_session::attach(caf::actor owner) {
       actor_runner::send(owner, atoms::ws_text::value, self->id_,
                          plain_websocket::connect_packet(self->ctx_.options.ws_namespace));
     if (!opened->early_bytes.empty()) self->consume(opened->early_bytes);
-    self->do_read();
+    if (!self->read_paused_) self->do_read();
   });
 }
 
@@ -407,11 +407,26 @@ struct ws_session::readable_handler {
 // I/O thread share (the reader copies out what a message needs). With a
 // buffer per connection, 16 KiB of every idle client would sit unused.
 void ws_session::do_read() {
+  if (read_waiting_) return;
+  read_waiting_ = true;
   socket_.async_wait(asio::ip::tcp::socket::wait_read, readable_handler{shared_from_this()});
 }
 
+// Paused, the session leaves the bytes in the kernel: its receive window
+// fills and the client's writes stop. A wait under way ends in on_readable,
+// which then reads nothing.
+void ws_session::pause_reading(bool paused) {
+  asio::post(socket_.get_executor(), [self = shared_from_this(), paused] {
+    if (self->read_paused_ == paused) return;
+    self->read_paused_ = paused;
+    if (!paused && self->attached_ && !self->shut_down_) self->do_read();
+  });
+}
+
 void ws_session::on_readable(boost::system::error_code ec) {
+  read_waiting_ = false;
   if (shut_down_) return;
+  if (read_paused_ && !ec) return;
   thread_local std::vector<char> buffer(read_chunk);
   std::size_t n = 0;
   if (!ec) n = socket_.read_some(asio::buffer(buffer), ec);
@@ -427,7 +442,7 @@ void ws_session::on_readable(boost::system::error_code ec) {
     return;
   }
   consume(std::string_view(buffer.data(), n));
-  if (!shut_down_) do_read();
+  if (!shut_down_ && !read_paused_) do_read();
 }
 
 void ws_session::consume(std::string_view bytes) {

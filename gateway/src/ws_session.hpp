@@ -52,6 +52,7 @@ class ws_session final : public ws_link,
     return queued_bytes_.load(std::memory_order_relaxed);
   }
   bool over_budget() const noexcept override;
+  void pause_reading(bool paused) override;
 
   /// Holds the connection's place under the limits while the socket lives.
   void keep(admission::slot slot) { slot_ = std::move(slot); }
@@ -154,6 +155,8 @@ class ws_session final : public ws_link,
   bool shut_down_ = false;   // the socket is closed
   bool owner_notified_ = false;
   bool input_failed_ = false;  // the peer broke the protocol; its bytes are ignored
+  bool read_paused_ = false;   // the owner asked to stop reading (backpressure)
+  bool read_waiting_ = false;  // a wait for readability is under way
 };
 
 }  // namespace sio::detail

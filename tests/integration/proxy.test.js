@@ -11,6 +11,8 @@ import grpc from '@grpc/grpc-js';
 import protoLoader from '@grpc/proto-loader';
 import { io } from 'socket.io-client';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { SERVER_BIN, nextEvent, startServer, withTimeout } from './server.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -38,7 +40,7 @@ function signal() {
  * event's name. It records what it saw so that tests can check order,
  * concurrency, cancellation and disconnect notices.
  */
-function startBackend() {
+function startBackend({ label = 'backend', credentials = grpc.ServerCredentials.createInsecure(), port = 0 } = {}) {
   const seen = { events: [], disconnects: new Map(), cancelled: new Map(), concurrent: 0, maxConcurrent: 0, token: [] };
   const waiters = { disconnect: new Map(), cancelled: new Map() };
   const wake = (kind, id, value) => {
@@ -59,7 +61,7 @@ function startBackend() {
           return setTimeout(() => cb(null, { accept: {} }), 2000);
         case 'handshake': {
           const h = call.request.handshake;
-          return cb(null, { accept: { data_json: JSON.stringify({ headers: h.headers, query: h.query, auth, ns: call.request.namespace }) } });
+          return cb(null, { accept: { data_json: JSON.stringify({ headers: h.headers, query: h.query, auth, ns: call.request.namespace, transport: call.request.transport }) } });
         }
         case 'garbage':
           return cb(null, { accept: { data_json: '{not json' } });
@@ -69,7 +71,7 @@ function startBackend() {
     },
     Event(call, cb) {
       const r = call.request;
-      seen.events.push({ event: r.event, seq: r.seq, socket: r.socket_id });
+      seen.events.push({ event: r.event, seq: r.seq, socket: r.socket_id, namespace: r.namespace });
       seen.concurrent += 1;
       seen.maxConcurrent = Math.max(seen.maxConcurrent, seen.concurrent);
       const reply = (err, value) => { seen.concurrent -= 1; cb(err, value); };
@@ -92,6 +94,8 @@ function startBackend() {
             ack: payload('moved'),
             disconnect: r.payload.args.length > 0 && JSON.parse(r.payload.args[0].json) === 'and-leave',
           });
+        case 'slow':
+          return setTimeout(() => reply(null, { ack: payload(r.seq) }), 3);
         case 'fail':
           return reply({ code: grpc.status.FAILED_PRECONDITION, details: 'boom' });
         case 'badreply':
@@ -100,7 +104,7 @@ function startBackend() {
           call.on('cancelled', () => { seen.concurrent -= 1; wake('cancelled', r.socket_id, true); });
           return undefined;
         default:
-          return reply(null, { ack: payload('unknown', r.event) });
+          return reply(null, { ack: payload({ backend: label, event: r.event, namespace: r.namespace, token: call.metadata.get('authorization')[0] ?? null, data: r.data_json, rooms: r.rooms.length }) });
       }
     },
     Disconnect(call, cb) {
@@ -110,10 +114,10 @@ function startBackend() {
     },
   });
   const ready = new Promise((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, port) => {
+    server.bindAsync(`127.0.0.1:${port}`, credentials, (err, bound) => {
       if (err) return reject(err);
       server.start?.();
-      return resolve(port);
+      return resolve(bound);
     });
   });
   const waitFor = (kind, id) => {
@@ -188,6 +192,11 @@ describe('proxy to a Node backend', () => {
     assert.equal(me.data.query.room, 'blue');
     assert.deepEqual(me.data.auth, { mode: 'handshake', token: 't1' });
     assert.equal(me.data.ns, '/');
+    assert.equal(me.data.transport, 'TRANSPORT_WEBSOCKET');
+    const p = io(`http://127.0.0.1:${server.port}/`, { transports: ['polling'], forceNew: true, reconnection: false, auth: { mode: 'handshake' } });
+    sockets.push(p);
+    await connected(p);
+    assert.equal((await p.timeout(T).emitWithAck('whoami')).data.transport, 'TRANSPORT_POLLING');
   });
 
   test('a dynamic namespace is played by the backend too', async () => {
@@ -305,7 +314,9 @@ describe('proxy when the backend fails', () => {
       const replies = await Promise.all(Array.from({ length: 20 }, (_, i) => t.timeout(T).emitWithAck('echo', i)));
       t.disconnect();
       for (const reply of replies) assert.equal(reply.error.code, 'UNAVAILABLE');
-      // Logged once for the burst, not once per event.
+      // Logged once for the burst, not once per event (the line may reach
+      // the pipe after the acks).
+      await until(() => /event=backend_event_failed/.test(open.output()), T, 'the failure logged');
       assert.equal(open.output().match(/event=backend_event_failed/g)?.length, 1, open.output());
     } finally {
       await server.stop();
@@ -361,7 +372,8 @@ describe('proxy when the backend fails', () => {
   test('a socket over its queue gets RESOURCE_EXHAUSTED acks, and only it', async () => {
     const backend = startBackend();
     const port = await backend.ready;
-    const server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-queue': 2, 'backend-event-timeout': 300 });
+    // Without pausing: the error acks are the only backpressure.
+    const server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-queue': 2, 'backend-event-timeout': 300, 'backend-pause-reading=false': true });
     const sockets = [];
     try {
       const s = await connected(connect(server, { user: 'flood' }));
@@ -377,6 +389,95 @@ describe('proxy when the backend fails', () => {
       for (const s of sockets) s.disconnect();
       await server.stop();
       await backend.stop();
+    }
+  });
+});
+
+/** The value of an unlabelled sample in the server's /metrics. */
+async function metric(server, name) {
+  const text = await (await fetch(`http://127.0.0.1:${server.port}/metrics`)).text();
+  const m = text.match(new RegExp(`^${name} (\\S+)$`, 'm'));
+  assert.ok(m, `${name} in /metrics`);
+  return Number(m[1]);
+}
+
+/** Polls `probe` until it returns a truthy value, within `ms`. */
+async function until(probe, ms, what) {
+  return withTimeout((async () => {
+    for (;;) {
+      const v = await probe();
+      if (v) return v;
+      await delay(20);
+    }
+  })(), ms, what);
+}
+
+describe('proxy backpressure and reconnects', () => {
+  for (const transport of ['websocket', 'polling']) {
+    test(`a ${transport} client flooding a slow backend is paused, not refused: every ack, in order; others unaffected`, async () => {
+      const backend = startBackend();
+      const port = await backend.ready;
+      const server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-queue': 4 });
+      const flood = io(`http://127.0.0.1:${server.port}/`, { transports: [transport], forceNew: true, reconnection: false, auth: { user: 'flood' } });
+      const calm = connect(server, { user: 'calm' });
+      try {
+        await Promise.all([connected(flood), connected(calm)]);
+        const n = 300;
+        const filler = 'x'.repeat(2000);
+        const acks = Array.from({ length: n }, (_, i) => flood.timeout(30000).emitWithAck('slow', i, filler));
+        let most = 0;
+        await until(async () => {
+          most = Math.max(most, await metric(server, 'socketio_backend_queued_events'));
+          return (await metric(server, 'socketio_reads_paused')) === 1;
+        }, T, 'the flooding connection paused');
+        // The other client is served while the flood waits.
+        assert.equal(await calm.timeout(T).emitWithAck('echo', 'ok'), 'ok');
+        while (backend.seen.events.filter((e) => e.event === 'slow').length < n / 2) {
+          most = Math.max(most, await metric(server, 'socketio_backend_queued_events'));
+          await delay(20);
+        }
+        const replies = await withTimeout(Promise.all(acks), 30000, 'every ack of the flood');
+        assert.deepEqual(replies, Array.from({ length: n }, (_, i) => i + 1));
+        const mine = backend.seen.events.filter((e) => e.event === 'slow').map((e) => e.seq);
+        assert.deepEqual(mine, Array.from({ length: n }, (_, i) => i + 1));
+        // The queue holds what the gateway had read before the pause reached
+        // it, within the bound past which events would fail (4 + 4096).
+        assert.ok(most <= 4 + 4096, `queued at most ${most}`);
+        assert.equal(await metric(server, 'socketio_reads_paused'), 0);
+        assert.equal(await metric(server, 'socketio_backend_queued_events'), 0);
+      } finally {
+        flood.disconnect();
+        calm.disconnect();
+        await server.stop();
+        await backend.stop();
+      }
+    });
+  }
+
+  test('a backend restarted: the server connects again by itself, counted in /metrics, and calls reach it', async () => {
+    const first = startBackend({ label: 'first' });
+    const port = await first.ready;
+    const server = await startServer({ app: 'proxy', path: '/socket.io/', backend: `127.0.0.1:${port}`, 'backend-connect-timeout': 1000 });
+    let second;
+    try {
+      const s = await connected(connect(server, { user: 'r' }));
+      assert.equal((await s.timeout(T).emitWithAck('where')).backend, 'first');
+      s.disconnect();
+      const reconnects = await metric(server, 'socketio_backend_reconnects_total');
+      await first.stop();
+      await until(async () => (await metric(server, 'socketio_backend_connect_failures_total')) >= 1, T, 'the lost backend counted');
+      second = startBackend({ label: 'second', port });
+      await second.ready;
+      // No client call needed: the server retries with backoff on its own.
+      await until(async () => (await metric(server, 'socketio_backend_reconnects_total')) === reconnects + 1, 10000, 'the reconnect counted');
+      const t = await connected(connect(server, { user: 'r2' }));
+      assert.equal((await t.timeout(T).emitWithAck('where')).backend, 'second');
+      t.disconnect();
+      assert.match(server.output(), /event=backend_link_lost/);
+      assert.match(server.output(), /event=backend_reconnected/);
+    } finally {
+      await server.stop();
+      await second?.stop();
     }
   });
 });
@@ -417,4 +518,198 @@ describe('proxy flags', () => {
       assert.doesNotMatch(r.stdout, /listening/);
     });
   }
+});
+
+describe('routes in the config file', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sio-routes-'));
+  const writeConfig = (name, text) => {
+    const file = path.join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  test('two backends, by namespace and by event, next to local handlers, each with its token; headers allow-listed', async () => {
+    const a = startBackend({ label: 'a' });
+    const b = startBackend({ label: 'b' });
+    const [pa, pb] = await Promise.all([a.ready, b.ready]);
+    const config = writeConfig('two.toml', `
+[[backends]]
+name = "a"
+endpoint = "127.0.0.1:${pa}"
+metadata = { authorization = "Bearer token-a" }
+
+[[backends]]
+name = "b"
+endpoint = "127.0.0.1:${pb}"
+[backends.metadata]
+Authorization = "Bearer token-b"
+
+[[routes]]
+namespace = "/"
+connect = "a"
+disconnect = "a"
+events = { "*" = "a", score = "b" }
+headers = ["X-Team"]
+
+[[routes]]
+namespace = "/game"
+connect = "b"
+events = { "*" = "b" }
+`);
+    // The contract app: "/" has local handlers (echo among them).
+    const server = await startServer({ app: 'contract', path: '/socket.io/', config });
+    const sockets = [];
+    const open = async (auth, nsp = '/', extraHeaders = {}) => {
+      const s = io(`http://127.0.0.1:${server.port}${nsp}`, { transports: ['websocket'], forceNew: true, reconnection: false, auth, extraHeaders });
+      sockets.push(s);
+      return connected(s);
+    };
+    try {
+      const s = await open({ user: 'mix' });
+      assert.equal(a.seen.token.at(-1), 'Bearer token-a');
+      assert.equal(b.seen.token.length, 0, 'b decides no connect of /');
+      assert.equal(await s.timeout(T).emitWithAck('echo', 'local'), 'local');
+      const toA = await s.timeout(T).emitWithAck('other');
+      assert.deepEqual([toA.backend, toA.event, toA.namespace, toA.token], ['a', 'other', '/', 'Bearer token-a']);
+      const toB = await s.timeout(T).emitWithAck('score');
+      assert.deepEqual([toB.backend, toB.event, toB.namespace, toB.token], ['b', 'score', '/', 'Bearer token-b']);
+      // socket.data and rooms travel with events by default.
+      assert.deepEqual(JSON.parse(toB.data), { user: 'mix' });
+      assert.equal(toB.rooms, 2);
+      // The local handler kept its event: neither backend saw an echo.
+      assert.deepEqual([...a.seen.events, ...b.seen.events].filter((e) => e.event === 'echo'), []);
+
+      const h = await open({ mode: 'handshake' }, '/', { 'x-team': 'blue', 'x-secret': 'hidden' });
+      assert.deepEqual((await h.timeout(T).emitWithAck('whoami')).data.headers, { 'x-team': 'blue' });
+
+      const g = await open({ user: 'gamer' }, '/game');
+      assert.equal(b.seen.token.at(-1), 'Bearer token-b');
+      const inGame = await g.timeout(T).emitWithAck('move');
+      assert.deepEqual([inGame.backend, inGame.namespace], ['b', '/game']);
+
+      const id = s.id;
+      s.disconnect();
+      assert.equal((await a.waitFor('disconnect', id)).reason, 'client namespace disconnect');
+    } finally {
+      for (const s of sockets) s.disconnect();
+      await server.stop();
+      await a.stop();
+      await b.stop();
+    }
+  });
+
+  test('a "*" route: every namespace; its timeouts, failure policies and what travels with events', async () => {
+    const a = startBackend({ label: 'a' });
+    const pa = await a.ready;
+    const dead = await deadPort();
+    const config = writeConfig('star.toml', `
+[[backends]]
+name = "a"
+endpoint = "127.0.0.1:${pa}"
+
+[[backends]]
+name = "down"
+endpoint = "127.0.0.1:${dead}"
+
+[[routes]]
+namespace = "*"
+connect = "a"
+events = { "*" = "a" }
+with_data = false
+with_rooms = false
+event_timeout_ms = 300
+ack_on_error = "none"
+
+[[routes]]
+namespace = "/open"
+connect = "down"
+on_error = "accept"
+connect_timeout_ms = 2000
+`);
+    const server = await startServer({ app: 'proxy', path: '/socket.io/', config });
+    const sockets = [];
+    try {
+      for (const nsp of ['/', '/anything']) {
+        const s = await connected(connect(server, { user: 'star' }, nsp));
+        sockets.push(s);
+        const reply = await s.timeout(T).emitWithAck('plain');
+        assert.deepEqual([reply.backend, reply.namespace, reply.data, reply.rooms], ['a', nsp, '', 0]);
+      }
+      // No ack when the backend fails: the client's own timeout fires.
+      await assert.rejects(sockets[0].timeout(1000).emitWithAck('hang'), /operation has timed out/);
+      // A connect that the (down) backend should decide is accepted: fail-open.
+      const open = await connected(connect(server, {}, '/open'));
+      sockets.push(open);
+      assert.ok(open.connected);
+    } finally {
+      for (const s of sockets) s.disconnect();
+      await server.stop();
+      await a.stop();
+    }
+  });
+
+  test('a backend over TLS: the certificate checked against tls_ca and tls_server_name', async () => {
+    const key = path.join(dir, 'key.pem');
+    const cert = path.join(dir, 'cert.pem');
+    const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
+      '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=backend.test', '-addext', 'subjectAltName=DNS:backend.test'], { encoding: 'utf8', timeout: T });
+    assert.equal(made.status, 0, made.stderr);
+    const credentials = grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(cert), private_key: readFileSync(key) }]);
+    const a = startBackend({ label: 'tls', credentials });
+    const pa = await a.ready;
+    const base = `
+[[backends]]
+name = "a"
+endpoint = "127.0.0.1:${pa}"
+tls = true
+tls_ca = "${cert}"
+tls_server_name = "backend.test"
+
+[[routes]]
+namespace = "/"
+connect = "a"
+events = { "*" = "a" }
+`;
+    const good = await startServer({ app: 'proxy', path: '/socket.io/', config: writeConfig('tls.toml', base) });
+    // The same backend under a name its certificate does not have.
+    const wrong = await startServer({ app: 'proxy', path: '/socket.io/', config: writeConfig('tls-wrong.toml', base.replace('"backend.test"', '"other.test"')) });
+    try {
+      const s = await connected(connect(good, { user: 'sec' }));
+      const reply = await s.timeout(T).emitWithAck('over-tls');
+      s.disconnect();
+      assert.equal(reply.backend, 'tls');
+      const t = connect(wrong, {});
+      const [err] = await nextEvent(t, 'connect_error', T);
+      t.disconnect();
+      assert.deepEqual(err.data, { code: 'UNAVAILABLE', retryable: true });
+    } finally {
+      await good.stop();
+      await wrong.stop();
+      await a.stop();
+    }
+  });
+
+  for (const [what, text, message] of [
+    ['a route naming no backend', '[[routes]]\nnamespace = "/"\nconnect = "ghost"\n', /connect names no \[\[backends\]\]: ghost/],
+    ['an unknown key in a route', '[[backends]]\nname = "a"\nendpoint = "127.0.0.1:1"\n[[routes]]\nnamespace = "/"\ntimeout = 5\n', /line 6: \[\[routes\]\]: unknown key timeout/],
+    ['a backend without an endpoint', '[[backends]]\nname = "a"\n', /backend a needs an endpoint/],
+    ['a bad on_error', '[[backends]]\nname = "a"\nendpoint = "x:1"\n[[routes]]\nnamespace = "/"\non_error = "maybe"\n', /on_error must be/],
+    ['TOML that does not parse', '[[routes]\n', /parse/],
+  ]) {
+    test(`${what} is a usage error: exit code 2 before anything listens`, () => {
+      const file = writeConfig('bad.toml', text);
+      const r = spawnSync(SERVER_BIN, ['--app', 'proxy', '--config', file, '--port', '0', '--bind', '127.0.0.1'], { encoding: 'utf8', timeout: T });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stdout, /listening/);
+    });
+  }
+
+  test('--backend next to [[routes]] is a usage error', () => {
+    const file = writeConfig('both.toml', '[[backends]]\nname = "a"\nendpoint = "127.0.0.1:1"\n[[routes]]\nnamespace = "/"\nconnect = "a"\n');
+    const r = spawnSync(SERVER_BIN, ['--app', 'proxy', '--config', file, '--backend', '127.0.0.1:2', '--port', '0'], { encoding: 'utf8', timeout: T });
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /--backend and \[\[routes\]\]/);
+  });
 });

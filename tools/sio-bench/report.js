@@ -128,12 +128,16 @@ const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i].length)));
 const print = (l) =>
   console.log(l.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  "));
 console.log("");
-console.log(`sio-server vs the reference (socket.io ${refVersion}, Node ${process.version}); ` +
+// A table against another base than the reference (the proxy scenario)
+// brings its own heading.
+if (process.env.SIO_REPORT_TITLE) console.log(process.env.SIO_REPORT_TITLE);
+else console.log(`sio-server vs the reference (socket.io ${refVersion}, Node ${process.version}); ` +
             `${os.cpus().length} cores. ratio = ours / reference.` +
             (rounds > 1 ? ` Each figure is the median of ${rounds} rounds; each ratio the ` +
                           "median of the rounds' ratios." : ""));
-console.log("ours-1+1: --actor-threads 1 --gateway-threads 1, the like-for-like comparison with " +
-            "single-threaded Node; ours-default: all cores. The headline is server CPU per op.");
+if (!process.env.SIO_REPORT_TITLE)
+  console.log("ours-1+1: --actor-threads 1 --gateway-threads 1, the like-for-like comparison with " +
+              "single-threaded Node; ours-default: all cores. The headline is server CPU per op.");
 if (servers.includes("floor"))
   console.log("floor: tools/floor-server, raw epoll on one thread and only what sio-bench " +
               "needs: the least server CPU per op any design can spend here.");

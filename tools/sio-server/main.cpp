@@ -14,6 +14,7 @@
 #include "apps.hpp"
 #include "cluster_setup.hpp"
 #include "command_line.hpp"
+#include "config_sections.hpp"
 #include "log.hpp"
 #include "grpc_api.hpp"
 #include "proxy_app.hpp"
@@ -47,6 +48,7 @@ int main(int argc, char** argv) {
   cli.get_option("--app")->description("Built-in app to run: " + app_names);
   cli.set_config("--config", "", "TOML file of flags without their dashes (port = 3000)");
   cli.allow_config_extras(CLI::config_extras_mode::error);
+  cli.config_formatter(std::make_shared<sio::flags_config>());
   std::string log_level = "info";
   std::string log_format = "logfmt";
   cli.add_option("--log-format", log_format, "logfmt or json (one object per line)")
@@ -127,7 +129,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "sio-server: %s\n", problem.c_str());
     return 2;
   }
-  if (auto why = sio::proxy_usage_error(options); !why.empty()) {
+  std::shared_ptr<const sio::proxy_routes> routes;
+  if (auto* config = cli.get_config_ptr(); config && config->count() > 0) {
+    if (auto why = sio::read_proxy_routes(config->as<std::string>(), routes); !why.empty()) {
+      std::fprintf(stderr, "sio-server: %s\n", why.c_str());
+      return 2;
+    }
+  }
+  if (auto why = sio::proxy_usage_error(options, routes.get()); !why.empty()) {
     std::fprintf(stderr, "sio-server: %s\n", why.c_str());
     return 2;
   }
@@ -155,7 +164,7 @@ int main(int argc, char** argv) {
     server = app->engine_handler ? sio::start_engine_io(system, server_options, app->engine_handler)
                                  : sio::start(system, server_options, [&](sio::server& io) {
                                      app->configure(io);
-                                     sio::configure_proxy(io, options);
+                                     sio::configure_proxy(io, options, routes.get());
                                    });
   } catch (const std::exception& e) {  // Asio throws boost::system::system_error
     std::fprintf(stderr, "sio-server: cannot listen on %s:%u: %s\n", options.bind.c_str(),

@@ -69,6 +69,7 @@ struct server_options {
   std::uint32_t backend_event_timeout_ms = 10000;
   std::uint32_t backend_max_inflight = 1;
   std::uint32_t backend_queue = 64;
+  bool backend_pause_reading = true;
   std::string backend_on_error = "reject";
   std::string backend_ack_on_error = "error_object";
   std::string backend_headers;  // allow-list, comma-separated
@@ -239,6 +240,9 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
                  "Events of one socket waiting for the backend; past it they fail")
       ->capture_default_str()
       ->check(CLI::Range(0u, 100000u));
+  app.add_flag("--backend-pause-reading", o.backend_pause_reading,
+               "A socket's full queue stops the reading of its connection until half of it "
+               "is done (default: true; =false answers the events past it with an error)");
   app.add_option("--backend-on-error", o.backend_on_error,
                  "A connect when the backend fails: reject (CONNECT_ERROR) or accept")
       ->capture_default_str()

@@ -4,6 +4,8 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include "sio/actors/metrics.hpp"
+
 namespace sio::rpc {
 
 std::shared_ptr<backend> make_backend(backend_options options) {
@@ -18,8 +20,62 @@ backend::backend(backend_options options) : options_(std::move(options)) {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 5000);
   args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-  channel_ = grpc::CreateCustomChannel(options_.endpoint, grpc::InsecureChannelCredentials(), args);
+  std::shared_ptr<grpc::ChannelCredentials> credentials;
+  if (const auto& tls = options_.tls; tls.enabled) {
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = tls.root_certs;
+    ssl.pem_cert_chain = tls.cert_chain;
+    ssl.pem_private_key = tls.private_key;
+    credentials = grpc::SslCredentials(ssl);
+    if (!tls.server_name.empty()) args.SetSslTargetNameOverride(tls.server_name);
+  } else {
+    credentials = grpc::InsecureChannelCredentials();
+  }
+  channel_ = grpc::CreateCustomChannel(options_.endpoint, credentials, args);
   stub_ = pb::BackendService::NewStub(channel_);
+  watcher_ = std::jthread([this](const std::stop_token& stop) { watch(stop); });
+}
+
+backend::~backend() = default;
+
+void backend::watch(const std::stop_token& stop) {
+  // How often the watcher looks at its stop token: the longest a server's
+  // stop waits for it.
+  constexpr auto tick = std::chrono::milliseconds(100);
+  bool was_ready = false;
+  bool lost = false;
+  // The first call connects the channel; the watcher takes over once it
+  // was ready.
+  auto state = channel_->GetState(false);
+  while (!stop.stop_requested()) {
+    if (!channel_->WaitForStateChange(state, std::chrono::system_clock::now() + tick)) continue;
+    auto next = channel_->GetState(false);
+    switch (next) {
+      case GRPC_CHANNEL_READY:
+        if (lost) {
+          metrics::add(metrics::counter::backend_reconnects);
+          if (options_.log) options_.log("backend_reconnected", "endpoint=" + options_.endpoint);
+        }
+        was_ready = true;
+        lost = false;
+        break;
+      case GRPC_CHANNEL_TRANSIENT_FAILURE:
+        metrics::add(metrics::counter::backend_link_failures);
+        [[fallthrough]];
+      case GRPC_CHANNEL_IDLE:
+        if (was_ready && !lost) {
+          lost = true;
+          if (options_.log) options_.log("backend_link_lost", "endpoint=" + options_.endpoint);
+        }
+        // An idle channel that was ready waits for the next call to
+        // connect again; the next call should not be the one to pay for it.
+        if (next == GRPC_CHANNEL_IDLE && was_ready) next = channel_->GetState(true);
+        break;
+      default:
+        break;
+    }
+    state = next;
+  }
 }
 
 void backend::prepare(grpc::ClientContext& context, std::chrono::milliseconds timeout) const {

@@ -10,7 +10,9 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <stop_token>
 #include <string>
+#include <thread>
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
@@ -34,6 +36,9 @@ struct backend_call {
 class backend : public std::enable_shared_from_this<backend> {
  public:
   explicit backend(backend_options options);
+  ~backend();
+  backend(const backend&) = delete;
+  backend& operator=(const backend&) = delete;
 
   using connect_call = backend_call<pb::ConnectRequest, pb::ConnectResponse>;
   using event_call = backend_call<pb::EventRequest, pb::EventResponse>;
@@ -68,6 +73,10 @@ class backend : public std::enable_shared_from_this<backend> {
 
  private:
   void prepare(grpc::ClientContext& context, std::chrono::milliseconds timeout) const;
+  /// Keeps the channel connected (an idle channel connects again at once,
+  /// a failed one retries with gRPC's backoff) and counts its failures and
+  /// reconnects.
+  void watch(const std::stop_token& stop);
 
   backend_options options_;
   std::shared_ptr<grpc::Channel> channel_;
@@ -80,6 +89,8 @@ class backend : public std::enable_shared_from_this<backend> {
     std::atomic<std::size_t> suppressed{0};
   };
   std::array<log_slot, failure_kinds> log_;
+  // Last member: it stops (and joins) before the channel goes.
+  std::jthread watcher_;
 };
 
 /// The gRPC code's name, as the client sees it in error objects.

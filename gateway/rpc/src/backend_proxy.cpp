@@ -14,6 +14,7 @@
 #include "convert.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
+#include "sio/actors/metrics.hpp"
 
 namespace sio::rpc {
 namespace {
@@ -54,6 +55,8 @@ struct socket_proxy {
   std::uint64_t seq = 0;
   std::size_t inflight = 0;
   std::deque<queued_event> queue;
+  // Whether this socket paused its connection's reading (a full queue).
+  bool paused = false;
   // Calls at the backend, cancelled when the socket goes away.
   std::vector<std::shared_ptr<backend::event_call>> calls;
   bool gone = false;
@@ -150,6 +153,8 @@ void ask_connect(const std::shared_ptr<const route_state>& rs, socket& s, next_f
   req.set_namespace_(s.nsp());
   to_handshake(s.handshake_info(), rs->route, *req.mutable_handshake());
   req.set_node_id(rs->route.node_id);
+  req.set_transport(s.transport() == "websocket" ? pb::TRANSPORT_WEBSOCKET
+                                                 : pb::TRANSPORT_POLLING);
   auto conn = s.connection();
   std::weak_ptr<socket> weak = s.weak_from_this();
   rs->b->connect(call, rs->route.connect_timeout,
@@ -165,11 +170,18 @@ void ask_connect(const std::shared_ptr<const route_state>& rs, socket& s, next_f
 void start(const std::shared_ptr<socket_proxy>& p, socket& s, queued_event ev);
 
 void pump(const std::shared_ptr<socket_proxy>& p) {
-  while (!p->gone && p->inflight < p->rs->route.max_inflight && !p->queue.empty()) {
+  const auto& r = p->rs->route;
+  while (!p->gone && p->inflight < r.max_inflight && !p->queue.empty()) {
     auto s = p->sock.lock();
     if (!s || !s->connected()) return;
     auto ev = std::move(p->queue.front());
     p->queue.pop_front();
+    metrics::add(metrics::counter::backend_queued, -1);
+    // Half empty: the client may send again.
+    if (p->paused && p->queue.size() <= r.max_queue / 2) {
+      p->paused = false;
+      s->resume_reading();
+    }
     start(p, *s, std::move(ev));
   }
 }
@@ -319,10 +331,16 @@ void on_event(const std::shared_ptr<socket_proxy>& p, socket& s, const std::stri
               args& arguments, const ack_sender& ack) {
   queued_event ev{name, std::move(arguments), ack, ++p->seq};
   const auto& r = p->rs->route;
+  auto room = r.max_queue + (r.pause_reading ? r.read_slack : 0);
   if (p->inflight < r.max_inflight) {
     start(p, s, std::move(ev));
-  } else if (p->queue.size() < r.max_queue) {
+  } else if (p->queue.size() < room) {
     p->queue.push_back(std::move(ev));
+    metrics::add(metrics::counter::backend_queued);
+    if (r.pause_reading && !p->paused && p->queue.size() >= r.max_queue) {
+      p->paused = true;
+      s.pause_reading();
+    }
   } else {
     fail_ack(r, ev.ack, "RESOURCE_EXHAUSTED", "too many events waiting for the backend");
   }
@@ -332,7 +350,12 @@ void on_event(const std::shared_ptr<socket_proxy>& p, socket& s, const std::stri
 
 void on_disconnect(const std::shared_ptr<socket_proxy>& p, socket& s, const std::string& reason) {
   p->gone = true;
+  metrics::add(metrics::counter::backend_queued, -static_cast<std::int64_t>(p->queue.size()));
   p->queue.clear();
+  if (p->paused) {
+    p->paused = false;
+    s.resume_reading();
+  }
   for (const auto& call : p->calls) call->context.TryCancel();
   const auto& rs = *p->rs;
   if (!rs.route.disconnect) return;

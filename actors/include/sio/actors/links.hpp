@@ -52,6 +52,10 @@ class ws_link {
   /// The send queues of the whole process are past their memory budget:
   /// volatile packets are dropped (read from any thread; a moment's value).
   virtual bool over_budget() const noexcept { return false; }
+  /// Stops reading the socket (true), so that TCP pushes back on the
+  /// client, or reads it again (false). A message already read still
+  /// arrives.
+  virtual void pause_reading(bool /*paused*/) {}
 };
 using ws_link_ptr = std::shared_ptr<ws_link>;
 

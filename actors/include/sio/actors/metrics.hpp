@@ -34,6 +34,10 @@ enum class counter : std::uint8_t {
   send_queue_bytes,     ///< gauge: bytes queued for clients and not yet written
   budget_closes,        ///< connections closed as the largest over the global budget
   events_rate_limited,  ///< EVENT packets dropped past a connection's event rate
+  reads_paused,         ///< gauge: connections whose reading is paused (backpressure)
+  backend_queued,       ///< gauge: events waiting for a backend (the proxy's queues)
+  backend_reconnects,   ///< backend channels connected again after losing their link
+  backend_link_failures,  ///< attempts to (re)connect a backend channel that failed
   count_
 };
 

@@ -44,6 +44,13 @@ class engine_session {
   virtual std::chrono::milliseconds ping_timeout() const noexcept = 0;
   /// Bytes queued for the client and not yet sent.
   virtual std::size_t buffered_amount() const noexcept { return 0; }
+  /// Stops reading the client until as many resume_reading() calls
+  /// (backpressure: a WebSocket is not read, so TCP pushes back; a polling
+  /// client's POST is answered only on resume, so it sends no next one).
+  virtual void pause_reading() {}
+  virtual void resume_reading() {}
+  /// "websocket" or "polling": the transport in use now.
+  virtual std::string_view transport_name() const noexcept { return "polling"; }
 };
 
 /// The layer above Engine.IO. One instance per session; every call runs

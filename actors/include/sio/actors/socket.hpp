@@ -7,6 +7,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -89,6 +90,15 @@ class socket : public std::enable_shared_from_this<socket> {
   /// namespaces share one connection); volatile packets are dropped past
   /// the server's soft bound.
   std::size_t buffered_amount() const noexcept;
+  /// Stops reading this socket's connection (every namespace of its
+  /// client) until as many resume_reading() calls: backpressure for a
+  /// handler whose work queues up. The client's pongs wait too, so a pause
+  /// longer than its ping timeout ends the connection.
+  void pause_reading();
+  void resume_reading();
+  /// `socket.conn.transport.name`: "websocket" or "polling" ("" once the
+  /// socket left).
+  std::string_view transport() const noexcept;
   /// `socket.recovered`: this socket came back after a dropped connection
   /// with its id, rooms and data, and got the events it missed (only with
   /// connection state recovery on).

@@ -18,6 +18,18 @@ struct backend_options {
   std::string endpoint;
   /// Sent with every call (`authorization: Bearer ...` and the like).
   std::vector<std::pair<std::string, std::string>> metadata;
+  /// TLS to the backend (off: plaintext, for loopback and unix: sockets).
+  struct tls_options {
+    bool enabled = false;
+    /// PEM roots that sign the backend's certificate (empty: the system's).
+    std::string root_certs;
+    /// PEM certificate chain and key of this server, for mutual TLS.
+    std::string cert_chain;
+    std::string private_key;
+    /// The name checked against the certificate, when it is not the
+    /// endpoint's host (an IP address, a name only the certificate knows).
+    std::string server_name;
+  } tls;
   /// Event calls at this backend at once, over all sockets; an event past
   /// it fails as a backend error with RESOURCE_EXHAUSTED.
   std::size_t max_inflight = 10000;
@@ -56,9 +68,15 @@ struct route_options {
   ack_on_error ack_error = ack_on_error::error_object;
   /// Events of one socket at the backend at once (1: in the client's order).
   std::size_t max_inflight = 1;
-  /// Events of one socket waiting for a free slot; past it an event is
-  /// answered with a RESOURCE_EXHAUSTED error ack (or dropped).
+  /// Events of one socket waiting for a free slot. When the queue is full
+  /// the socket's connection stops being read (TCP pushes back on the
+  /// client) until it is half empty; the events the client had already sent
+  /// still queue, up to `read_slack` more, and only past that (or at once
+  /// with pause_reading off) an event is answered with a RESOURCE_EXHAUSTED
+  /// error ack (or dropped).
   std::size_t max_queue = 64;
+  bool pause_reading = true;
+  std::size_t read_slack = 4096;
   /// Largest ack or emit payload taken from the backend.
   std::size_t max_payload_bytes = 1000000;
   std::string node_id;

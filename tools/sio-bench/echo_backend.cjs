@@ -1,4 +1,4 @@
-// The trivial backend of the proxied echo scenario (tools/bench_proxy.sh):
+// The trivial backend of the proxy scenario of tools/bench.sh (--scenarios proxy):
 // accepts every connect and answers each event's ack with its own arguments.
 // Prints "listening PORT" once it serves.
 'use strict';
