@@ -8,6 +8,7 @@
 
 #include "sio/actors/socketio_types.hpp"
 #include "sio/actors/adapter.hpp"
+#include "sio/actors/observer.hpp"
 
 namespace sio::detail {
 
@@ -33,8 +34,11 @@ namespace sio::detail {
 ///  - (forget, pid)
 /// With `adapter`, the namespace makes its cluster adapter at start and
 /// hands it what is not local (see adapter_factory).
+/// With `hook`, it reports joins and leaves (not a socket's own room, nor
+/// the leaves of a socket that goes away) while someone watches.
 caf::actor spawn_namespace(caf::actor_system& sys, std::string name,
                            std::optional<recovery_options> recovery = std::nullopt,
-                           adapter_factory adapter = {});
+                           adapter_factory adapter = {},
+                           std::shared_ptr<const observation_hook> hook = nullptr);
 
 }  // namespace sio::detail

@@ -80,6 +80,7 @@ void namespace_ref::list_rooms(
 server::server(caf::actor_system& sys, socketio_options options, std::size_t max_payload)
     : state_(std::make_shared<detail::server_state>(
           detail::server_state{sys, options, max_payload, {}, {}, {}})) {
+  state_->hook = std::make_shared<observation_hook>(sys);
   state_->directory = detail::spawn_namespace_directory(sys, state_);
   // As in the reference, the main namespace always exists.
   of("/");
@@ -104,7 +105,7 @@ namespace_ref server::of(const std::string& name) {
     config->default_ack_timeout = state_->options.default_ack_timeout;
     auto actor = detail::spawn_namespace(state_->system, normalized,
                                          state_->options.connection_state_recovery,
-                                         state_->options.adapter);
+                                         state_->options.adapter, state_->hook);
     it = state_->namespaces.emplace(normalized, detail::namespace_entry{config, actor}).first;
   }
   return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
@@ -146,6 +147,27 @@ handler_factory server::session_handlers() {
 
 const socketio_options& server::options() const noexcept { return state_->options; }
 
+observation_hook& server::observer() const noexcept { return *state_->hook; }
+
+void server::resolve(const std::string& name,
+                     std::function<void(std::optional<namespace_ref>)> done) const {
+  if (auto found = find(name)) return done(std::move(found));
+  auto normalized = name.empty() || name.front() != '/' ? "/" + name : name;
+  auto state = state_;
+  state_->system.spawn([state, normalized, done = std::move(done)](caf::event_based_actor* self) {
+    self->request(state->directory, caf::infinite, atoms::get_namespace::value, normalized, json::object())
+        .then(
+            [state, normalized, done](caf::actor& actor, std::uint64_t rule) {
+              // The rule's configuration under the namespace's own name, which
+              // its broadcasts carry.
+              auto config = std::make_shared<detail::namespace_config>(*state->dynamic.at(rule).config);
+              config->name = normalized;
+              done(namespace_ref{config, std::move(actor), state->frozen});
+            },
+            [done](caf::error&) { done(std::nullopt); });
+  });
+}
+
 caf::actor_system& server::system() const noexcept { return state_->system; }
 
 // -- the directory of dynamic namespaces ---------------------------------------
@@ -172,7 +194,7 @@ caf::behavior directory(caf::stateful_actor<directory_state>* self,
           if (!rules[i].matches(name, auth)) continue;
           auto actor = spawn_namespace(self->system(), name,
                                        st.server->options.connection_state_recovery,
-                                       st.server->options.adapter);
+                                       st.server->options.adapter, st.server->hook);
           st.created.emplace(name, std::make_pair(actor, i));
           return {actor, i};
         }
