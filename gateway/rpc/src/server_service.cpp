@@ -48,15 +48,20 @@ std::string namespace_name(const std::string& given) {
   return given.front() == '/' ? given : "/" + given;
 }
 
-// What may be waited for within the caller's deadline: `cap`, less the time
-// left before the deadline minus a margin to send the answer in.
+// What may be waited for from now until `deadline` less a margin to send the
+// answer in, at most `cap`.
+std::chrono::milliseconds budget_until(std::chrono::system_clock::time_point deadline,
+                                       std::chrono::milliseconds cap) {
+  using namespace std::chrono;
+  if (deadline == system_clock::time_point::max()) return cap;
+  auto left = duration_cast<milliseconds>(deadline - system_clock::now()) - milliseconds(100);
+  return std::clamp(left, milliseconds(1), cap);
+}
+
+// What may be waited for within the caller's deadline, at most `cap`.
 std::chrono::milliseconds wait_budget(const grpc::CallbackServerContext* ctx,
                                       std::chrono::milliseconds cap) {
-  using namespace std::chrono;
-  auto deadline = ctx->deadline();
-  if (deadline == system_clock::time_point::max()) return cap;
-  auto left = duration_cast<milliseconds>(deadline - system_clock::now()) - milliseconds(50);
-  return std::clamp(left, milliseconds(1), cap);
+  return budget_until(ctx->deadline(), cap);
 }
 
 constexpr std::uint32_t default_page = 100;
@@ -226,7 +231,7 @@ struct guarded_call {
 }  // namespace
 
 void server_service::emit_with_ack(const token* who, const pb::EmitWithAckRequest& req,
-                                   std::chrono::milliseconds budget, bool unary,
+                                   std::chrono::system_clock::time_point deadline, bool unary,
                                    socket_ack_progress progress,
                                    reply_fn<pb::EmitWithAckResponse> done) {
   std::chrono::milliseconds asked{req.timeout_ms()};
@@ -237,7 +242,7 @@ void server_service::emit_with_ack(const token* who, const pb::EmitWithAckReques
     return done(rpc_error{grpc::StatusCode::RESOURCE_EXHAUSTED, "TOO_MANY_PENDING_ACKS",
                           "this server already awaits " + std::to_string(options_.max_pending_acks) +
                               " acks"});
-  select(who, scope::emit, req.target(), [this, &req, budget = std::min(budget, asked), unary,
+  select(who, scope::emit, req.target(), [this, &req, deadline, asked, unary,
                                            progress = std::move(progress),
                                            done](std::variant<broadcast, rpc_error> selected) {
     if (auto* e = std::get_if<rpc_error>(&selected)) return done(*e);
@@ -246,7 +251,6 @@ void server_service::emit_with_ack(const token* who, const pb::EmitWithAckReques
     if (auto* e = std::get_if<rpc_error>(&arguments)) return done(*e);
     auto b = std::get<broadcast>(std::move(selected));
     if (req.volatile_()) b.volatile_();
-    b.timeout(budget);
     // Every ack awaited counts towards max_pending_acks until it came or
     // timed out.
     auto pending = pending_acks_;
@@ -260,7 +264,9 @@ void server_service::emit_with_ack(const token* who, const pb::EmitWithAckReques
       if (f) f(a);
     };
     auto send = [b, event = req.event(), values = std::get<args>(std::move(arguments)),
-                 counted = std::move(counted), pending, done]() mutable {
+                 counted = std::move(counted), pending, done, deadline, asked]() mutable {
+      // The wait ends before the caller's deadline, counted from the emit.
+      b.timeout(budget_until(deadline, asked));
       b.emit_with_socket_acks(event, std::move(values), std::move(counted),
                               [pending, done](std::vector<socket_ack> acks, bool complete) {
                                 pending->fetch_sub(std::count_if(
@@ -297,7 +303,7 @@ grpc::ServerUnaryReactor* server_service::EmitWithAck(grpc::CallbackServerContex
   auto tracked = track([guard] {
     if (guard->claim()) guard->call.fail(shutting_down());
   });
-  emit_with_ack(id.who, *req, wait_budget(ctx, options_.max_ack_timeout), true, {},
+  emit_with_ack(id.who, *req, ctx->deadline(), true, {},
                 [guard, resp, tracked, calls = calls_](
                     std::variant<pb::EmitWithAckResponse, rpc_error> outcome) {
                   caf::anon_send(calls, atoms::untrack::value, tracked);
@@ -338,7 +344,7 @@ grpc::ServerWriteReactor<pb::EmitWithAckStreamResponse>* server_service::EmitWit
     to_socket_ack(a, *m.mutable_ack());
     caf::anon_send(writer, atoms::push::value, std::move(m));
   };
-  emit_with_ack(id.who, req->request(), wait_budget(ctx, options_.max_ack_timeout), false,
+  emit_with_ack(id.who, req->request(), ctx->deadline(), false,
                 std::move(progress),
                 [writer](std::variant<pb::EmitWithAckResponse, rpc_error> outcome) {
                   if (auto* e = std::get_if<rpc_error>(&outcome))

@@ -85,7 +85,8 @@ class server_service final : public pb::ServerService::CallbackService {
   /// The checks of EmitWithAck(Stream), then the emit; a unary one first
   /// counts its recipients (max_ack_recipients).
   void emit_with_ack(const token* who, const pb::EmitWithAckRequest& req,
-                     std::chrono::milliseconds budget, bool unary, socket_ack_progress progress,
+                     std::chrono::system_clock::time_point deadline, bool unary,
+                     socket_ack_progress progress,
                      reply_fn<pb::EmitWithAckResponse> done);
   /// The namespace `given` names (registered, or made by a dynamic rule),
   /// once `who` may use `needed` on it.
