@@ -52,7 +52,9 @@ observation_hook::observation_hook(caf::actor_system& sys)
     : watchers_(std::make_shared<std::atomic<std::size_t>>(0)),
       hub_(sys.spawn(hub, watchers_)) {}
 
-observation_hook::~observation_hook() { caf::anon_send_exit(hub_, caf::exit_reason::user_shutdown); }
+observation_hook::~observation_hook() { close(); }
+
+void observation_hook::close() { caf::anon_send_exit(hub_, caf::exit_reason::user_shutdown); }
 
 void observation_hook::notify(observed_event e) const {
   if (!watched()) return;

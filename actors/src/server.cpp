@@ -90,6 +90,7 @@ server::~server() {
   for (auto& [name, entry] : state_->namespaces)
     caf::anon_send_exit(entry.actor, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(state_->directory, caf::exit_reason::user_shutdown);
+  state_->hook->close();
 }
 
 namespace_ref server::of(const std::string& name) {

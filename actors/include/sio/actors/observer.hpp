@@ -81,6 +81,10 @@ class observation_hook {
   void watch(const caf::actor& watcher);
   void unwatch(const caf::actor& watcher);
 
+  /// Ends the reports (the server's end): watchers get nothing more, even
+  /// while connections that outlive the server still hold the hook.
+  void close();
+
  private:
   // Shared with the hub actor, which counts watchers down when they end.
   std::shared_ptr<std::atomic<std::size_t>> watchers_;
