@@ -39,6 +39,7 @@ recovery_broadcasts=10000
 adapter=0
 plain=0
 cluster=0
+grpc_bench=0
 build=1
 drain_timeout=30
 rounds=1
@@ -81,6 +82,10 @@ usage: tools/bench.sh [flags]
                      recovery: offsets on every event, a log per namespace), and measure
                      the memory $recovery_sessions waiting sessions hold while
                      $recovery_broadcasts broadcasts go by
+  --grpc             also the gRPC API: Emit calls/s and p50/p99 to a room of --subscribers
+                     members with deliveries/s and server CPU per delivery beside the
+                     same broadcasts started by a Socket.IO client; and fanout (ours-1+1)
+                     with the gRPC listener off, on, and on with one WatchEvents watcher
   --adapter          also run sio-server single with --adapter redis on a redis-server
                      of its own (a cluster of one node: what the adapter costs)
   --plain            also run ours-plain: ours-1+1 with --ws-path /ws, its fanout
@@ -123,6 +128,7 @@ while (($#)); do
     --adapter) adapter=1; shift ;;
     --plain) plain=1; shift ;;
     --cluster) cluster=1; shift ;;
+    --grpc) grpc_bench=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
@@ -454,4 +460,65 @@ if ((recovery)); then
       --sessions "$recovery_sessions" --broadcasts "$recovery_broadcasts" --payload "$payload" ||
     failed=1
 fi
+# The gRPC API: what a broadcast started over gRPC costs next to one started by
+# a Socket.IO client, and what the listener and a watcher cost the fanout.
+bench_grpc() {
+  local sock="$runs/grpc.sock" node_bench="$root/tools/sio-bench/grpc_bench.js"
+  local single=(--app contract --port 0 --actor-threads 1 --gateway-threads 1)
+  (cd "$root/tests/integration" && { [[ -d node_modules ]] || npm ci --no-audit --no-fund --loglevel=error; })
+  local args
+  args=$(scenario_args fanout)
+  local mode watcher_pid log
+  for mode in grpc-off grpc-on grpc-watched; do
+    echo "== fanout: ours-1+1 $mode"
+    log="$runs/fanout.$mode.server.log"
+    rm -f "$sock"
+    if [[ $mode == grpc-off ]]; then
+      cmd=("$bin/sio-server" "${single[@]}")
+    else
+      cmd=("$bin/sio-server" "${single[@]}" --grpc-listen "unix:$sock")
+    fi
+    "${cmd[@]}" >"$log" 2>&1 &
+    server_pid=$!
+    port=""
+    for _ in $(seq 100); do
+      port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
+      [[ -n $port ]] && break
+      sleep 0.1
+    done
+    [[ -n $port ]] || { echo "bench: sio-server did not start" >&2; stop_server; return 1; }
+    watcher_pid=""
+    if [[ $mode == grpc-watched ]]; then
+      node "$node_bench" --watch-only --grpc "unix:$sock" >"$runs/watcher.log" 2>&1 &
+      watcher_pid=$!
+      for _ in $(seq 100); do grep -q watching "$runs/watcher.log" && break; sleep 0.1; done
+    fi
+    # shellcheck disable=SC2086
+    timeout -k 5 "$limit" "$bin/sio-bench" $args --port "$port" --server-pid "$server_pid" \
+      --label "ours-1+1-$mode" --json "$runs/fanout.$mode.json" || failed=1
+    if [[ -n $watcher_pid ]]; then
+      kill -TERM "$watcher_pid" 2>/dev/null || true
+      wait "$watcher_pid" 2>/dev/null || true
+      cat "$runs/watcher.log"
+    fi
+    stop_server
+  done
+  echo "== gRPC Emit beside a Socket.IO broadcast: ours-1+1, $subscribers members"
+  rm -f "$sock"
+  log="$runs/grpc-emit.server.log"
+  "$bin/sio-server" "${single[@]}" --grpc-listen "unix:$sock" >"$log" 2>&1 &
+  server_pid=$!
+  port=""
+  for _ in $(seq 100); do
+    port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
+    [[ -n $port ]] && break
+    sleep 0.1
+  done
+  timeout -k 5 "$limit" node "$node_bench" --port "$port" --grpc "unix:$sock" \
+    --server-pid "$server_pid" --members "$subscribers" --window "$window" \
+    --duration "$duration" --payload "$payload" --json "$runs/grpc-emit.json" || failed=1
+  stop_server
+}
+if ((grpc_bench)); then bench_grpc || failed=1; fi
+
 exit "$failed"

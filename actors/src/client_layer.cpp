@@ -469,11 +469,28 @@ void client_layer::finish_connect(std::shared_ptr<socket> s,
     awaiting_replay_.emplace_back(s->key_, std::move(config));
     self()->send(s->nsp_actor_, atoms::restore::value, s->pid_, s->id(), s->key_,
                  caf::actor_cast<caf::actor>(self()));
+    observe_connect(*s);
     return;
   }
   self()->send(s->nsp_actor_, atoms::add_socket::value, s->id(), s->key_,
                caf::actor_cast<caf::actor>(self()));
+  observe_connect(*s);
   announce(s, config);
+}
+
+void client_layer::observe_connect(const socket& s) {
+  const auto& hook = *server_->hook;
+  if (!hook.watched()) return;
+  observed_event e;
+  e.kind = observed_kind::connect;
+  e.nsp = s.nsp();
+  e.socket_id = s.id();
+  e.socket.id = s.id();
+  e.socket.nsp = s.nsp();
+  e.socket.handshake_info = s.handshake_info();
+  e.socket.rooms = s.rooms();
+  e.socket.data = s.data_;
+  hook.notify(std::move(e));
 }
 
 void client_layer::on_replay(std::uint64_t key, std::vector<frame> missed) {
@@ -523,6 +540,16 @@ void client_layer::on_event(socket& s, sp::packet& p) {
   if (p.id)
     ack.owed_ =
         std::make_shared<ack_sender::owed>(ack_sender::owed{this, s.shared_from_this(), *p.id});
+  if (const auto& hook = *server_->hook; hook.watched()) {
+    observed_event e;
+    e.kind = observed_kind::client_event;
+    e.nsp = s.nsp();
+    e.socket_id = s.id();
+    e.name = name;
+    e.payload = arguments;
+    e.wants_ack = p.id.has_value();
+    hook.notify(std::move(e));
+  }
   for (const auto& any : s.listeners().any) any(s, name, arguments);
 
   if (s.listeners().middlewares.empty()) {
@@ -676,6 +703,16 @@ void client_layer::close_socket(socket& s, const std::string& reason) {
                  std::vector<std::string>(rooms.begin(), rooms.end()), s.data_, s.first_offset_);
   }
   self()->send(s.nsp_actor_, atoms::remove_socket::value, s.id());
+  if (const auto& hook = *server_->hook; hook.watched()) {
+    observed_event e;
+    e.kind = observed_kind::disconnect;
+    e.nsp = s.nsp();
+    e.socket_id = s.id();
+    e.name = reason;
+    e.socket.rooms = s.rooms();
+    e.socket.rooms.erase(s.id());
+    hook.notify(std::move(e));
+  }
   s.connected_ = false;
   metrics::bump(metrics::local().sockets_left[metrics::namespace_slot(s.nsp())]);
   std::erase(sockets_, keep);

@@ -87,6 +87,8 @@ class client_layer final : public session_handler {
   void start_socket(namespace_entry entry, const std::string& nsp, json auth, claimed_ptr claimed);
   void forget_claim(const caf::actor& nsp_actor, const claimed_session& claimed);
   void on_replay(std::uint64_t key, std::vector<frame> missed);
+  /// Reports a socket's connect to the observation hook, when someone watches.
+  void observe_connect(const socket& s);
   void announce(std::shared_ptr<socket> s, const std::shared_ptr<const namespace_config>& config,
                 std::vector<frame> before = {});
   void run_middlewares(std::shared_ptr<socket> s, std::shared_ptr<const namespace_config> config,

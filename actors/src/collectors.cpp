@@ -82,6 +82,7 @@ struct socket_ack_state {
   std::size_t answered = 0;
   bool expecting = true;
   socket_acks_callback done;
+  socket_ack_progress progress;
   caf::actor origin;
   // Replies that came before the list of recipients did.
   std::vector<socket_ack> early;
@@ -109,17 +110,23 @@ void record(socket_ack_actor* self, socket_ack& ack) {
   auto it = st.acks.find(ack.socket_id);
   if (it == st.acks.end() || it->second) return;
   it->second = std::move(ack);
+  if (st.progress.each)
+    hand_over(self, st.origin, [each = st.progress.each, copy = *it->second] { each(copy); });
   if (++st.answered == st.acks.size()) finish_acks(self, true);
 }
 
 caf::behavior socket_ack_collector(socket_ack_actor* self, std::chrono::milliseconds timeout,
-                                   socket_acks_callback done, caf::actor origin) {
+                                   socket_acks_callback done, caf::actor origin,
+                                   socket_ack_progress progress) {
   self->state.done = std::move(done);
+  self->state.progress = std::move(progress);
   self->state.origin = std::move(origin);
   self->delayed_send(self, timeout, atoms::collect_timeout::value);
   return {
       [self](atoms::expect, std::vector<std::string>& ids) {
         auto& st = self->state;
+        if (st.progress.dispatched)
+          hand_over(self, st.origin, [f = st.progress.dispatched, n = ids.size()] { f(n); });
         for (auto& id : ids) st.acks.emplace(std::move(id), std::nullopt);
         st.expecting = false;
         if (st.acks.empty()) return finish_acks(self, true);
@@ -163,8 +170,10 @@ caf::actor spawn_count_collector(caf::actor_system& sys, count_callback done, ca
 }
 
 caf::actor spawn_socket_ack_collector(caf::actor_system& sys, std::chrono::milliseconds timeout,
-                                      socket_acks_callback done, caf::actor origin) {
-  return sys.spawn(socket_ack_collector, timeout, std::move(done), std::move(origin));
+                                      socket_acks_callback done, caf::actor origin,
+                                      socket_ack_progress progress) {
+  return sys.spawn(socket_ack_collector, timeout, std::move(done), std::move(origin),
+                   std::move(progress));
 }
 
 caf::actor spawn_ack_collector(caf::actor_system& sys, std::chrono::milliseconds timeout,

@@ -31,8 +31,10 @@ caf::actor spawn_count_collector(caf::actor_system& sys, count_callback done, ca
 /// Collects per-socket acks: first (expect, socket ids), then (reply,
 /// socket_ack) from each, until all arrived or the timeout, when the
 /// missing ones count as timed out.
+/// `progress` hears of the recipients and of each ack as they come.
 caf::actor spawn_socket_ack_collector(caf::actor_system& sys, std::chrono::milliseconds timeout,
-                                      socket_acks_callback done, caf::actor origin);
+                                      socket_acks_callback done, caf::actor origin,
+                                      socket_ack_progress progress = {});
 
 /// Waits for (count, n) from the namespace, then, when n > 0, for the
 /// socket's (reply, data); gives up (nothing) after a few seconds.

@@ -86,6 +86,7 @@ struct namespace_state {
   std::unique_ptr<recovery_store> recovery;
   caf::actor adapter;  // the cluster's, if any
   caf::actor listeners;  // runs the host's server-side listeners
+  std::shared_ptr<const observation_hook> hook;
 };
 
 using namespace_actor = caf::stateful_actor<namespace_state>;
@@ -113,7 +114,20 @@ bool room_is_empty(const namespace_state& st, const std::string& room) {
   return own_room_member(st, room) == nullptr && st.rooms.count(room) == 0;
 }
 
-void leave_room(namespace_actor* self, const std::string& sid, const std::string& room) {
+// Tells the observation hook of a join or leave, when someone watches.
+void observe_membership(const namespace_state& st, observed_kind kind, const std::string& sid,
+                        const std::string& room) {
+  if (!st.hook || !st.hook->watched()) return;
+  observed_event e;
+  e.kind = kind;
+  e.nsp = st.name;
+  e.socket_id = sid;
+  e.name = room;
+  st.hook->notify(std::move(e));
+}
+
+void leave_room(namespace_actor* self, const std::string& sid, const std::string& room,
+                bool observed = true) {
   auto& st = self->state;
   auto s = st.sockets.find(sid);
   if (room == sid) {
@@ -127,6 +141,7 @@ void leave_room(namespace_actor* self, const std::string& sid, const std::string
       j->second.erase(room);
       if (j->second.empty()) st.joined.erase(j);
     }
+    if (observed) observe_membership(st, observed_kind::leave, sid, room);
   }
   auto r = st.room_actors.find(room);
   if (r == st.room_actors.end()) return;
@@ -144,6 +159,7 @@ void join_room(namespace_actor* self, const std::string& sid, const std::string&
   } else {
     if (!st.rooms[room].insert(sid).second) return;
     st.joined[sid].insert(room);
+    observe_membership(st, observed_kind::join, sid, room);
   }
   auto r = st.room_actors.find(room);
   if (r == st.room_actors.end()) {
@@ -162,9 +178,10 @@ void remove_socket(namespace_actor* self, const std::string& sid) {
   auto& st = self->state;
   if (auto j = st.joined.find(sid); j != st.joined.end()) {
     auto rooms = j->second;  // leave_room edits the set
-    for (const auto& room : rooms) leave_room(self, sid, room);
+    // A socket that goes away is reported once, by its connection.
+    for (const auto& room : rooms) leave_room(self, sid, room, false);
   }
-  leave_room(self, sid, sid);
+  leave_room(self, sid, sid, false);
   auto s = st.sockets.find(sid);
   if (s == st.sockets.end()) return;
   auto connection = s->second.connection.address();
@@ -395,8 +412,10 @@ void on_server_side_emit(namespace_actor* self, const server_side_emit_ptr& req)
 
 caf::behavior namespace_behavior(namespace_actor* self, std::string name,
                                  std::optional<recovery_options> recovery,
-                                 adapter_factory adapter, caf::actor listeners) {
+                                 adapter_factory adapter, caf::actor listeners,
+                                 std::shared_ptr<const observation_hook> hook) {
   self->state.name = std::move(name);
+  self->state.hook = std::move(hook);
   if (listeners) {
     self->state.listeners = std::move(listeners);
     self->link_to(self->state.listeners);
@@ -493,9 +512,9 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
 
 caf::actor spawn_namespace(caf::actor_system& sys, std::string name,
                            std::optional<recovery_options> recovery, adapter_factory adapter,
-                           caf::actor listeners) {
+                           caf::actor listeners, std::shared_ptr<const observation_hook> hook) {
   return sys.spawn(namespace_behavior, std::move(name), std::move(recovery), std::move(adapter),
-                   std::move(listeners));
+                   std::move(listeners), std::move(hook));
 }
 
 }  // namespace sio::detail

@@ -8,6 +8,7 @@
 
 #include "sio/actors/socketio_types.hpp"
 #include "sio/actors/adapter.hpp"
+#include "sio/actors/observer.hpp"
 
 namespace sio::detail {
 
@@ -36,8 +37,11 @@ namespace sio::detail {
 /// It passes (server_side_emit, server_side_emit_ptr) on: to `listeners`
 /// (see spawn_server_side_listeners) what reaches this node, to the adapter
 /// what is not local; it ends `listeners` when it ends.
+/// With `hook`, it reports joins and leaves (not a socket's own room, nor
+/// the leaves of a socket that goes away) while someone watches.
 caf::actor spawn_namespace(caf::actor_system& sys, std::string name,
                            std::optional<recovery_options> recovery = std::nullopt,
-                           adapter_factory adapter = {}, caf::actor listeners = {});
+                           adapter_factory adapter = {}, caf::actor listeners = {},
+                           std::shared_ptr<const observation_hook> hook = nullptr);
 
 }  // namespace sio::detail

@@ -122,6 +122,7 @@ void namespace_ref::server_side_emit_everywhere(std::string_view event, args arg
 server::server(caf::actor_system& sys, socketio_options options, std::size_t max_payload)
     : state_(std::make_shared<detail::server_state>(
           detail::server_state{sys, options, max_payload, {}, {}, {}})) {
+  state_->hook = std::make_shared<observation_hook>(sys);
   state_->directory = detail::spawn_namespace_directory(sys, state_);
   // As in the reference, the main namespace always exists.
   of("/");
@@ -131,6 +132,7 @@ server::~server() {
   for (auto& [name, entry] : state_->namespaces)
     caf::anon_send_exit(entry.actor, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(state_->directory, caf::exit_reason::user_shutdown);
+  state_->hook->close();
 }
 
 namespace_ref server::of(const std::string& name) {
@@ -144,10 +146,12 @@ namespace_ref server::of(const std::string& name) {
     auto config = std::make_shared<detail::namespace_config>();
     config->name = normalized;
     config->default_ack_timeout = state_->options.default_ack_timeout;
-    auto listeners = detail::spawn_server_side_listeners(state_->system, config, state_->frozen);
+    auto listeners = detail::spawn_server_side_listeners(state_->system, config, state_->frozen,
+                                                          state_->hook);
     auto actor = detail::spawn_namespace(state_->system, normalized,
                                          state_->options.connection_state_recovery,
-                                         state_->options.adapter, std::move(listeners));
+                                         state_->options.adapter, std::move(listeners),
+                                         state_->hook);
     it = state_->namespaces.emplace(normalized, detail::namespace_entry{config, actor}).first;
   }
   return namespace_ref{std::const_pointer_cast<detail::namespace_config>(it->second.config),
@@ -194,6 +198,27 @@ handler_factory server::session_handlers() {
 
 const socketio_options& server::options() const noexcept { return state_->options; }
 
+observation_hook& server::observer() const noexcept { return *state_->hook; }
+
+void server::resolve(const std::string& name,
+                     std::function<void(std::optional<namespace_ref>)> done) const {
+  if (auto found = find(name)) return done(std::move(found));
+  auto normalized = name.empty() || name.front() != '/' ? "/" + name : name;
+  auto state = state_;
+  state_->system.spawn([state, normalized, done = std::move(done)](caf::event_based_actor* self) {
+    self->request(state->directory, caf::infinite, atoms::get_namespace::value, normalized, json::object())
+        .then(
+            [state, normalized, done](caf::actor& actor, std::uint64_t rule) {
+              // The rule's configuration under the namespace's own name, which
+              // its broadcasts carry.
+              auto config = std::make_shared<detail::namespace_config>(*state->dynamic.at(rule).config);
+              config->name = normalized;
+              done(namespace_ref{config, std::move(actor), state->frozen});
+            },
+            [done](caf::error&) { done(std::nullopt); });
+  });
+}
+
 caf::actor_system& server::system() const noexcept { return state_->system; }
 
 // -- the directory of dynamic namespaces ---------------------------------------
@@ -219,10 +244,12 @@ caf::behavior directory(caf::stateful_actor<directory_state>* self,
         for (std::uint64_t i = 0; i < rules.size(); ++i) {
           if (!rules[i].matches(name, auth)) continue;
           auto listeners =
-              spawn_server_side_listeners(self->system(), rules[i].config, st.server->frozen);
+              spawn_server_side_listeners(self->system(), rules[i].config, st.server->frozen,
+                                          st.server->hook);
           auto actor = spawn_namespace(self->system(), name,
                                        st.server->options.connection_state_recovery,
-                                       st.server->options.adapter, std::move(listeners));
+                                       st.server->options.adapter, std::move(listeners),
+                                       st.server->hook);
           st.created.emplace(name, std::make_pair(actor, i));
           return {actor, i};
         }

@@ -5,7 +5,6 @@
 
 #include <caf/event_based_actor.hpp>
 
-#include "server_side_watch.hpp"
 #include "server_state.hpp"
 #include "sio/actors/server_side_emit.hpp"
 
@@ -27,9 +26,10 @@ void run_listener(const server_side_listener& listener, const server_side_emit_r
 
 caf::behavior listeners_behavior(caf::event_based_actor*,
                                  std::shared_ptr<const namespace_config> config,
-                                 std::shared_ptr<const std::atomic<bool>> frozen) {
+                                 std::shared_ptr<const std::atomic<bool>> frozen,
+                                 std::shared_ptr<const observation_hook> hook) {
   return {
-      [config, frozen](atoms::server_side_emit, const server_side_emit_ptr& req) {
+      [config, frozen, hook](atoms::server_side_emit, const server_side_emit_ptr& req) {
         if (req->local && req->on_replies) req->on_replies(std::nullopt, {});
         if (!req->here) return;
         std::size_t reached = 0;
@@ -39,7 +39,7 @@ caf::behavior listeners_behavior(caf::event_based_actor*,
             for (const auto& listener : it->second) run_listener(listener, *req);
             reached += it->second.size();
           }
-          reached += report_server_side_emit(config->name, *req);
+          if (hook) reached += hook->notify_server_side_emit(config->name, req->event, req->arguments);
         }
         if (req->on_reached) req->on_reached(reached);
       },
@@ -50,8 +50,9 @@ caf::behavior listeners_behavior(caf::event_based_actor*,
 
 caf::actor spawn_server_side_listeners(caf::actor_system& sys,
                                        std::shared_ptr<const namespace_config> config,
-                                       std::shared_ptr<const std::atomic<bool>> frozen) {
-  return sys.spawn(listeners_behavior, std::move(config), std::move(frozen));
+                                       std::shared_ptr<const std::atomic<bool>> frozen,
+                                       std::shared_ptr<const observation_hook> hook) {
+  return sys.spawn(listeners_behavior, std::move(config), std::move(frozen), std::move(hook));
 }
 
 }  // namespace sio::detail

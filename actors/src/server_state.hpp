@@ -12,6 +12,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
 
+#include "sio/actors/observer.hpp"
 #include "sio/actors/server.hpp"
 #include "sio/actors/server_side_emit.hpp"
 
@@ -55,6 +56,8 @@ struct server_state {
   /// Set by session_handlers(): from then on connection actors read the
   /// configuration on their threads, so it may no longer change.
   std::shared_ptr<std::atomic<bool>> frozen = std::make_shared<std::atomic<bool>>(false);
+  /// Where connections and namespaces report what happens (server::observer()).
+  std::shared_ptr<observation_hook> hook = nullptr;
 };
 
 /// What the library's own parts reach of a server beyond its public API.

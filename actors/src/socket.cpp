@@ -278,7 +278,14 @@ void broadcast::emit(std::string_view event, args arguments, count_callback on_s
 
 void broadcast::emit_with_socket_acks(std::string_view event, args arguments,
                                       socket_acks_callback callback) const {
+  emit_with_socket_acks(event, std::move(arguments), {}, std::move(callback));
+}
+
+void broadcast::emit_with_socket_acks(std::string_view event, args arguments,
+                                      socket_ack_progress progress,
+                                      socket_acks_callback callback) const {
   if (!nsp_) {
+    if (progress.dispatched) progress.dispatched(0);
     callback({}, true);
     return;
   }
@@ -293,8 +300,8 @@ void broadcast::emit_with_socket_acks(std::string_view event, args arguments,
       event_copy{std::string(event), std::move(arguments), volatile_flag_});
   req->ack_each = true;
   req->ack_timeout = timeout;
-  req->ack_collector = detail::spawn_socket_ack_collector(nsp_.home_system(), timeout,
-                                                          std::move(callback), origin_);
+  req->ack_collector = detail::spawn_socket_ack_collector(
+      nsp_.home_system(), timeout, std::move(callback), origin_, std::move(progress));
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }
 

@@ -83,6 +83,61 @@ function expectNothing(socket, event) {
   });
 }
 
+// A WatchEvents stream: its messages as they come, `ready` once the server
+// sent its headers (from then on every event reaches it), `ended` with the
+// error that ended it (null for a clean end).
+function watch(api, request, token = TOKEN) {
+  const md = new grpc.Metadata();
+  if (token !== null) md.set('authorization', `Bearer ${token}`);
+  const call = api.raw.WatchEvents(request, md);
+  const messages = [];
+  let waiters = [];
+  const check = () => { waiters = waiters.filter((w) => !w()); };
+  call.on('data', (m) => { messages.push(m); check(); });
+  const ended = new Promise((resolve) => {
+    call.on('error', (err) => resolve(err));
+    call.on('end', () => resolve(null));
+  });
+  const ready = withTimeout(Promise.race([
+    new Promise((resolve) => call.once('metadata', resolve)),
+    ended.then((err) => { throw err ?? new Error('the stream ended before its headers'); }),
+  ]), T, 'the WatchEvents headers');
+  ready.catch(() => {});  // a refused stream is awaited through `ended`
+  // Waits until pred(messages) holds.
+  const until = (pred, what) => withTimeout(new Promise((resolve) => {
+    const w = () => (pred(messages) ? (resolve(messages), true) : false);
+    if (!w()) waiters.push(w);
+  }), T, what);
+  return { call, messages, ready, ended, until, close: () => call.cancel() };
+}
+
+// The seq rule: +1 per message, a gap of n takes n + 1.
+function assertSeqs(messages) {
+  let prev = 0;
+  for (const m of messages) {
+    const step = m.event === 'gap' ? Number(m.gap.dropped) + 1 : 1;
+    assert.equal(Number(m.seq), prev + step, `seq after ${prev} for ${m.event}`);
+    prev = Number(m.seq);
+  }
+}
+
+// The error of a stream that must fail: its code name and sio-error-reason.
+function streamFailure(err) {
+  assert.ok(err, 'the stream ended without an error');
+  const reason = err.metadata?.get('sio-error-reason')?.[0];
+  return { code: grpc.status[err.code], reason: reason === undefined ? undefined : String(reason) };
+}
+
+// Every message of a server stream, or its error.
+function readStream(call) {
+  return new Promise((resolve) => {
+    const messages = [];
+    call.on('data', (m) => messages.push(m));
+    call.on('error', (error) => resolve({ messages, error }));
+    call.on('end', () => resolve({ messages, error: null }));
+  });
+}
+
 describe('gRPC API with tokens', () => {
   let server;
   let api;
@@ -316,6 +371,171 @@ describe('gRPC API with tokens', () => {
     closeAll([watcher]);
   });
 
+  test('WatchEvents: connect, join, leave and disconnect of a socket, in order, seq +1 each', async () => {
+    const w = watch(api, { namespaces: ['/'] });
+    await w.ready;
+    const [a] = await open(1);
+    const id = a.id;
+    await join(a, 'w1');
+    await join(a, 'w2');
+    assert.equal(await a.timeout(T).emitWithAck('leave', 'w1'), true);
+    a.disconnect();
+    const mine = () => w.messages.filter((m) => m.socket_id === id);
+    await w.until(() => mine().some((m) => m.event === 'disconnected'), 'the disconnect');
+    assert.deepEqual(mine().map((m) => m.event), ['connected', 'joined', 'joined', 'left', 'disconnected']);
+    const [connected, j1, j2, left, gone] = mine();
+    assert.equal(connected.connected.id, id);
+    assert.equal(connected.namespace, '/');
+    assert.equal(connected.connected.handshake.auth_json, '{}');
+    assert.deepEqual([j1.joined, j2.joined, left.left], ['w1', 'w2', 'w1']);
+    // The rooms it was in when it left, never its own; no leave for them.
+    assert.deepEqual(gone.disconnected, { reason: 'client namespace disconnect', rooms: ['w2'] });
+    for (const m of w.messages) assert.ok(Number(m.time_unix_ms) > 0);
+    assert.equal(w.messages.filter((m) => m.event === 'client_event').length, 0, 'client events only when asked for');
+    assertSeqs(w.messages);
+    w.close();
+    assert.equal(streamFailure(await w.ended).code, 'CANCELLED');
+  });
+
+  test('WatchEvents: client events by name, with payload and wants_ack', async () => {
+    const [a] = await open(1);
+    const w = watch(api, { kinds: ['WATCH_KIND_CLIENT_EVENT'], event_names: ['hello'], include_payload: true });
+    await w.ready;
+    a.emit('other', 1);
+    a.emit('hello', { x: 1 }, Buffer.from([9, 8]));
+    a.emit('hello', 'again', () => {});
+    await w.until((ms) => ms.length >= 2, 'two hello events');
+    assert.deepEqual(w.messages.map((m) => [m.event, m.client_event.event, m.socket_id]), [
+      ['client_event', 'hello', a.id], ['client_event', 'hello', a.id]]);
+    const [first, second] = w.messages.map((m) => m.client_event);
+    assert.deepEqual(JSON.parse(first.payload.args[0].json), { x: 1 });
+    assert.deepEqual([...first.payload.args[1].binary], [9, 8]);
+    assert.equal(first.wants_ack, false);
+    assert.equal(second.wants_ack, true);
+    assertSeqs(w.messages);
+    w.close();
+    closeAll([a]);
+  });
+
+  test('WatchEvents: heartbeats on a quiet stream take the next seq', async () => {
+    const w = watch(api, { namespaces: ['/nobody-here'], heartbeat_ms: 100 });
+    await w.ready;
+    await w.until((ms) => ms.filter((m) => m.event === 'heartbeat').length >= 3, 'three heartbeats');
+    assert.deepEqual(w.messages.slice(0, 3).map((m) => [m.event, Number(m.seq)]), [['heartbeat', 1], ['heartbeat', 2], ['heartbeat', 3]]);
+    w.close();
+  });
+
+  // A watcher that stops reading while 60 events of 200 kB each come: its
+  // buffer of 4 fills once the transport's windows are full.
+  const flood = async (socket, n) => {
+    const blob = 'x'.repeat(200000);
+    for (let i = 0; i < n; ++i) socket.emit('blob', blob, i);
+    // Handled in order: once this is answered, every blob was reported.
+    assert.equal(await socket.timeout(T).emitWithAck('echo', 'done'), 'done');
+  };
+
+  test('WatchEvents DROP: a slow reader gets one gap with the exact count, seq advanced by it', async () => {
+    const [a] = await open(1);
+    const w = watch(api, { kinds: ['WATCH_KIND_CLIENT_EVENT'], event_names: ['blob'], include_payload: true, buffer: 4, overflow: 'WATCH_OVERFLOW_DROP' });
+    await w.ready;
+    w.call.pause();
+    await flood(a, 60);
+    w.call.resume();
+    const counted = (ms) => ms.reduce((n, m) => n + (m.event === 'gap' ? Number(m.gap.dropped) : 1), 0);
+    await w.until((ms) => counted(ms) === 60, 'all 60 blobs received or counted as dropped');
+    const gaps = w.messages.filter((m) => m.event === 'gap');
+    assert.ok(gaps.length >= 1, 'a gap');
+    assert.ok(w.messages.length < 60);
+    // The blobs that came are in order, none twice.
+    const got = w.messages.filter((m) => m.event === 'client_event').map((m) => JSON.parse(m.client_event.payload.args[1].json));
+    assert.deepEqual(got, [...got].sort((x, y) => x - y));
+    assert.equal(new Set(got).size, got.length);
+    assertSeqs(w.messages);
+    w.close();
+    closeAll([a]);
+  });
+
+  test('WatchEvents CLOSE: a slow reader\'s stream ends RESOURCE_EXHAUSTED / WATCHER_TOO_SLOW', async () => {
+    const [a] = await open(1);
+    const w = watch(api, { kinds: ['WATCH_KIND_CLIENT_EVENT'], event_names: ['blob'], include_payload: true, buffer: 4, overflow: 'WATCH_OVERFLOW_CLOSE' });
+    await w.ready;
+    w.call.pause();
+    await flood(a, 60);
+    w.call.resume();
+    assert.deepEqual(streamFailure(await withTimeout(w.ended, T, 'the stream to end')), { code: 'RESOURCE_EXHAUSTED', reason: 'WATCHER_TOO_SLOW' });
+    assert.ok(w.messages.length < 60);
+    assertSeqs(w.messages);
+    // The server and the client go on.
+    assert.equal(await a.timeout(T).emitWithAck('echo', 1), 1);
+    closeAll([a]);
+  });
+
+  test('WatchEvents: a token sees only its namespaces; one without watch scope is refused', async () => {
+    const limited = client(`unix:${socketPath}`, 'chat-only-secret');
+    const denied = watch(limited, { namespaces: ['/custom'] }, 'chat-only-secret');
+    assert.deepEqual(streamFailure(await withTimeout(denied.ended, T, 'a refusal')), { code: 'PERMISSION_DENIED', reason: 'SCOPE_REQUIRED' });
+    const watcherOfCustom = watch(api, { namespaces: ['/custom'], kinds: ['WATCH_KIND_CONNECT'] });
+    await watcherOfCustom.ready;
+    const [main] = await open(1);
+    const [custom] = await open(1, '/custom');
+    await watcherOfCustom.until((ms) => ms.length >= 1, 'the /custom connect');
+    assert.deepEqual(watcherOfCustom.messages.map((m) => [m.namespace, m.socket_id]), [['/custom', custom.id]]);
+    assert.notEqual(main.id, custom.id);
+    watcherOfCustom.close();
+    limited.close();
+    closeAll([main, custom]);
+  });
+
+  test('EmitWithAckStream: dispatched first, acks as they come, the summary last', async () => {
+    const [acker, silent, leaver] = await open(3);
+    for (const s of [acker, silent, leaver]) await join(s, 'stream-ask');
+    const ids = { acker: acker.id, silent: silent.id, leaver: leaver.id };
+    acker.on('q', (n, cb) => cb(n + 1));
+    silent.on('q', () => {});
+    leaver.on('q', () => leaver.disconnect());
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${TOKEN}`);
+    const call = api.raw.EmitWithAckStream({ request: { target: { rooms: ['stream-ask'] }, event: 'q', payload: payload(1), timeout_ms: 800 } }, md, { deadline: Date.now() + T });
+    const { messages, error } = await withTimeout(readStream(call), T, 'the stream');
+    assert.equal(error, null);
+    assert.deepEqual(messages.map((m) => m.item), ['dispatched', 'ack', 'ack', 'summary']);
+    assert.equal(messages[0].dispatched, 3);
+    const streamed = Object.fromEntries(messages.slice(1, 3).map((m) => [m.ack.socket_id, m.ack]));
+    assert.equal(streamed[ids.acker].status, 'ACK_STATUS_ACKED');
+    assert.deepEqual(JSON.parse(streamed[ids.acker].payload.args[0].json), 2);
+    assert.equal(streamed[ids.leaver].status, 'ACK_STATUS_DISCONNECTED');
+    const { summary } = messages[3];
+    assert.deepEqual([summary.expected, summary.acked, summary.complete], [3, 1, false]);
+    assert.equal(summary.acks.find((a) => a.socket_id === ids.silent).status, 'ACK_STATUS_TIMED_OUT');
+    // Its errors come as the stream's status.
+    const bad = api.raw.EmitWithAckStream({ request: { target: {}, event: 'q', payload: payload(), timeout_ms: 0 } }, md);
+    assert.deepEqual(streamFailure((await withTimeout(readStream(bad), T, 'the refusal')).error), { code: 'INVALID_ARGUMENT', reason: 'BAD_TIMEOUT' });
+    closeAll([acker, silent]);
+  });
+
+  test('GetStats: clients, namespaces with sockets and rooms, events, watchers', async () => {
+    const [a, b] = await open(2);
+    await join(a, 'stats-room');
+    const w = watch(api, { heartbeat_ms: 60000 });
+    await w.ready;
+    const r = await api.call('GetStats', {});
+    assert.equal(r.node_id, 'sio-1');
+    assert.match(r.version, /^\d+\.\d+/);
+    assert.ok(Number(r.uptime_ms) > 0);
+    assert.ok(r.clients >= 2);
+    const main = r.namespaces.find((n) => n.name === '/');
+    assert.ok(main.sockets >= 2);
+    assert.ok(main.rooms >= 1);
+    assert.ok(Number(r.events_received) >= 1);
+    assert.ok(Number(r.events_sent) >= 1);
+    assert.ok(r.watchers >= 1);
+    assert.equal(r.pending_acks, 0);
+    w.close();
+    await w.ended;
+    assert.deepEqual(await failure(api.call('GetStats', {}, { metadataToken: 'emit-only-secret' })), { code: 'PERMISSION_DENIED', reason: 'SCOPE_REQUIRED' });
+    closeAll([a, b]);
+  });
+
   test('grpc.health.v1 answers SERVING', async () => {
     const healthProto = path.join(scratch, 'health.proto');
     writeFileSync(healthProto, `syntax = "proto3";
@@ -330,6 +550,160 @@ service Health { rpc Check(HealthCheckRequest) returns (HealthCheckResponse); }
       c.Check({ service: '' }, { deadline: Date.now() + T }, (e, v) => (e ? reject(e) : resolve(v))));
     assert.equal(r.status, 'SERVING');
     c.close();
+  });
+});
+
+describe('gRPC API limits', () => {
+  let server;
+  let api;
+  const sockets = [];
+  const socketPath = path.join(scratch, 'limits.sock');
+  before(async () => {
+    server = await startServer({
+      app: 'contract', path: '/socket.io/', 'grpc-listen': `unix:${socketPath}`,
+      'grpc-tokens': `${TOKEN}:admin;rate-secret:admin`, 'grpc-max-watchers': 1, 'grpc-max-ack-recipients': 2,
+      'grpc-max-pending-acks': 1,
+    });
+    api = client(`unix:${socketPath}`);
+  });
+  after(async () => {
+    for (const s of sockets) s.disconnect();
+    api?.close();
+    await server?.stop();
+  });
+  const open = async (n) => {
+    const s = await connectSockets(server.port, n);
+    sockets.push(...s);
+    return s;
+  };
+
+  test('TOO_MANY_RECIPIENTS for a unary EmitWithAck; the stream takes them', async () => {
+    const three = await open(3);
+    for (const s of three) {
+      await join(s, 'crowd');
+      s.on('q', (cb) => cb('ok'));
+    }
+    let asked = 0;
+    for (const s of three) s.on('q', () => { asked += 1; });
+    const req = { target: { rooms: ['crowd'] }, event: 'q', payload: payload(), timeout_ms: 2000 };
+    assert.deepEqual(await failure(api.call('EmitWithAck', req)), { code: 'FAILED_PRECONDITION', reason: 'TOO_MANY_RECIPIENTS' });
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${TOKEN}`);
+    const { messages, error } = await withTimeout(readStream(api.raw.EmitWithAckStream({ request: req }, md)), T, 'the stream');
+    assert.equal(error, null);
+    assert.deepEqual(messages.at(-1).summary.acked, 3);
+    // The refused call sent nothing.
+    assert.equal(asked, 3);
+    for (const s of three) s.disconnect();
+  });
+
+  test('TOO_MANY_PENDING_ACKS while another call awaits its ack', async () => {
+    const [silent] = await open(1);
+    const reached = nextEvent(silent, 'hold', T);
+    const first = api.call('EmitWithAck', { target: { rooms: [silent.id] }, event: 'hold', payload: payload(), timeout_ms: 1500 });
+    await reached;
+    assert.deepEqual(await failure(api.call('EmitWithAck', { target: { rooms: [silent.id] }, event: 'hold', payload: payload(), timeout_ms: 100 })),
+      { code: 'RESOURCE_EXHAUSTED', reason: 'TOO_MANY_PENDING_ACKS' });
+    const r = await first;
+    assert.equal(r.complete, false);
+    // Timed out, it no longer counts.
+    const again = await api.call('EmitWithAck', { target: { rooms: [silent.id] }, event: 'hold', payload: payload(), timeout_ms: 100 });
+    assert.equal(again.acks[0].status, 'ACK_STATUS_TIMED_OUT');
+    silent.disconnect();
+  });
+
+  test('TOO_MANY_WATCHERS past the limit; a slot frees when a watcher ends', async () => {
+    const w1 = watch(api, {});
+    await w1.ready;
+    const w2 = watch(api, {});
+    assert.deepEqual(streamFailure(await withTimeout(w2.ended, T, 'the refusal')), { code: 'RESOURCE_EXHAUSTED', reason: 'TOO_MANY_WATCHERS' });
+    w1.close();
+    await w1.ended;
+    // The slot frees once the server saw the cancel: retry within the bound.
+    const deadline = Date.now() + T;
+    for (;;) {
+      const w3 = watch(api, {});
+      const outcome = await withTimeout(Promise.race([w3.ready.then(() => 'ready'), w3.ended.then(() => 'refused')]), T, 'a watcher');
+      if (outcome === 'ready') { w3.close(); break; }
+      assert.ok(Date.now() < deadline, 'the slot never freed');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+});
+
+describe('gRPC API rate limit', () => {
+  test('RATE_LIMITED past a token\'s rate; other tokens are not limited by it', async () => {
+    const socketPath = path.join(scratch, 'rate.sock');
+    const server = await startServer({ app: 'contract', path: '/socket.io/', 'grpc-listen': `unix:${socketPath}`,
+      'grpc-tokens': `${TOKEN}:admin;rate-secret:admin`, 'grpc-rate-limit': 2, 'grpc-rate-burst': 5 });
+    const api = client(`unix:${socketPath}`);
+    const limited = client(`unix:${socketPath}`, 'rate-secret');
+    try {
+      const outcomes = await Promise.all(Array.from({ length: 10 }, () =>
+        limited.call('CountSockets', { target: {} }).then(() => 'ok', (err) => `${grpc.status[err.code]}/${err.metadata.get('sio-error-reason')[0]}`)));
+      assert.ok(outcomes.filter((o) => o === 'ok').length >= 5, outcomes.join());
+      assert.deepEqual([...new Set(outcomes)].sort(), ['RESOURCE_EXHAUSTED/RATE_LIMITED', 'ok']);
+      assert.equal((await api.call('CountSockets', { target: {} })).sockets, 0);
+    } finally {
+      limited.close();
+      api.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('gRPC API during a shutdown', () => {
+  test('waiting calls and streams end UNAVAILABLE / SHUTTING_DOWN, nothing hangs', async () => {
+    const socketPath = path.join(scratch, 'shutdown.sock');
+    const server = await startServer({ app: 'contract', path: '/socket.io/', 'grpc-listen': `unix:${socketPath}`, 'grpc-tokens': `${TOKEN}:admin` });
+    const api = client(`unix:${socketPath}`);
+    const [silent] = await connectSockets(server.port, 1);
+    try {
+      const w = watch(api, {});
+      await w.ready;
+      const reached = nextEvent(silent, 'hold', T);
+      const pending = failure(api.call('EmitWithAck', { target: { rooms: [silent.id] }, event: 'hold', payload: payload(), timeout_ms: 60000 }, { deadlineMs: 30000 }));
+      await reached;
+      const md = new grpc.Metadata();
+      md.set('authorization', `Bearer ${TOKEN}`);
+      const stream = readStream(api.raw.EmitWithAckStream({ request: { target: { rooms: [silent.id] }, event: 'hold', payload: payload(), timeout_ms: 60000 } }, md));
+      await nextEvent(silent, 'hold', T);
+      const started = Date.now();
+      const stopped = server.stop();
+      const expected = { code: 'UNAVAILABLE', reason: 'SHUTTING_DOWN' };
+      assert.deepEqual(await withTimeout(pending, T, 'EmitWithAck to end'), expected);
+      assert.deepEqual(streamFailure(await withTimeout(w.ended, T, 'WatchEvents to end')), expected);
+      const { messages, error } = await withTimeout(stream, T, 'EmitWithAckStream to end');
+      assert.equal(messages[0].dispatched, 1);
+      assert.deepEqual(streamFailure(error), expected);
+      await stopped;
+      assert.ok(Date.now() - started < T);
+    } finally {
+      silent.disconnect();
+      api.close();
+      await server.stop();
+    }
+  });
+});
+
+describe('gRPC API and dynamic namespaces', () => {
+  test('a namespace of a dynamic rule is found, created or not yet; others are NOT_FOUND', async () => {
+    const socketPath = path.join(scratch, 'dynamic.sock');
+    const server = await startServer({ app: 'features', path: '/socket.io/', 'grpc-listen': `unix:${socketPath}`, 'grpc-tokens': `${TOKEN}:admin` });
+    const api = client(`unix:${socketPath}`);
+    try {
+      const [a] = await connectSockets(server.port, 1, '/dyn-1');
+      assert.equal((await api.call('CountSockets', { target: { namespace: '/dyn-1' } })).sockets, 1);
+      const got = nextEvent(a, 'pushed', T);
+      assert.equal((await api.call('Emit', { target: { namespace: '/dyn-1' }, event: 'pushed', payload: payload(7) })).recipients, 1);
+      assert.deepEqual(await got, [7]);
+      assert.equal((await api.call('Emit', { target: { namespace: '/dyn-2' }, event: 'x', payload: payload() })).recipients, 0);
+      assert.deepEqual(await failure(api.call('CountSockets', { target: { namespace: '/dyn-x' } })), { code: 'NOT_FOUND', reason: 'UNKNOWN_NAMESPACE' });
+      a.disconnect();
+    } finally {
+      api.close();
+      await server.stop();
+    }
   });
 });
 

@@ -34,6 +34,12 @@ std::shared_ptr<void> start_grpc_api([[maybe_unused]] server* io,
   r.tokens = rpc::parse_tokens(o.grpc_tokens).tokens;
   r.reflection = o.grpc_reflection;
   r.max_payload_bytes = o.max_payload;
+  r.version = SIO_VERSION;
+  r.max_watchers = o.grpc_max_watchers;
+  r.max_ack_recipients = o.grpc_max_ack_recipients;
+  r.max_pending_acks = o.grpc_max_pending_acks;
+  r.rate_limit = o.grpc_rate_limit;
+  r.rate_burst = o.grpc_rate_burst;
   auto api = std::make_shared<rpc::rpc_server>(*io, std::move(r));
   api->start();
   std::printf("sio-server: gRPC API on %s (port %d)\n", o.grpc_listen.c_str(), api->port());

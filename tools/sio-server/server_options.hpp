@@ -58,6 +58,11 @@ struct server_options {
   std::string grpc_listen;  // empty: no gRPC API
   std::string grpc_tokens;  // empty: no auth, local addresses only
   bool grpc_reflection = false;
+  std::uint64_t grpc_max_watchers = 64;
+  std::uint64_t grpc_max_ack_recipients = 10000;
+  std::uint64_t grpc_max_pending_acks = 100000;
+  double grpc_rate_limit = 0;
+  std::uint32_t grpc_rate_burst = 100;
   std::string adapter = "none";  // or "redis": a cluster through Redis
   std::string redis_url = "redis://127.0.0.1:6379";
   std::string redis_key = "socket.io";
@@ -203,6 +208,21 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
                  "spaces or ';' (better in the config file or SIO_GRPC_TOKENS than on the "
                  "command line); without tokens only loopback and unix: addresses are allowed");
   app.add_flag("--grpc-reflection", o.grpc_reflection, "Serve gRPC reflection (grpcurl)");
+  app.add_option("--grpc-max-watchers", o.grpc_max_watchers,
+                 "WatchEvents streams open at once (more: RESOURCE_EXHAUSTED)")
+      ->capture_default_str();
+  app.add_option("--grpc-max-ack-recipients", o.grpc_max_ack_recipients,
+                 "Sockets one unary EmitWithAck may wait for (more: FAILED_PRECONDITION)")
+      ->capture_default_str();
+  app.add_option("--grpc-max-pending-acks", o.grpc_max_pending_acks,
+                 "Acks awaited by all EmitWithAck calls together before new ones are refused")
+      ->capture_default_str();
+  app.add_option("--grpc-rate-limit", o.grpc_rate_limit,
+                 "gRPC calls per second per token (0: no limit)")
+      ->capture_default_str();
+  app.add_option("--grpc-rate-burst", o.grpc_rate_burst,
+                 "Calls a token may make at once within --grpc-rate-limit")
+      ->capture_default_str();
   app.add_option("--adapter", o.adapter,
                  "none, or redis: join the cluster of nodes (ours or Node's "
                  "@socket.io/redis-adapter) that share --redis-url and --redis-key")

@@ -27,6 +27,12 @@ class authorizer {
   /// namespace `nsp` ("" for calls outside any namespace).
   static std::optional<rpc_error> allow(const token* who, scope needed, std::string_view nsp);
 
+  /// A number per token, 0 to the number of tokens (nullptr: the last), for
+  /// per-caller bookkeeping.
+  std::size_t slot_of(const token* who) const noexcept {
+    return who ? static_cast<std::size_t>(who - tokens_.data()) : tokens_.size();
+  }
+
  private:
   std::vector<token> tokens_;
 };

@@ -41,6 +41,9 @@ int rpc_server::port() const noexcept { return impl_->port; }
 
 void rpc_server::stop(std::chrono::milliseconds grace) {
   if (!impl_ || !impl_->server) return;
+  // Calls still waiting end with UNAVAILABLE / SHUTTING_DOWN first, so
+  // that none waits for the grace to run out.
+  impl_->service.shut_down();
   if (auto* health = impl_->server->GetHealthCheckService()) health->Shutdown();
   impl_->server->Shutdown(std::chrono::system_clock::now() + grace);
   impl_->server->Wait();

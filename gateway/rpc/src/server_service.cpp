@@ -2,11 +2,14 @@
 
 #include <algorithm>
 
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <chrono>
 
 #include "cluster_queries.hpp"
+#include "call_registry.hpp"
 #include "emit_dedup.hpp"
+#include "sio/actors/metrics.hpp"
 
 namespace sio::rpc {
 namespace {
@@ -46,15 +49,29 @@ std::string namespace_name(const std::string& given) {
   return given.front() == '/' ? given : "/" + given;
 }
 
-// What may be waited for within the caller's deadline: `cap`, less the time
-// left before the deadline minus a margin to send the answer in.
+// What may be waited for from now until `deadline` less a margin to send the
+// answer in, at most `cap`.
+std::chrono::milliseconds budget_until(std::chrono::system_clock::time_point deadline,
+                                       std::chrono::milliseconds cap) {
+  using namespace std::chrono;
+  if (deadline == system_clock::time_point::max()) return cap;
+  auto left = duration_cast<milliseconds>(deadline - system_clock::now()) - milliseconds(100);
+  return std::clamp(left, milliseconds(1), cap);
+}
+
+// What may be waited for within the caller's deadline, at most `cap`.
 std::chrono::milliseconds wait_budget(const grpc::CallbackServerContext* ctx,
                                       std::chrono::milliseconds cap) {
-  using namespace std::chrono;
-  auto deadline = ctx->deadline();
-  if (deadline == system_clock::time_point::max()) return cap;
-  auto left = duration_cast<milliseconds>(deadline - system_clock::now()) - milliseconds(50);
-  return std::clamp(left, milliseconds(1), cap);
+  return budget_until(ctx->deadline(), cap);
+}
+
+// The sockets of `nsp` that `t` names.
+broadcast selection(const namespace_ref& nsp, const pb::Target& t) {
+  auto b = nsp.all();
+  for (const auto& room : t.rooms()) b.to(room);
+  for (const auto& room : t.except_rooms()) b.except(room);
+  if (t.local()) b.local();
+  return b;
 }
 
 constexpr std::uint32_t default_page = 100;
@@ -66,151 +83,404 @@ server_service::server_service(sio::server& io, rpc_options options)
     : io_(io),
       options_(std::move(options)),
       auth_(options_.tokens),
-      dedup_(spawn_emit_dedup(io.system(), options_.idempotency_window)) {}
+      dedup_(spawn_emit_dedup(io.system(), options_.idempotency_window)),
+      calls_(spawn_call_registry(io.system())),
+      limiter_(options_.rate_limit, options_.rate_burst, options_.tokens.size() + 1) {}
 
-std::variant<namespace_ref, rpc_error> server_service::find_namespace(const token* who,
-                                                                     scope needed,
-                                                                     const std::string& given) {
+void server_service::find_namespace(const token* who, scope needed, const std::string& given,
+                                    reply_fn<namespace_ref> then) {
   auto name = namespace_name(given);
-  if (auto denied = authorizer::allow(who, needed, name)) return *denied;
-  auto nsp = io_.find(name);
-  if (!nsp)
-    return rpc_error{grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE",
-                     "no namespace " + name + " on this server"};
-  return *nsp;
+  if (auto denied = authorizer::allow(who, needed, name)) return then(*denied);
+  // A namespace of a dynamic rule counts as one, as for a connecting client.
+  io_.resolve(name, [name, then](std::optional<namespace_ref> nsp) {
+    if (!nsp)
+      return then(rpc_error{grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE",
+                            "no namespace " + name + " on this server"});
+    then(std::move(*nsp));
+  });
 }
 
-std::variant<broadcast, rpc_error> server_service::select(const token* who, scope needed,
-                                                          const pb::Target& t) {
-  auto name = namespace_name(t.namespace_());
-  if (auto denied = authorizer::allow(who, needed, name)) return *denied;
-  auto nsp = io_.find(name);
-  if (!nsp)
-    return rpc_error{grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE",
-                     "no namespace " + name + " on this server"};
-  auto b = nsp->all();
-  for (const auto& room : t.rooms()) b.to(room);
-  for (const auto& room : t.except_rooms()) b.except(room);
-  if (t.local()) b.local();
-  return b;
+void server_service::select(const token* who, scope needed, const pb::Target& t,
+                            reply_fn<broadcast> then) {
+  find_namespace(who, needed, t.namespace_(), [t, then](std::variant<namespace_ref, rpc_error> nsp) {
+    if (auto* e = std::get_if<rpc_error>(&nsp)) return then(*e);
+    then(selection(std::get<namespace_ref>(nsp), t));
+  });
+}
+
+authorizer::identity server_service::identify(const grpc::CallbackServerContext* ctx) {
+  if (stopping_.load())
+    return {nullptr, rpc_error{grpc::StatusCode::UNAVAILABLE, "SHUTTING_DOWN",
+                               "the server is shutting down"}};
+  auto id = auth_.identify(authorization_of(ctx));
+  if (!id.error && !limiter_.admit(auth_.slot_of(id.who)))
+    id.error = rpc_error{grpc::StatusCode::RESOURCE_EXHAUSTED, "RATE_LIMITED",
+                         "too many calls: at most " + std::to_string(options_.rate_limit) +
+                             " per second for this caller"};
+  return id;
+}
+
+std::uint64_t server_service::track(std::function<void()> end) {
+  auto id = next_call_.fetch_add(1) + 1;
+  caf::anon_send(calls_, atoms::track::value, id, std::move(end));
+  return id;
+}
+
+void server_service::untrack(std::uint64_t id) { caf::anon_send(calls_, atoms::untrack::value, id); }
+
+void server_service::shut_down() {
+  stopping_.store(true);
+  caf::scoped_actor self{io_.system()};
+  self->request(calls_, std::chrono::seconds(5), atoms::shut_down::value)
+      .receive([](bool) {}, [](caf::error&) {});
 }
 
 // -- Emit ---------------------------------------------------------------------
 
 void server_service::emit(const token* who, const pb::EmitRequest& req,
                           reply_fn<pb::EmitResponse> done) {
-  auto selected = select(who, scope::emit, req.target());
-  if (auto* e = std::get_if<rpc_error>(&selected)) return done(*e);
-  if (auto e = check_event_name(req.event())) return done(*e);
-  auto arguments = to_args(req.payload(), options_.max_payload_bytes);
-  if (auto* e = std::get_if<rpc_error>(&arguments)) return done(*e);
-  auto b = std::get<broadcast>(std::move(selected));
-  if (req.volatile_()) b.volatile_();
-  auto start = [b, event = req.event(), values = std::get<args>(std::move(arguments))](
-                   count_callback on_sent) mutable {
-    b.emit(event, std::move(values), std::move(on_sent));
-  };
-  if (req.idempotency_key().empty()) {
-    start([done](std::size_t n) {
+  // `req` outlives the call, which ends only through `done`.
+  select(who, scope::emit, req.target(), [this, &req, done](std::variant<broadcast, rpc_error> selected) {
+    if (auto* e = std::get_if<rpc_error>(&selected)) return done(*e);
+    if (auto e = check_event_name(req.event())) return done(*e);
+    auto arguments = to_args(req.payload(), options_.max_payload_bytes);
+    if (auto* e = std::get_if<rpc_error>(&arguments)) return done(*e);
+    auto b = std::get<broadcast>(std::move(selected));
+    if (req.volatile_()) b.volatile_();
+    auto start = [b, event = req.event(), values = std::get<args>(std::move(arguments))](
+                     count_callback on_sent) mutable {
+      b.emit(event, std::move(values), std::move(on_sent));
+    };
+    if (req.idempotency_key().empty()) {
+      start([done](std::size_t n) {
+        pb::EmitResponse r;
+        r.set_recipients(static_cast<std::uint32_t>(n));
+        done(std::move(r));
+      });
+      return;
+    }
+    pb::EmitRequest keyless = req;
+    keyless.clear_idempotency_key();
+    dedup_call call;
+    call.key = req.idempotency_key();
+    call.fingerprint = std::hash<std::string>{}(keyless.SerializeAsString());
+    call.start = std::move(start);
+    call.finish = [done](dedup_call::outcome outcome, std::size_t n) {
+      if (outcome == dedup_call::outcome::conflict)
+        return done(rpc_error{grpc::StatusCode::FAILED_PRECONDITION, "IDEMPOTENCY_KEY_REUSED",
+                              "this idempotency key came with another request"});
       pb::EmitResponse r;
       r.set_recipients(static_cast<std::uint32_t>(n));
+      r.set_deduplicated(outcome == dedup_call::outcome::repeated);
       done(std::move(r));
-    });
-    return;
-  }
-  pb::EmitRequest keyless = req;
-  keyless.clear_idempotency_key();
-  dedup_call call;
-  call.key = req.idempotency_key();
-  call.fingerprint = std::hash<std::string>{}(keyless.SerializeAsString());
-  call.start = std::move(start);
-  call.finish = [done](dedup_call::outcome outcome, std::size_t n) {
-    if (outcome == dedup_call::outcome::conflict)
-      return done(rpc_error{grpc::StatusCode::FAILED_PRECONDITION, "IDEMPOTENCY_KEY_REUSED",
-                            "this idempotency key came with another request"});
-    pb::EmitResponse r;
-    r.set_recipients(static_cast<std::uint32_t>(n));
-    r.set_deduplicated(outcome == dedup_call::outcome::repeated);
-    done(std::move(r));
-  };
-  caf::anon_send(dedup_, std::move(call));
+    };
+    caf::anon_send(dedup_, std::move(call));
+  });
 }
 
 grpc::ServerUnaryReactor* server_service::Emit(grpc::CallbackServerContext* ctx,
                                                const pb::EmitRequest* req,
                                                pb::EmitResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) call.fail(*id.error);
   else emit(id.who, *req, finishing(call, resp));
   return call.reactor;
 }
 
-// -- EmitWithAck --------------------------------------------------------------
+// -- EmitWithAck and EmitWithAckStream -----------------------------------------
+
+namespace {
+
+void to_socket_ack(const socket_ack& a, pb::SocketAck& out) {
+  out.set_socket_id(a.socket_id);
+  switch (a.status) {
+    case ack_status::acked:
+      out.set_status(pb::ACK_STATUS_ACKED);
+      to_payload(a.reply, *out.mutable_payload());
+      out.set_latency_ms(static_cast<std::uint32_t>(a.latency.count()));
+      break;
+    case ack_status::timed_out: out.set_status(pb::ACK_STATUS_TIMED_OUT); break;
+    case ack_status::disconnected: out.set_status(pb::ACK_STATUS_DISCONNECTED); break;
+    case ack_status::dropped: out.set_status(pb::ACK_STATUS_DROPPED); break;
+  }
+}
+
+pb::EmitWithAckResponse summary_of(const std::vector<socket_ack>& acks, bool complete) {
+  pb::EmitWithAckResponse r;
+  std::uint32_t acked = 0;
+  for (const auto& a : acks) {
+    to_socket_ack(a, *r.add_acks());
+    if (a.status == ack_status::acked) ++acked;
+  }
+  r.set_expected(static_cast<std::uint32_t>(acks.size()));
+  r.set_acked(acked);
+  r.set_complete(complete);
+  return r;
+}
+
+rpc_error shutting_down() {
+  return {grpc::StatusCode::UNAVAILABLE, "SHUTTING_DOWN", "the server is shutting down"};
+}
+
+// A unary call that a shutdown may end before its operation does: whoever
+// comes first finishes it, once.
+struct guarded_call {
+  unary_call call;
+  std::atomic<bool> ended{false};
+  bool claim() { return !ended.exchange(true); }
+};
+
+}  // namespace
+
+void server_service::emit_with_ack(const token* who, const pb::EmitWithAckRequest& req,
+                                   std::chrono::system_clock::time_point deadline, bool unary,
+                                   socket_ack_progress progress,
+                                   reply_fn<pb::EmitWithAckResponse> done) {
+  std::chrono::milliseconds asked{req.timeout_ms()};
+  if (asked.count() == 0 || asked > options_.max_ack_timeout)
+    return done(invalid("BAD_TIMEOUT", "timeout_ms must be between 1 and " +
+                                           std::to_string(options_.max_ack_timeout.count())));
+  if (pending_acks_->load() >= static_cast<std::int64_t>(options_.max_pending_acks))
+    return done(rpc_error{grpc::StatusCode::RESOURCE_EXHAUSTED, "TOO_MANY_PENDING_ACKS",
+                          "this server already awaits " + std::to_string(options_.max_pending_acks) +
+                              " acks"});
+  find_namespace(who, scope::emit, req.target().namespace_(), [this, &req, deadline, asked, unary,
+                                                               progress = std::move(progress),
+                                                               done](std::variant<namespace_ref, rpc_error> found) {
+    if (auto* e = std::get_if<rpc_error>(&found)) return done(*e);
+    if (auto e = check_event_name(req.event())) return done(*e);
+    auto arguments = to_args(req.payload(), options_.max_payload_bytes);
+    if (auto* e = std::get_if<rpc_error>(&arguments)) return done(*e);
+    auto nsp = std::get<namespace_ref>(std::move(found));
+    auto b = selection(nsp, req.target());
+    if (req.volatile_()) b.volatile_();
+    // Every ack awaited counts towards max_pending_acks until it came or
+    // timed out.
+    auto pending = pending_acks_;
+    socket_ack_progress counted;
+    counted.dispatched = [pending, f = progress.dispatched](std::size_t n) {
+      pending->fetch_add(static_cast<std::int64_t>(n));
+      if (f) f(n);
+    };
+    counted.each = [pending, f = progress.each](const socket_ack& a) {
+      pending->fetch_sub(1);
+      if (f) f(a);
+    };
+    auto finish = [pending, done](std::vector<socket_ack> acks, bool complete) {
+      pending->fetch_sub(std::count_if(acks.begin(), acks.end(), [](const socket_ack& a) {
+        return a.status == ack_status::timed_out;
+      }));
+      done(summary_of(acks, complete));
+    };
+    bool cluster = !req.target().local() && io_.options().adapter;
+    auto send = [b, nsp, cluster, is_volatile = req.volatile_(), event = req.event(),
+                 values = std::get<args>(std::move(arguments)), counted = std::move(counted),
+                 finish, deadline, asked]() mutable {
+      // The wait ends before the caller's deadline, counted from the emit.
+      auto budget = budget_until(deadline, asked);
+      if (!cluster) {
+        b.timeout(budget);
+        b.emit_with_socket_acks(event, std::move(values), std::move(counted), std::move(finish));
+        return;
+      }
+      // The cluster's sockets, each acked on whichever node it lives; the
+      // progress is told once the outcomes are in.
+      socket_acks_across_cluster(
+          b, nsp, event, std::move(values), is_volatile, budget,
+          [counted, finish](std::vector<socket_ack> acks, bool complete) {
+            counted.dispatched(acks.size());
+            for (const auto& a : acks)
+              if (a.status != ack_status::timed_out) counted.each(a);
+            finish(std::move(acks), complete);
+          });
+    };
+    if (!unary) return send();
+    // A unary answer holds every ack at once: first see that it stays small.
+    b.count_sockets([send = std::move(send), done, max = options_.max_ack_recipients](
+                        std::size_t n) mutable {
+      if (n > max)
+        return done(rpc_error{grpc::StatusCode::FAILED_PRECONDITION, "TOO_MANY_RECIPIENTS",
+                              std::to_string(n) + " recipients, more than " + std::to_string(max) +
+                                  " for one EmitWithAck: use EmitWithAckStream"});
+      send();
+    });
+  });
+}
 
 grpc::ServerUnaryReactor* server_service::EmitWithAck(grpc::CallbackServerContext* ctx,
                                                       const pb::EmitWithAckRequest* req,
                                                       pb::EmitWithAckResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) {
     call.fail(*id.error);
     return call.reactor;
   }
-  auto selected = select(id.who, scope::emit, req->target());
-  if (auto* e = std::get_if<rpc_error>(&selected)) {
-    call.fail(*e);
-    return call.reactor;
+  auto guard = std::make_shared<guarded_call>();
+  guard->call = call;
+  auto tracked = track([guard] {
+    if (guard->claim()) guard->call.fail(shutting_down());
+  });
+  emit_with_ack(id.who, *req, ctx->deadline(), true, {},
+                [guard, resp, tracked, calls = calls_](
+                    std::variant<pb::EmitWithAckResponse, rpc_error> outcome) {
+                  caf::anon_send(calls, atoms::untrack::value, tracked);
+                  if (!guard->claim()) return;
+                  if (auto* e = std::get_if<rpc_error>(&outcome)) return guard->call.fail(*e);
+                  *resp = std::move(std::get<pb::EmitWithAckResponse>(outcome));
+                  guard->call.ok();
+                });
+  return call.reactor;
+}
+
+grpc::ServerWriteReactor<pb::EmitWithAckStreamResponse>* server_service::EmitWithAckStream(
+    grpc::CallbackServerContext* ctx, const pb::EmitWithAckStreamRequest* req) {
+  auto* reactor = new ack_stream_reactor;
+  auto id = identify(ctx);
+  if (id.error) {
+    ctx->AddTrailingMetadata("sio-error-reason", id.error->reason);
+    reactor->Finish(grpc::Status(id.error->code, id.error->message));
+    return reactor;
   }
-  if (auto e = check_event_name(req->event())) {
-    call.fail(*e);
-    return call.reactor;
-  }
-  std::chrono::milliseconds asked{req->timeout_ms()};
-  if (asked.count() == 0 || asked > options_.max_ack_timeout) {
-    call.fail(invalid("BAD_TIMEOUT", "timeout_ms must be between 1 and " +
-                                         std::to_string(options_.max_ack_timeout.count())));
-    return call.reactor;
-  }
-  auto arguments = to_args(req->payload(), options_.max_payload_bytes);
-  if (auto* e = std::get_if<rpc_error>(&arguments)) {
-    call.fail(*e);
-    return call.reactor;
-  }
-  auto b = std::get<broadcast>(std::move(selected));
-  auto finish = [call, resp](std::vector<socket_ack> acks, bool complete) {
-    std::uint32_t acked = 0;
-    for (auto& a : acks) {
-      auto* out = resp->add_acks();
-      out->set_socket_id(a.socket_id);
-      switch (a.status) {
-        case ack_status::acked:
-          out->set_status(pb::ACK_STATUS_ACKED);
-          to_payload(a.reply, *out->mutable_payload());
-          out->set_latency_ms(static_cast<std::uint32_t>(a.latency.count()));
-          ++acked;
-          break;
-        case ack_status::timed_out: out->set_status(pb::ACK_STATUS_TIMED_OUT); break;
-        case ack_status::disconnected: out->set_status(pb::ACK_STATUS_DISCONNECTED); break;
-        case ack_status::dropped: out->set_status(pb::ACK_STATUS_DROPPED); break;
-      }
-    }
-    resp->set_expected(static_cast<std::uint32_t>(acks.size()));
-    resp->set_acked(acked);
-    resp->set_complete(complete);
-    call.ok();
+  auto tracked = next_call_.fetch_add(1) + 1;
+  auto writer = spawn_ack_stream_writer(io_.system(), ctx, reactor,
+                                        [calls = calls_, tracked] {
+                                          caf::anon_send(calls, atoms::untrack::value, tracked);
+                                        });
+  reactor->writer = writer;
+  caf::anon_send(calls_, atoms::track::value, tracked, std::function<void()>([writer] {
+                   caf::anon_send(writer, atoms::shut_down::value);
+                 }));
+  socket_ack_progress progress;
+  progress.dispatched = [writer](std::size_t n) {
+    pb::EmitWithAckStreamResponse m;
+    m.set_dispatched(static_cast<std::uint32_t>(n));
+    caf::anon_send(writer, atoms::push::value, std::move(m));
   };
-  auto budget = wait_budget(ctx, asked);
-  b.timeout(budget);
-  if (!req->target().local() && io_.options().adapter) {
-    // The cluster's sockets, each acked on whichever node it lives.
-    socket_acks_across_cluster(b, *io_.find(namespace_name(req->target().namespace_())),
-                               req->event(), std::get<args>(std::move(arguments)),
-                               req->volatile_(), budget, std::move(finish));
+  progress.each = [writer](const socket_ack& a) {
+    pb::EmitWithAckStreamResponse m;
+    to_socket_ack(a, *m.mutable_ack());
+    caf::anon_send(writer, atoms::push::value, std::move(m));
+  };
+  emit_with_ack(id.who, req->request(), ctx->deadline(), false,
+                std::move(progress),
+                [writer](std::variant<pb::EmitWithAckResponse, rpc_error> outcome) {
+                  if (auto* e = std::get_if<rpc_error>(&outcome))
+                    return caf::anon_send(writer, atoms::fail::value, std::move(*e));
+                  pb::EmitWithAckStreamResponse m;
+                  *m.mutable_summary() = std::move(std::get<pb::EmitWithAckResponse>(outcome));
+                  caf::anon_send(writer, atoms::push::value, std::move(m));
+                  caf::anon_send(writer, atoms::finish::value);
+                });
+  return reactor;
+}
+
+// -- WatchEvents and GetStats -----------------------------------------------------
+
+grpc::ServerWriteReactor<pb::WatchEventsResponse>* server_service::WatchEvents(
+    grpc::CallbackServerContext* ctx, const pb::WatchEventsRequest* req) {
+  auto* reactor = new watch_reactor;
+  auto fail = [ctx, reactor](const rpc_error& e) {
+    ctx->AddTrailingMetadata("sio-error-reason", e.reason);
+    reactor->Finish(grpc::Status(e.code, e.message));
+    return reactor;
+  };
+  auto id = identify(ctx);
+  if (id.error) return fail(*id.error);
+  auto settings = read_watch_request(*req, id.who, options_);
+  if (auto* e = std::get_if<rpc_error>(&settings)) return fail(*e);
+  if (io_.observer().watchers() >= options_.max_watchers)
+    return fail(rpc_error{grpc::StatusCode::RESOURCE_EXHAUSTED, "TOO_MANY_WATCHERS",
+                          "this server has " + std::to_string(options_.max_watchers) +
+                              " watchers already"});
+  auto tracked = next_call_.fetch_add(1) + 1;
+  auto watcher = spawn_watcher(io_.system(), io_.observer(),
+                               std::get<watch_settings>(std::move(settings)), ctx, reactor,
+                               [calls = calls_, tracked] {
+                                 caf::anon_send(calls, atoms::untrack::value, tracked);
+                               });
+  reactor->writer = watcher;
+  caf::anon_send(watcher, atoms::begin::value);
+  caf::anon_send(calls_, atoms::track::value, tracked, std::function<void()>([watcher] {
+                   caf::anon_send(watcher, atoms::shut_down::value);
+                 }));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* server_service::GetStats(grpc::CallbackServerContext* ctx,
+                                                   const pb::GetStatsRequest*,
+                                                   pb::GetStatsResponse* resp) {
+  unary_call call{ctx, ctx->DefaultReactor()};
+  auto id = identify(ctx);
+  if (id.error) {
+    call.fail(*id.error);
     return call.reactor;
   }
-  if (req->volatile_()) b.volatile_();
-  b.emit_with_socket_acks(req->event(), std::get<args>(std::move(arguments)), std::move(finish));
+  if (auto denied = authorizer::allow(id.who, scope::read, "")) {
+    call.fail(*denied);
+    return call.reactor;
+  }
+  using metrics::counter;
+  auto totals = metrics::sum();
+  auto sessions_opened = totals.get(counter::polling_opened) + totals.get(counter::websocket_opened);
+  auto sessions_closed = totals.get(counter::polling_closed) + totals.get(counter::websocket_closed);
+  resp->set_node_id(options_.node_id);
+  resp->set_version(options_.version);
+  resp->set_uptime_ms(static_cast<std::uint64_t>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started_)
+          .count()));
+  resp->set_clients(static_cast<std::uint32_t>(std::max<std::int64_t>(0, sessions_opened - sessions_closed)));
+  resp->set_polling_clients(static_cast<std::uint32_t>(std::max<std::int64_t>(
+      0, totals.get(counter::polling_opened) - totals.get(counter::upgraded) -
+             totals.get(counter::polling_closed))));
+  resp->set_events_received(static_cast<std::uint64_t>(totals.get(counter::events_in)));
+  resp->set_events_sent(static_cast<std::uint64_t>(totals.get(counter::events_out) +
+                                                   totals.get(counter::deliveries)));
+  resp->set_pending_acks(static_cast<std::uint32_t>(std::max<std::int64_t>(0, pending_acks_->load())));
+  resp->set_watchers(static_cast<std::uint32_t>(io_.observer().watchers()));
+  // The namespaces that had sockets, "/" always, each with its sockets now
+  // and its rooms, which its actor counts.
+  std::vector<std::string> names{"/"};
+  std::vector<std::int64_t> sockets{0};
+  for (std::size_t slot = 0; slot < totals.namespaces.size() && slot < metrics::max_namespace_labels; ++slot) {
+    const auto& name = totals.namespaces[slot];
+    if (!authorizer::allow(id.who, scope::read, name)) {
+      if (name == "/") {
+        sockets[0] = totals.sockets[slot];
+        continue;
+      }
+      names.push_back(name);
+      sockets.push_back(totals.sockets[slot]);
+    }
+  }
+  if (authorizer::allow(id.who, scope::read, "/")) {
+    names.erase(names.begin());
+    sockets.erase(sockets.begin());
+  }
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    auto* n = resp->add_namespaces();
+    n->set_name(names[i]);
+    n->set_sockets(static_cast<std::uint32_t>(std::max<std::int64_t>(0, sockets[i])));
+  }
+  if (names.empty()) {
+    call.ok();
+    return call.reactor;
+  }
+  // Each namespace's rooms come from its own actor: the last answer ends the call.
+  auto left = std::make_shared<std::atomic<std::size_t>>(names.size());
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    io_.resolve(names[i], [call, resp, left, i](std::optional<namespace_ref> nsp) {
+      auto count = [call, resp, left, i](std::size_t rooms) {
+        resp->mutable_namespaces(static_cast<int>(i))->set_rooms(static_cast<std::uint32_t>(rooms));
+        if (left->fetch_sub(1) == 1) call.ok();
+      };
+      if (!nsp) return count(0);
+      nsp->list_rooms([count](std::vector<std::pair<std::string, std::size_t>> rooms) {
+        count(rooms.size());
+      });
+    });
+  }
   return call.reactor;
 }
 
@@ -219,39 +489,43 @@ grpc::ServerUnaryReactor* server_service::EmitWithAck(grpc::CallbackServerContex
 template <class Request, class Response>
 void server_service::membership(const token* who, const Request& req, bool join,
                                 reply_fn<Response> done) {
-  auto selected = select(who, scope::manage, req.target());
-  if (auto* e = std::get_if<rpc_error>(&selected)) return done(*e);
   std::vector<std::string> rooms(req.rooms().begin(), req.rooms().end());
-  if (std::any_of(rooms.begin(), rooms.end(), [](const auto& r) { return r.empty(); }))
-    return done(invalid("EMPTY_ROOM_NAME", "a room name is empty"));
-  auto on_done = [done](std::size_t n) {
-    Response r;
-    r.set_sockets(static_cast<std::uint32_t>(n));
-    done(std::move(r));
-  };
-  auto& b = std::get<broadcast>(selected);
-  if (join)
-    b.sockets_join(std::move(rooms), on_done);
-  else
-    b.sockets_leave(std::move(rooms), on_done);
+  select(who, scope::manage, req.target(),
+         [rooms = std::move(rooms), join, done](std::variant<broadcast, rpc_error> selected) mutable {
+           if (auto* e = std::get_if<rpc_error>(&selected)) return done(*e);
+           if (std::any_of(rooms.begin(), rooms.end(), [](const auto& r) { return r.empty(); }))
+             return done(invalid("EMPTY_ROOM_NAME", "a room name is empty"));
+           auto on_done = [done](std::size_t n) {
+             Response r;
+             r.set_sockets(static_cast<std::uint32_t>(n));
+             done(std::move(r));
+           };
+           auto& b = std::get<broadcast>(selected);
+           if (join)
+             b.sockets_join(std::move(rooms), on_done);
+           else
+             b.sockets_leave(std::move(rooms), on_done);
+         });
 }
 
 void server_service::disconnect(const token* who, const pb::DisconnectSocketsRequest& req,
                                 reply_fn<pb::DisconnectSocketsResponse> done) {
-  auto selected = select(who, scope::manage, req.target());
-  if (auto* e = std::get_if<rpc_error>(&selected)) return done(*e);
-  std::get<broadcast>(selected).disconnect_sockets(req.close(), [done](std::size_t n) {
-    pb::DisconnectSocketsResponse r;
-    r.set_sockets(static_cast<std::uint32_t>(n));
-    done(std::move(r));
-  });
+  select(who, scope::manage, req.target(),
+         [close = req.close(), done](std::variant<broadcast, rpc_error> selected) {
+           if (auto* e = std::get_if<rpc_error>(&selected)) return done(*e);
+           std::get<broadcast>(selected).disconnect_sockets(close, [done](std::size_t n) {
+             pb::DisconnectSocketsResponse r;
+             r.set_sockets(static_cast<std::uint32_t>(n));
+             done(std::move(r));
+           });
+         });
 }
 
 grpc::ServerUnaryReactor* server_service::SocketsJoin(grpc::CallbackServerContext* ctx,
                                                       const pb::SocketsJoinRequest* req,
                                                       pb::SocketsJoinResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) call.fail(*id.error);
   else membership<pb::SocketsJoinRequest, pb::SocketsJoinResponse>(id.who, *req, true,
                                                                     finishing(call, resp));
@@ -262,7 +536,7 @@ grpc::ServerUnaryReactor* server_service::SocketsLeave(grpc::CallbackServerConte
                                                        const pb::SocketsLeaveRequest* req,
                                                        pb::SocketsLeaveResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) call.fail(*id.error);
   else membership<pb::SocketsLeaveRequest, pb::SocketsLeaveResponse>(id.who, *req, false,
                                                                      finishing(call, resp));
@@ -273,7 +547,7 @@ grpc::ServerUnaryReactor* server_service::DisconnectSockets(
     grpc::CallbackServerContext* ctx, const pb::DisconnectSocketsRequest* req,
     pb::DisconnectSocketsResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) call.fail(*id.error);
   else disconnect(id.who, *req, finishing(call, resp));
   return call.reactor;
@@ -285,14 +559,9 @@ grpc::ServerUnaryReactor* server_service::FetchSockets(grpc::CallbackServerConte
                                                        const pb::FetchSocketsRequest* req,
                                                        pb::FetchSocketsResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) {
     call.fail(*id.error);
-    return call.reactor;
-  }
-  auto selected = select(id.who, scope::read, req->target());
-  if (auto* e = std::get_if<rpc_error>(&selected)) {
-    call.fail(*e);
     return call.reactor;
   }
   std::string after;
@@ -305,25 +574,31 @@ grpc::ServerUnaryReactor* server_service::FetchSockets(grpc::CallbackServerConte
     after = std::move(*last);
   }
   std::uint32_t limit = req->limit() == 0 ? default_page : std::min(req->limit(), max_page);
-  auto& b = std::get<broadcast>(selected);
-  b.timeout(wait_budget(ctx, options_.fetch_timeout));
-  b.fetch_sockets([call, resp, after, limit, with_data = req->include_data(),
-                   with_handshake = req->include_handshake(),
-                   node = options_.node_id](std::vector<remote_socket> sockets) {
-    std::sort(sockets.begin(), sockets.end(),
-              [](const auto& x, const auto& y) { return x.id < y.id; });
-    auto first = after.empty() ? sockets.begin()
-                               : std::upper_bound(sockets.begin(), sockets.end(), after,
-                                                  [](const std::string& a, const auto& s) {
-                                                    return a < s.id;
-                                                  });
-    auto n = std::min<std::size_t>(limit, static_cast<std::size_t>(sockets.end() - first));
-    for (auto it = first; it != first + static_cast<std::ptrdiff_t>(n); ++it)
-      to_socket_info(*it, with_data, with_handshake, node, *resp->add_sockets());
-    if (first + static_cast<std::ptrdiff_t>(n) != sockets.end())
-      resp->set_next_page_token(make_page_token((first + static_cast<std::ptrdiff_t>(n) - 1)->id));
-    call.ok();
-  });
+  select(id.who, scope::read, req->target(),
+         [this, ctx, call, req, resp, after, limit](std::variant<broadcast, rpc_error> selected) {
+           if (auto* e = std::get_if<rpc_error>(&selected)) return call.fail(*e);
+           auto& b = std::get<broadcast>(selected);
+           b.timeout(wait_budget(ctx, options_.fetch_timeout));
+           b.fetch_sockets([call, resp, after, limit, with_data = req->include_data(),
+                            with_handshake = req->include_handshake(),
+                            node = options_.node_id](std::vector<remote_socket> sockets) {
+             std::sort(sockets.begin(), sockets.end(),
+                       [](const auto& x, const auto& y) { return x.id < y.id; });
+             auto first = after.empty()
+                              ? sockets.begin()
+                              : std::upper_bound(sockets.begin(), sockets.end(), after,
+                                                 [](const std::string& a, const auto& s) {
+                                                   return a < s.id;
+                                                 });
+             auto n = std::min<std::size_t>(limit, static_cast<std::size_t>(sockets.end() - first));
+             for (auto it = first; it != first + static_cast<std::ptrdiff_t>(n); ++it)
+               to_socket_info(*it, with_data, with_handshake, node, *resp->add_sockets());
+             if (first + static_cast<std::ptrdiff_t>(n) != sockets.end())
+               resp->set_next_page_token(
+                   make_page_token((first + static_cast<std::ptrdiff_t>(n) - 1)->id));
+             call.ok();
+           });
+         });
   return call.reactor;
 }
 
@@ -331,29 +606,28 @@ grpc::ServerUnaryReactor* server_service::CountSockets(grpc::CallbackServerConte
                                                        const pb::CountSocketsRequest* req,
                                                        pb::CountSocketsResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) {
     call.fail(*id.error);
     return call.reactor;
   }
-  auto selected = select(id.who, scope::read, req->target());
-  if (auto* e = std::get_if<rpc_error>(&selected)) {
-    call.fail(*e);
-    return call.reactor;
-  }
-  if (!req->target().local() && io_.options().adapter) {
-    count_across_cluster(std::get<broadcast>(selected), [call, resp](std::optional<std::size_t> n) {
-      if (!n)
-        return call.fail(rpc_error{grpc::StatusCode::UNAVAILABLE, "CLUSTER_UNAVAILABLE",
-                                   "some node of the cluster did not answer in time"});
-      resp->set_sockets(static_cast<std::uint32_t>(*n));
+  select(id.who, scope::read, req->target(), [this, call, resp, local = req->target().local()](
+                                                 std::variant<broadcast, rpc_error> selected) {
+    if (auto* e = std::get_if<rpc_error>(&selected)) return call.fail(*e);
+    if (!local && io_.options().adapter) {
+      count_across_cluster(std::get<broadcast>(selected), [call, resp](std::optional<std::size_t> n) {
+        if (!n)
+          return call.fail(rpc_error{grpc::StatusCode::UNAVAILABLE, "CLUSTER_UNAVAILABLE",
+                                     "some node of the cluster did not answer in time"});
+        resp->set_sockets(static_cast<std::uint32_t>(*n));
+        call.ok();
+      });
+      return;
+    }
+    std::get<broadcast>(selected).count_sockets([call, resp](std::size_t n) {
+      resp->set_sockets(static_cast<std::uint32_t>(n));
       call.ok();
     });
-    return call.reactor;
-  }
-  std::get<broadcast>(selected).count_sockets([call, resp](std::size_t n) {
-    resp->set_sockets(static_cast<std::uint32_t>(n));
-    call.ok();
   });
   return call.reactor;
 }
@@ -362,27 +636,29 @@ grpc::ServerUnaryReactor* server_service::CountSockets(grpc::CallbackServerConte
 
 void server_service::set_data(const token* who, const pb::SetSocketDataRequest& req,
                               reply_fn<pb::SetSocketDataResponse> done) {
-  auto nsp = find_namespace(who, scope::manage, req.namespace_());
-  if (auto* e = std::get_if<rpc_error>(&nsp)) return done(*e);
-  auto data = parse_json(req.data_json());
-  if (!data) return done(invalid("INVALID_JSON", "data_json is not one JSON value"));
-  std::get<namespace_ref>(nsp).set_data(
-      req.socket_id(), std::move(*data), req.merge(),
-      [done, sid = req.socket_id()](std::optional<json> after) {
-        if (!after)
-          return done(rpc_error{grpc::StatusCode::NOT_FOUND, "SOCKET_NOT_FOUND",
-                                "no socket " + sid + " in this namespace"});
-        pb::SetSocketDataResponse r;
-        r.set_data_json(to_json_text(*after));
-        done(std::move(r));
-      });
+  find_namespace(who, scope::manage, req.namespace_(),
+                 [&req, done](std::variant<namespace_ref, rpc_error> nsp) {
+                   if (auto* e = std::get_if<rpc_error>(&nsp)) return done(*e);
+                   auto data = parse_json(req.data_json());
+                   if (!data) return done(invalid("INVALID_JSON", "data_json is not one JSON value"));
+                   std::get<namespace_ref>(nsp).set_data(
+                       req.socket_id(), std::move(*data), req.merge(),
+                       [done, sid = req.socket_id()](std::optional<json> after) {
+                         if (!after)
+                           return done(rpc_error{grpc::StatusCode::NOT_FOUND, "SOCKET_NOT_FOUND",
+                                                 "no socket " + sid + " in this namespace"});
+                         pb::SetSocketDataResponse r;
+                         r.set_data_json(to_json_text(*after));
+                         done(std::move(r));
+                       });
+                 });
 }
 
 grpc::ServerUnaryReactor* server_service::SetSocketData(grpc::CallbackServerContext* ctx,
                                                         const pb::SetSocketDataRequest* req,
                                                         pb::SetSocketDataResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) call.fail(*id.error);
   else set_data(id.who, *req, finishing(call, resp));
   return call.reactor;
@@ -392,14 +668,9 @@ grpc::ServerUnaryReactor* server_service::ListRooms(grpc::CallbackServerContext*
                                                     const pb::ListRoomsRequest* req,
                                                     pb::ListRoomsResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) {
     call.fail(*id.error);
-    return call.reactor;
-  }
-  auto nsp = find_namespace(id.who, scope::read, req->namespace_());
-  if (auto* e = std::get_if<rpc_error>(&nsp)) {
-    call.fail(*e);
     return call.reactor;
   }
   std::string after;
@@ -412,24 +683,27 @@ grpc::ServerUnaryReactor* server_service::ListRooms(grpc::CallbackServerContext*
     after = std::move(*last);
   }
   std::uint32_t limit = req->limit() == 0 ? default_page : std::min(req->limit(), max_page);
-  std::get<namespace_ref>(nsp).list_rooms(
-      [call, resp, after, limit, prefix = req->prefix()](
-          std::vector<std::pair<std::string, std::size_t>> rooms) {
-        std::uint32_t n = 0;
-        for (const auto& [name, size] : rooms) {  // sorted by name
-          if (!after.empty() && name <= after) continue;
-          if (!std::string_view(name).starts_with(prefix)) continue;
-          if (n == limit) {
-            resp->set_next_page_token(make_page_token(resp->rooms(resp->rooms_size() - 1).name()));
-            break;
+  find_namespace(id.who, scope::read, req->namespace_(), [call, resp, after, limit, prefix = req->prefix()](
+                                                             std::variant<namespace_ref, rpc_error> nsp) {
+    if (auto* e = std::get_if<rpc_error>(&nsp)) return call.fail(*e);
+    std::get<namespace_ref>(nsp).list_rooms(
+        [call, resp, after, limit, prefix](std::vector<std::pair<std::string, std::size_t>> rooms) {
+          std::uint32_t n = 0;
+          for (const auto& [name, size] : rooms) {  // sorted by name
+            if (!after.empty() && name <= after) continue;
+            if (!std::string_view(name).starts_with(prefix)) continue;
+            if (n == limit) {
+              resp->set_next_page_token(make_page_token(resp->rooms(resp->rooms_size() - 1).name()));
+              break;
+            }
+            auto* room = resp->add_rooms();
+            room->set_name(name);
+            room->set_sockets(static_cast<std::uint32_t>(size));
+            ++n;
           }
-          auto* room = resp->add_rooms();
-          room->set_name(name);
-          room->set_sockets(static_cast<std::uint32_t>(size));
-          ++n;
-        }
-        call.ok();
-      });
+          call.ok();
+        });
+  });
   return call.reactor;
 }
 
@@ -439,24 +713,25 @@ grpc::ServerUnaryReactor* server_service::ListRooms(grpc::CallbackServerContext*
 // every other node's; `receivers` counts those of this node.
 void server_service::server_side_emit(const token* who, const pb::ServerSideEmitRequest& req,
                                       reply_fn<pb::ServerSideEmitResponse> done) {
-  auto nsp = find_namespace(who, scope::emit, "/");
-  if (auto* e = std::get_if<rpc_error>(&nsp)) return done(*e);
-  if (auto e = check_event_name(req.event())) return done(*e);
-  auto arguments = to_args(req.payload(), options_.max_payload_bytes);
-  if (auto* e = std::get_if<rpc_error>(&arguments)) return done(*e);
-  std::get<namespace_ref>(nsp).server_side_emit_everywhere(
-      req.event(), std::get<args>(std::move(arguments)), [done](std::size_t n) {
-        pb::ServerSideEmitResponse r;
-        r.set_receivers(static_cast<std::uint32_t>(n));
-        done(std::move(r));
-      });
+  find_namespace(who, scope::emit, "/", [this, &req, done](std::variant<namespace_ref, rpc_error> nsp) {
+    if (auto* e = std::get_if<rpc_error>(&nsp)) return done(*e);
+    if (auto e = check_event_name(req.event())) return done(*e);
+    auto arguments = to_args(req.payload(), options_.max_payload_bytes);
+    if (auto* e = std::get_if<rpc_error>(&arguments)) return done(*e);
+    std::get<namespace_ref>(nsp).server_side_emit_everywhere(
+        req.event(), std::get<args>(std::move(arguments)), [done](std::size_t n) {
+          pb::ServerSideEmitResponse r;
+          r.set_receivers(static_cast<std::uint32_t>(n));
+          done(std::move(r));
+        });
+  });
 }
 
 grpc::ServerUnaryReactor* server_service::ServerSideEmit(grpc::CallbackServerContext* ctx,
                                                          const pb::ServerSideEmitRequest* req,
                                                          pb::ServerSideEmitResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) call.fail(*id.error);
   else server_side_emit(id.who, *req, finishing(call, resp));
   return call.reactor;
@@ -547,7 +822,7 @@ grpc::ServerUnaryReactor* server_service::Batch(grpc::CallbackServerContext* ctx
                                                 const pb::BatchRequest* req,
                                                 pb::BatchResponse* resp) {
   unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = auth_.identify(authorization_of(ctx));
+  auto id = identify(ctx);
   if (id.error) {
     call.fail(*id.error);
     return call.reactor;

@@ -253,6 +253,44 @@ class GrpcApiTest(unittest.TestCase):
         self.assertEqual(e.exception.code(), grpc.StatusCode.INVALID_ARGUMENT)
         self.assertIn(('sio-error-reason', 'RESERVED_EVENT_NAME'), e.exception.trailing_metadata())
 
+    def test_watch_events_sequence_with_a_gap(self):
+        # A watcher with a buffer of 4 that reads nothing while 60 client events of
+        # 200 kB come: once the transport's windows are full it drops, then tells
+        # how many in one gap, whose seq is that many + 1 past the one before.
+        ws, sid = raw_socket()
+        self.addCleanup(ws.close)
+        stream = self.api.WatchEvents(pb.WatchEventsRequest(
+            kinds=[pb.WATCH_KIND_CLIENT_EVENT], event_names=['py-blob'], include_payload=True,
+            buffer=4, overflow=pb.WATCH_OVERFLOW_DROP), metadata=self.md, timeout=4 * T)
+        self.addCleanup(stream.cancel)
+        stream.initial_metadata()  # the server watches from here on
+        blob = 'x' * 200000
+        for i in range(60):
+            ws.send('42["py-blob","%s",%d]' % (blob, i))
+        # Events are handled in order: once this is answered, all 60 were reported.
+        ws.send('421["echo","done"]')
+        while not ws.recv().startswith('431'):
+            pass
+        messages, accounted = [], 0
+        for m in stream:
+            messages.append(m)
+            accounted += m.gap.dropped if m.WhichOneof('event') == 'gap' else 1
+            if accounted >= 60:
+                break
+        self.assertEqual(accounted, 60)
+        kinds = [m.WhichOneof('event') for m in messages]
+        self.assertIn('gap', kinds)
+        self.assertEqual(set(kinds), {'client_event', 'gap'})
+        self.assertTrue(all(m.socket_id == sid for m in messages if m.WhichOneof('event') == 'client_event'))
+        prev = 0
+        for m in messages:
+            step = m.gap.dropped + 1 if m.WhichOneof('event') == 'gap' else 1
+            self.assertEqual(m.seq, prev + step)
+            prev = m.seq
+        got = [__import__('json').loads(m.client_event.payload.args[1].json)
+               for m in messages if m.WhichOneof('event') == 'client_event']
+        self.assertEqual(got, sorted(set(got)))
+
 
 if __name__ == '__main__':
     unittest.main()

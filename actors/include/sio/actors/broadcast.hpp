@@ -92,6 +92,15 @@ struct socket_ack {
 /// answered (or left) before the timeout.
 using socket_acks_callback = std::function<void(std::vector<socket_ack> acks, bool complete)>;
 
+/// What emit_with_socket_acks reports while it waits: `dispatched` with the
+/// number of recipients once the event went out to them, `each` with every
+/// outcome that came before the timeout (acked, disconnected, dropped), as
+/// it comes. Either may be empty.
+struct socket_ack_progress {
+  std::function<void(std::size_t recipients)> dispatched;
+  std::function<void(const socket_ack& ack)> each;
+};
+
 /// The replies of a broadcast with ack: one per recipient that answered, and
 /// whether some recipient did not answer in time.
 using broadcast_ack_callback = std::function<void(std::vector<args> replies, bool timed_out)>;
@@ -169,6 +178,10 @@ class broadcast {
   /// emit_with_ack, but the callback learns each recipient's fate by socket
   /// id: acked (with its reply), timed out, disconnected or dropped.
   void emit_with_socket_acks(std::string_view event, args arguments,
+                             socket_acks_callback callback) const;
+  /// The same, reporting each outcome as it comes (large rooms); `callback`
+  /// still gets them all, last. Each runs where `callback` does.
+  void emit_with_socket_acks(std::string_view event, args arguments, socket_ack_progress progress,
                              socket_acks_callback callback) const;
 
   /// How many sockets are selected, without building a list of them. The

@@ -13,6 +13,7 @@
 #include "sio/actors/broadcast.hpp"
 #include "sio/actors/engine_options.hpp"
 #include "sio/actors/server_side_emit.hpp"
+#include "sio/actors/observer.hpp"
 #include "sio/actors/session_handler.hpp"
 #include "sio/actors/socket.hpp"
 #include "sio/actors/socketio_types.hpp"
@@ -159,6 +160,18 @@ class server {
   }
 
   const socketio_options& options() const noexcept;
+
+  /// The observation hook: attach watchers to see connects, disconnects,
+  /// joins, leaves, client events and server-side emits; report a
+  /// server-side emit with notify_server_side_emit(). Free while unwatched.
+  observation_hook& observer() const noexcept;
+
+  /// Looks up namespace `name` as a connecting client would: a registered
+  /// one, else one that a dynamic rule makes (created now if it matches and
+  /// did not exist yet, as on a client's first connection, with empty
+  /// auth). `done` gets nothing when no rule matches; it runs in a
+  /// short-lived actor, or at once for a registered namespace.
+  void resolve(const std::string& name, std::function<void(std::optional<namespace_ref>)> done) const;
 
  private:
   friend struct detail::server_access;

@@ -57,6 +57,22 @@ struct rpc_options {
   std::chrono::milliseconds idempotency_window{300000};
   /// Reported as node_id.
   std::string node_id = "sio-1";
+  /// Reported as version by GetStats.
+  std::string version;
+  /// WatchEvents streams open at once.
+  std::size_t max_watchers = 64;
+  /// A watcher's buffer when it asks for none, and the most it may ask for.
+  std::uint32_t default_watch_buffer = 1000;
+  std::uint32_t max_watch_buffer = 100000;
+  /// Sockets one unary EmitWithAck may wait for (EmitWithAckStream has no bound).
+  std::size_t max_ack_recipients = 10000;
+  /// Acks awaited by all EmitWithAck calls together; a call that finds this
+  /// many pending is refused.
+  std::size_t max_pending_acks = 100000;
+  /// Calls per second per token (every caller together without tokens);
+  /// 0: no limit. Bursts of up to rate_burst calls pass.
+  double rate_limit = 0;
+  std::uint32_t rate_burst = 100;
 };
 
 }  // namespace sio::rpc
