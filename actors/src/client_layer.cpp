@@ -3,7 +3,9 @@
 #include "client_layer.hpp"
 
 #include <atomic>
+#include <cstdio>
 #include <ctime>
+#include <exception>
 
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
@@ -523,7 +525,12 @@ void client_layer::announce(std::shared_ptr<socket> s,
   }
   for (const auto& handler : config->on_connection) {
     if (!s->connected()) break;
-    handler(*s);
+    try {
+      handler(*s);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "sio: a connection handler of %s threw: %s\n", s->nsp().c_str(),
+                   e.what());
+    }
   }
   // Listeners are added here nearly always, and kept for the socket's life:
   // without the slack of the list's growth.
@@ -550,6 +557,18 @@ void client_layer::on_event(socket& s, sp::packet& p) {
     e.wants_ack = p.id.has_value();
     hook.notify(std::move(e));
   }
+  try {
+    dispatch_event(s, name, std::move(arguments), ack);
+  } catch (const std::exception& e) {
+    // The application's own error: the connection and every other socket go on.
+    std::fprintf(stderr, "sio: a handler of the event '%s' in %s threw: %s\n", name.c_str(),
+                 s.nsp().c_str(), e.what());
+  }
+}
+
+// Catch-all listeners, per-packet middlewares, then the event's handlers.
+void client_layer::dispatch_event(socket& s, const std::string& name, args arguments,
+                                  const ack_sender& ack) {
   for (const auto& any : s.listeners().any) any(s, name, arguments);
 
   if (s.listeners().middlewares.empty()) {

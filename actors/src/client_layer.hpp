@@ -95,6 +95,7 @@ class client_layer final : public session_handler {
                        std::size_t index);
   void finish_connect(std::shared_ptr<socket> s, std::shared_ptr<const namespace_config> config);
   void on_event(socket& s, socketio::packet& p);
+  void dispatch_event(socket& s, const std::string& name, args arguments, const ack_sender& ack);
   void on_ack(socket& s, socketio::packet& p);
   static void run_handlers(socket& s, const std::string& name, args& arguments,
                            const ack_sender& ack);

@@ -80,6 +80,20 @@ TEST_F(SocketIoLayer, EventReachesItsHandlerAndTheAckGoesBackOnce) {
   EXPECT_EQ(taken(c), strings{"37[3]"});
 }
 
+TEST_F(SocketIoLayer, AHandlerThatThrowsLosesItsOwnEventOnly) {
+  io.of("/").on_connection([&](socket& s) {
+    s.on("bad", [](socket&, args&, const ack_sender&) { throw std::runtime_error("oops"); });
+    s.on("add", [&](socket&, args& a, const ack_sender& ack) {
+      ack.values(a.at(0).get<int>() + a.at(1).get<int>());
+    });
+  });
+  auto c = connected();
+  say(c, "21[\"bad\",1]");
+  say(c, "22[\"add\",1,2]");
+  // The throw is logged; the connection and its socket go on.
+  EXPECT_EQ(taken(c), strings{"32[3]"});
+}
+
 TEST_F(SocketIoLayer, EmitWithAckGetsTheClientsReply) {
   std::optional<args> reply;
   bool called = false;
