@@ -2,9 +2,9 @@
 // stopped (or killed, paused) by its pid.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
-import { withTimeout } from './server.js';
+import { eventually, withTimeout } from './server.js';
 
-export { eventually } from './server.js';
+export { eventually };
 
 const live = new Set();
 process.once('exit', () => {

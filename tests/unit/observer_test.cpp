@@ -84,7 +84,7 @@ TEST_F(Observer, TheNamespaceReportsJoinsAndLeavesButNotItsOwnRoomNorADeparture)
   std::shared_ptr<observation_hook> hook = std::make_shared<observation_hook>(sys);
   auto w = spawn_recorder();
   hook->watch(w);
-  auto nsp = detail::spawn_namespace(sys, "/", std::nullopt, {}, hook);
+  auto nsp = detail::spawn_namespace(sys, "/", std::nullopt, {}, {}, hook);
   track(nsp);
   auto connection = spawn_recorder();
   caf::anon_send(nsp, atoms::add_socket::value, std::string("s1"), std::uint64_t{1}, connection);
