@@ -652,6 +652,24 @@ describe('gRPC API rate limit', () => {
   });
 });
 
+describe('gRPC API with WatchEvents off', () => {
+  test('DISABLED for WatchEvents with --grpc-max-watchers 0; the other RPCs still answer', async () => {
+    const socketPath = path.join(scratch, 'nowatch.sock');
+    const server = await startServer({ app: 'contract', path: '/socket.io/', 'grpc-listen': `unix:${socketPath}`,
+      'grpc-tokens': `${TOKEN}:admin`, 'grpc-max-watchers': 0 });
+    const api = client(`unix:${socketPath}`);
+    try {
+      const w = watch(api, {});
+      assert.deepEqual(streamFailure(await withTimeout(w.ended, T, 'the refusal')),
+        { code: 'FAILED_PRECONDITION', reason: 'DISABLED' });
+      assert.equal((await api.call('CountSockets', { target: {} })).sockets, 0);
+    } finally {
+      api.close();
+      await server.stop();
+    }
+  });
+});
+
 describe('gRPC API during a shutdown', () => {
   test('waiting calls and streams end UNAVAILABLE / SHUTTING_DOWN, nothing hangs', async () => {
     const socketPath = path.join(scratch, 'shutdown.sock');

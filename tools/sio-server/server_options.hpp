@@ -209,7 +209,8 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
                  "command line); without tokens only loopback and unix: addresses are allowed");
   app.add_flag("--grpc-reflection", o.grpc_reflection, "Serve gRPC reflection (grpcurl)");
   app.add_option("--grpc-max-watchers", o.grpc_max_watchers,
-                 "WatchEvents streams open at once (more: RESOURCE_EXHAUSTED)")
+                 "WatchEvents streams open at once (more: RESOURCE_EXHAUSTED; 0: WatchEvents off, "
+                 "FAILED_PRECONDITION DISABLED)")
       ->capture_default_str();
   app.add_option("--grpc-max-ack-recipients", o.grpc_max_ack_recipients,
                  "Sockets one unary EmitWithAck may wait for (more: FAILED_PRECONDITION)")

@@ -390,6 +390,9 @@ grpc::ServerWriteReactor<pb::WatchEventsResponse>* server_service::WatchEvents(
   if (id.error) return fail(*id.error);
   auto settings = read_watch_request(*req, id.who, options_);
   if (auto* e = std::get_if<rpc_error>(&settings)) return fail(*e);
+  if (options_.max_watchers == 0)
+    return fail(rpc_error{grpc::StatusCode::FAILED_PRECONDITION, "DISABLED",
+                          "WatchEvents is off on this server (--grpc-max-watchers 0)"});
   if (io_.observer().watchers() >= options_.max_watchers)
     return fail(rpc_error{grpc::StatusCode::RESOURCE_EXHAUSTED, "TOO_MANY_WATCHERS",
                           "this server has " + std::to_string(options_.max_watchers) +
