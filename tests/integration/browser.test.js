@@ -6,10 +6,13 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import grpc from '@grpc/grpc-js';
+import protoLoader from '@grpc/proto-loader';
 import { chromium } from 'playwright-core';
 import { startServer, withTimeout } from './server.js';
 
@@ -302,6 +305,44 @@ async function press(page, button, payload) {
   await page.fill('#payload', payload);
   await page.click(button);
 }
+
+describe('chat app in the browser, posted to by a backend over gRPC', { timeout: 180000 }, () => {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'sio-browser-grpc-'));
+  const socketPath = path.join(scratch, 'grpc.sock');
+  let server;
+  let api;
+  before(async () => {
+    server = await startServer({ app: 'chat', path: '/socket.io/', 'grpc-listen': `unix:${socketPath}` });
+    const loaded = protoLoader.loadSync('socketio/v1/socketio.proto', {
+      includeDirs: [path.resolve(here, '../../protocol/proto')], keepCase: true, longs: Number,
+      enums: String, defaults: true, oneofs: true,
+    });
+    const { ServerService } = grpc.loadPackageDefinition(loaded).socketio.v1;
+    api = new ServerService(`unix:${socketPath}`, grpc.credentials.createInsecure());
+  });
+  after(async () => {
+    api?.close();
+    await closePages();
+    await server?.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  test('an Emit into the chat room shows on the pages of that room only', async () => {
+    const alice = await openChat(server, { name: 'Alice', room: 'lobby' });
+    const carol = await openChat(server, { name: 'Carol', room: 'elsewhere' });
+    const post = { user: 'backend', text: 'Posted over gRPC', time: Date.now() };
+    const reply = await withTimeout(new Promise((resolve, reject) => {
+      api.Emit({ target: { rooms: ['chat:lobby'] }, event: 'message',
+        payload: { args: [{ json: JSON.stringify(post) }], attachments: [] } },
+      (err, r) => (err ? reject(err) : resolve(r)));
+    }), T, 'the Emit call');
+    assert.equal(reply.recipients, 1);
+    await expectMessage(alice, 'backend', 'Posted over gRPC');
+    await new Promise((r) => setTimeout(r, ABSENCE_MS));
+    assert.equal(await countText(carol, 'Posted over gRPC'), 0);
+    await closePages();
+  });
+});
 
 describe('demo app in the browser', { timeout: 180000 }, () => {
   let server;
