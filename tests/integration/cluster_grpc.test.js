@@ -5,7 +5,6 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
@@ -13,7 +12,7 @@ import protoLoader from '@grpc/proto-loader';
 import { io } from 'socket.io-client';
 import { createClient } from 'redis';
 import { nextEvent, startServer, withTimeout } from './server.js';
-import { eventually, freePort, startRedis } from './redis.js';
+import { eventually, freePort, startNodeNode, startRedis } from './redis.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const T = 5000;
@@ -25,26 +24,6 @@ const loaded = protoLoader.loadSync('socketio/v1/socketio.proto', {
   keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true,
 });
 const pkg = grpc.loadPackageDefinition(loaded).socketio.v1;
-
-async function startNodeNode(redis) {
-  const child = spawn(process.execPath, [path.join(here, 'cluster_node.js'), '--redis-url', redis.url()],
-    { stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  let out = '';
-  child.stdout.setEncoding('utf8');
-  const port = await withTimeout(new Promise((resolve, reject) => {
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    exited.then((code) => reject(new Error(`cluster_node.js exited with ${code}`)));
-  }), 10000, 'the Node node to listen');
-  return {
-    url: `http://127.0.0.1:${port}`,
-    stop: async () => { child.kill('SIGTERM'); await withTimeout(exited, 5000, 'the Node node to exit'); },
-  };
-}
 
 /** A client of `server` that answers "q" with its id and the argument, unless `silent`. */
 async function client(server, clients, silent = false) {

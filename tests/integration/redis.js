@@ -1,10 +1,14 @@
 // A real redis-server for the cluster tests: started on a free loopback port,
-// stopped (or killed, paused) by its pid.
+// stopped (or killed, paused) by its pid; and the Node node that joins it.
 import { spawn } from 'node:child_process';
 import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { eventually, withTimeout } from './server.js';
 
 export { eventually };
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 const live = new Set();
 process.once('exit', () => {
@@ -55,4 +59,25 @@ export async function startRedis(port = null) {
   redis.resume = () => process.kill(redis.child.pid, 'SIGCONT');
   await redis.start();
   return redis;
+}
+
+/** A Node socket.io 4.8 node with the Redis adapter (cluster_node.js) on `redis`. */
+export async function startNodeNode(redis) {
+  const child = spawn(process.execPath, [path.join(here, 'cluster_node.js'), '--redis-url', redis.url()],
+    { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  const port = await withTimeout(new Promise((resolve, reject) => {
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    exited.then((code) => reject(new Error(`cluster_node.js exited with ${code}`)));
+  }), 10000, 'the Node node to listen');
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: async () => { child.kill('SIGTERM'); await withTimeout(exited, 5000, 'the Node node to exit'); },
+  };
 }
