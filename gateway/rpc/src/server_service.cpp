@@ -108,6 +108,18 @@ void server_service::select(const token* who, scope needed, const pb::Target& t,
   });
 }
 
+// A unary RPC that is one operation: the caller identified, then `op` with
+// whom and where its outcome goes.
+template <class Response, class Op>
+grpc::ServerUnaryReactor* server_service::serve(grpc::CallbackServerContext* ctx, Response* resp,
+                                                Op op) {
+  unary_call call{ctx, ctx->DefaultReactor()};
+  auto id = identify(ctx);
+  if (id.error) call.fail(*id.error);
+  else op(id.who, finishing(call, resp));
+  return call.reactor;
+}
+
 authorizer::identity server_service::identify(const grpc::CallbackServerContext* ctx) {
   if (stopping_.load())
     return {nullptr, rpc_error{grpc::StatusCode::UNAVAILABLE, "SHUTTING_DOWN",
@@ -181,11 +193,9 @@ void server_service::emit(const token* who, const pb::EmitRequest& req,
 grpc::ServerUnaryReactor* server_service::Emit(grpc::CallbackServerContext* ctx,
                                                const pb::EmitRequest* req,
                                                pb::EmitResponse* resp) {
-  unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = identify(ctx);
-  if (id.error) call.fail(*id.error);
-  else emit(id.who, *req, finishing(call, resp));
-  return call.reactor;
+  return serve(ctx, resp, [&](const token* who, reply_fn<pb::EmitResponse> done) {
+    emit(who, *req, done);
+  });
 }
 
 // -- EmitWithAck and EmitWithAckStream -----------------------------------------
@@ -527,33 +537,25 @@ void server_service::disconnect(const token* who, const pb::DisconnectSocketsReq
 grpc::ServerUnaryReactor* server_service::SocketsJoin(grpc::CallbackServerContext* ctx,
                                                       const pb::SocketsJoinRequest* req,
                                                       pb::SocketsJoinResponse* resp) {
-  unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = identify(ctx);
-  if (id.error) call.fail(*id.error);
-  else membership<pb::SocketsJoinRequest, pb::SocketsJoinResponse>(id.who, *req, true,
-                                                                    finishing(call, resp));
-  return call.reactor;
+  return serve(ctx, resp, [&](const token* who, reply_fn<pb::SocketsJoinResponse> done) {
+    membership<pb::SocketsJoinRequest, pb::SocketsJoinResponse>(who, *req, true, done);
+  });
 }
 
 grpc::ServerUnaryReactor* server_service::SocketsLeave(grpc::CallbackServerContext* ctx,
                                                        const pb::SocketsLeaveRequest* req,
                                                        pb::SocketsLeaveResponse* resp) {
-  unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = identify(ctx);
-  if (id.error) call.fail(*id.error);
-  else membership<pb::SocketsLeaveRequest, pb::SocketsLeaveResponse>(id.who, *req, false,
-                                                                     finishing(call, resp));
-  return call.reactor;
+  return serve(ctx, resp, [&](const token* who, reply_fn<pb::SocketsLeaveResponse> done) {
+    membership<pb::SocketsLeaveRequest, pb::SocketsLeaveResponse>(who, *req, false, done);
+  });
 }
 
 grpc::ServerUnaryReactor* server_service::DisconnectSockets(
     grpc::CallbackServerContext* ctx, const pb::DisconnectSocketsRequest* req,
     pb::DisconnectSocketsResponse* resp) {
-  unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = identify(ctx);
-  if (id.error) call.fail(*id.error);
-  else disconnect(id.who, *req, finishing(call, resp));
-  return call.reactor;
+  return serve(ctx, resp, [&](const token* who, reply_fn<pb::DisconnectSocketsResponse> done) {
+    disconnect(who, *req, done);
+  });
 }
 
 // -- queries ------------------------------------------------------------------
@@ -660,11 +662,9 @@ void server_service::set_data(const token* who, const pb::SetSocketDataRequest& 
 grpc::ServerUnaryReactor* server_service::SetSocketData(grpc::CallbackServerContext* ctx,
                                                         const pb::SetSocketDataRequest* req,
                                                         pb::SetSocketDataResponse* resp) {
-  unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = identify(ctx);
-  if (id.error) call.fail(*id.error);
-  else set_data(id.who, *req, finishing(call, resp));
-  return call.reactor;
+  return serve(ctx, resp, [&](const token* who, reply_fn<pb::SetSocketDataResponse> done) {
+    set_data(who, *req, done);
+  });
 }
 
 grpc::ServerUnaryReactor* server_service::ListRooms(grpc::CallbackServerContext* ctx,
@@ -733,11 +733,9 @@ void server_service::server_side_emit(const token* who, const pb::ServerSideEmit
 grpc::ServerUnaryReactor* server_service::ServerSideEmit(grpc::CallbackServerContext* ctx,
                                                          const pb::ServerSideEmitRequest* req,
                                                          pb::ServerSideEmitResponse* resp) {
-  unary_call call{ctx, ctx->DefaultReactor()};
-  auto id = identify(ctx);
-  if (id.error) call.fail(*id.error);
-  else server_side_emit(id.who, *req, finishing(call, resp));
-  return call.reactor;
+  return serve(ctx, resp, [&](const token* who, reply_fn<pb::ServerSideEmitResponse> done) {
+    server_side_emit(who, *req, done);
+  });
 }
 
 // -- Batch --------------------------------------------------------------------

@@ -98,6 +98,8 @@ class server_service final : public pb::ServerService::CallbackService {
   void find_namespace(const token* who, scope needed, const std::string& given,
                       reply_fn<namespace_ref> then);
   void run_batch(std::shared_ptr<batch_run> run);
+  template <class Response, class Op>
+  grpc::ServerUnaryReactor* serve(grpc::CallbackServerContext* ctx, Response* resp, Op op);
 
   /// The broadcast `t` selects, once `who` may use `needed` on its namespace.
   void select(const token* who, scope needed, const pb::Target& t, reply_fn<broadcast> then);
