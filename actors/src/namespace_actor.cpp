@@ -34,6 +34,10 @@ struct room_state {
   // broadcasts that queue up while the room is busy reach each member in
   // one message, and each member's socket in one write.
   std::vector<delivery> pending;
+  // Whoever asked how many a pending broadcast reached: told after the
+  // flush, so that an answer sent on the count to a member arrives behind
+  // the broadcast itself.
+  std::vector<std::pair<caf::actor, std::size_t>> counts_due;
 };
 
 using room_actor_type = caf::stateful_actor<room_state>;
@@ -45,6 +49,8 @@ void flush_room(room_actor_type* self) {
   st.pending.clear();
   for (const auto& [key, connection] : st.members)
     self->send(connection, atoms::deliver_run::value, key, run);
+  for (const auto& [asker, n] : st.counts_due) self->send(asker, atoms::count::value, n);
+  st.counts_due.clear();
 }
 
 caf::behavior room_actor(room_actor_type* self) {
@@ -60,10 +66,12 @@ caf::behavior room_actor(room_actor_type* self) {
         self->state.members.erase(key);
         if (self->state.members.empty()) self->quit();
       },
-      [self](atoms::fanout, frame_batch& frames, event_ptr& event) {
-        auto& pending = self->state.pending;
-        if (pending.empty()) self->send(self, atoms::flush::value);
-        pending.push_back({std::move(frames), std::move(event)});
+      [self](atoms::fanout, frame_batch& frames, event_ptr& event, caf::actor& count_reply,
+             std::size_t count) {
+        auto& st = self->state;
+        if (st.pending.empty()) self->send(self, atoms::flush::value);
+        st.pending.push_back({std::move(frames), std::move(event)});
+        if (count_reply) st.counts_due.emplace_back(std::move(count_reply), count);
       },
       [self](atoms::flush) { flush_room(self); },
   };
@@ -266,36 +274,41 @@ void on_broadcast_each(namespace_actor* self, const std::shared_ptr<const broadc
   std::vector<std::string> sids;
   sids.reserve(targets.size());
   for (const auto& t : targets) sids.push_back(*t.sid);
-  if (req->count_reply) self->send(req->count_reply, atoms::count::value, targets.size());
-  self->send(req->ack_collector, atoms::expect::value, std::move(sids));
+  // The event is in every recipient's mailbox before anyone hears of it:
+  // what the asker sends a recipient next arrives behind it.
   for (const auto& t : targets)
     self->send(t.m->connection, atoms::deliver_acks::value, t.m->key, req, *t.sid);
+  if (req->count_reply) self->send(req->count_reply, atoms::count::value, targets.size());
+  self->send(req->ack_collector, atoms::expect::value, std::move(sids));
 }
 
 void on_broadcast(namespace_actor* self, const broadcast_request& req) {
   auto& st = self->state;
-  // Counting costs a selection, so only callers who asked pay for it.
-  if (req.count_reply)
-    self->send(req.count_reply, atoms::count::value,
-               select_members(self, req.rooms, req.except).size());
   notify_subscribers(self, req);
+  // As in on_broadcast_each, the count goes out after the deliveries.
   if (req.ack_collector) {
     auto targets = select_members(self, req.rooms, req.except);
-    self->send(req.ack_collector, atoms::expect::value, targets.size());
     for (const auto& t : targets)
       self->send(t.m->connection, atoms::deliver_ack::value, t.m->key, req.frames, req.ack_id,
                  req.ack_collector);
+    if (req.count_reply) self->send(req.count_reply, atoms::count::value, targets.size());
+    self->send(req.ack_collector, atoms::expect::value, targets.size());
     return;
   }
   if (req.except.empty() && req.rooms.size() == 1) {
     const auto& room = req.rooms.front();
     if (auto r = st.room_actors.find(room); r != st.room_actors.end()) {
-      self->send(r->second, atoms::fanout::value, req.frames, req.event);
+      // Counting costs a selection, so only callers who asked pay for it.
+      std::size_t count =
+          req.count_reply ? select_members(self, req.rooms, req.except).size() : 0;
+      self->send(r->second, atoms::fanout::value, req.frames, req.event, req.count_reply, count);
       return;
     }
   }
-  for (const auto& t : select_members(self, req.rooms, req.except))
+  auto targets = select_members(self, req.rooms, req.except);
+  for (const auto& t : targets)
     self->send(t.m->connection, atoms::deliver::value, t.m->key, req.frames, req.event);
+  if (req.count_reply) self->send(req.count_reply, atoms::count::value, targets.size());
 }
 
 void on_select(namespace_actor* self, const selection_request& req) {

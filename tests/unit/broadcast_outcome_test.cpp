@@ -105,6 +105,23 @@ TEST_F(BroadcastOutcome, EmitReportsTheSocketsItWasHandedTo) {
   EXPECT_EQ(log->delivered.size(), 4u);
 }
 
+// The count is what a caller waits for before it acts on the recipients
+// (a proxied answer acks its sender after its emits): by then every
+// recipient has the event in its mailbox, by a room's actor or not.
+TEST_F(BroadcastOutcome, EmitReportsItsCountOnlyOnceTheRecipientsHaveTheEvent) {
+  for (auto sid : {"a", "b", "c"}) add(sid);
+  join("a", "r");
+  join("b", "r");
+  run();
+  std::optional<std::size_t> through_room, direct;
+  all().to("r").emit("x", {}, [&](std::size_t) { through_room = log->delivered.size(); });
+  run();
+  EXPECT_EQ(through_room, 2u);
+  all().to("r").except("c").emit("y", {}, [&](std::size_t) { direct = log->delivered.size(); });
+  run();
+  EXPECT_EQ(direct, 4u);
+}
+
 TEST_F(BroadcastOutcome, SocketsJoinReportsOnceTheJoinTookEffect) {
   for (auto sid : {"a", "b", "c"}) add(sid);
   join("a", "r");
