@@ -266,18 +266,26 @@ void server_service::emit_with_ack(const token* who, const pb::EmitWithAckReques
     auto b = selection(nsp, req.target());
     if (req.volatile_()) b.volatile_();
     // Every ack awaited counts towards max_pending_acks until it came or
-    // timed out.
+    // timed out. Until the recipients are known the call holds one place:
+    // a recipient may see the event (and its client call again) before
+    // the number of recipients reaches us.
     auto pending = pending_acks_;
+    auto holding = std::make_shared<std::atomic<bool>>(false);
+    auto release_hold = [pending, holding] {
+      if (holding->exchange(false)) pending->fetch_sub(1);
+    };
     socket_ack_progress counted;
-    counted.dispatched = [pending, f = progress.dispatched](std::size_t n) {
+    counted.dispatched = [pending, release_hold, f = progress.dispatched](std::size_t n) {
       pending->fetch_add(static_cast<std::int64_t>(n));
+      release_hold();
       if (f) f(n);
     };
     counted.each = [pending, f = progress.each](const socket_ack& a) {
       pending->fetch_sub(1);
       if (f) f(a);
     };
-    auto finish = [pending, done](std::vector<socket_ack> acks, bool complete) {
+    auto finish = [pending, release_hold, done](std::vector<socket_ack> acks, bool complete) {
+      release_hold();
       pending->fetch_sub(std::count_if(acks.begin(), acks.end(), [](const socket_ack& a) {
         return a.status == ack_status::timed_out;
       }));
@@ -286,7 +294,9 @@ void server_service::emit_with_ack(const token* who, const pb::EmitWithAckReques
     bool cluster = !req.target().local() && io_.options().adapter;
     auto send = [b, nsp, cluster, is_volatile = req.volatile_(), event = req.event(),
                  values = std::get<args>(std::move(arguments)), counted = std::move(counted),
-                 finish, deadline, asked]() mutable {
+                 finish, deadline, asked, pending, holding]() mutable {
+      holding->store(true);
+      pending->fetch_add(1);
       // The wait ends before the caller's deadline, counted from the emit.
       auto budget = budget_until(deadline, asked);
       if (!cluster) {
