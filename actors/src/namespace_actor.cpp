@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
 
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -74,6 +75,11 @@ caf::behavior room_actor(room_actor_type* self) {
         if (count_reply) st.counts_due.emplace_back(std::move(count_reply), count);
       },
       [self](atoms::flush) { flush_room(self); },
+      // The namespace asks before it sends its members anything else.
+      [self](atoms::settle) {
+        flush_room(self);
+        return atoms::settle::value;
+      },
   };
 }
 
@@ -86,6 +92,9 @@ struct namespace_state {
   std::unordered_map<std::string, std::unordered_set<std::string>> rooms;   // room -> sids
   std::unordered_map<std::string, std::unordered_set<std::string>> joined;  // sid -> rooms
   std::unordered_map<std::string, caf::actor> room_actors;
+  // The room actor that may still hold broadcasts for its members (see
+  // in_order); at most one at a time.
+  caf::actor unsettled;
   // The sockets of each connection, for when it goes down: keys of
   // `sockets`, which stay put while their entry is there.
   std::unordered_multimap<caf::actor_addr, const std::string*> by_connection;
@@ -267,6 +276,33 @@ void notify_subscribers(namespace_actor* self, const broadcast_request& req) {
     for (const auto& room : req.rooms) notify_room(room);
 }
 
+// The room actor a broadcast goes through, if any: one room, nothing
+// excepted, no acks, and someone joined that room.
+caf::actor room_path(const namespace_state& st, const broadcast_request& req) {
+  if (req.ack_collector || !req.except.empty() || req.rooms.size() != 1) return {};
+  auto r = st.room_actors.find(req.rooms.front());
+  return r == st.room_actors.end() ? caf::actor{} : r->second;
+}
+
+// Runs `next`, which sends members something by way of `via` (a room
+// actor, or none: directly), once no other room actor still holds a
+// broadcast for them. A room actor hands out its broadcasts a moment after
+// it got them, so without this a later broadcast taking another way could
+// overtake an earlier one, as socket.io never lets happen. Until the room
+// answered, this actor handles nothing else (await), which keeps the order
+// of everything after too. Consecutive broadcasts through one room never
+// wait.
+template <class F>
+void in_order(namespace_actor* self, const caf::actor& via, F next) {
+  auto& st = self->state;
+  if (!st.unsettled || st.unsettled == via) return next();
+  auto room = std::exchange(st.unsettled, caf::actor{});
+  self->request(room, caf::infinite, atoms::settle::value)
+      .await([next](atoms::settle) mutable { next(); },
+             // A room whose last member left has handed out everything.
+             [next](caf::error&) mutable { next(); });
+}
+
 // A broadcast whose recipients each report their ack by socket id.
 void on_broadcast_each(namespace_actor* self, const std::shared_ptr<const broadcast_request>& req) {
   notify_subscribers(self, *req);
@@ -302,6 +338,7 @@ void on_broadcast(namespace_actor* self, const broadcast_request& req) {
       std::size_t count =
           req.count_reply ? select_members(self, req.rooms, req.except).size() : 0;
       self->send(r->second, atoms::fanout::value, req.frames, req.event, req.count_reply, count);
+      st.unsettled = r->second;
       return;
     }
   }
@@ -470,21 +507,28 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
           self->send(self->state.adapter, atoms::broadcast::value, req);
           return;
         }
-        if (req->ack_each)
-          on_broadcast_each(self, req);
-        else if (self->state.recovery)
-          on_broadcast(self, *self->state.recovery->stamp(req, self->clock().now()));
-        else
-          on_broadcast(self, *req);
-        if (cluster && !req->ack_each) self->send(self->state.adapter, atoms::broadcast::value, req);
+        in_order(self, room_path(self->state, *req), [self, req, cluster] {
+          if (req->ack_each)
+            on_broadcast_each(self, req);
+          else if (self->state.recovery)
+            on_broadcast(self, *self->state.recovery->stamp(req, self->clock().now()));
+          else
+            on_broadcast(self, *req);
+          if (cluster && !req->ack_each)
+            self->send(self->state.adapter, atoms::broadcast::value, req);
+        });
       },
       [self](atoms::select, const std::shared_ptr<const selection_request>& req) {
-        if (self->state.adapter && !req->local) {
-          if (!req->fetch_collector) on_select(self, *req);
-          self->send(self->state.adapter, atoms::select::value, req);
-          return;
-        }
-        on_select(self, *req);
+        // A command (a disconnect, say) reaches a member after the
+        // broadcasts sent before it.
+        in_order(self, {}, [self, req] {
+          if (self->state.adapter && !req->local) {
+            if (!req->fetch_collector) on_select(self, *req);
+            self->send(self->state.adapter, atoms::select::value, req);
+            return;
+          }
+          on_select(self, *req);
+        });
       },
       [self](atoms::server_side_emit, const server_side_emit_ptr& req) {
         on_server_side_emit(self, req);

@@ -231,6 +231,29 @@ TEST_F(Namespace, BroadcastsQueuedAtARoomReachEachMemberInOneMessage) {
   }
 }
 
+// A room's actor hands out its broadcasts a moment later than the
+// namespace's own deliveries; a member still gets every broadcast in the
+// order it was sent, whichever way each one took.
+TEST_F(Namespace, BroadcastsReachAMemberInTheOrderSentWhicheverWayEachTook) {
+  for (auto sid : {"a", "b", "c"}) add(sid);
+  join("a", "r");
+  join("b", "r");
+  join("a", "s");
+  run();
+  std::vector<frame_batch> sent{
+      broadcast({"r"}),         // through r's actor
+      broadcast({"r"}, {"c"}),  // by the namespace: it has an exception
+      broadcast({"s"}),         // through s's actor
+      broadcast({"r"}),         // through r's actor again
+      broadcast({}),            // by the namespace: everyone
+  };
+  run();
+  std::vector<frame_batch> to_a;
+  for (const auto& d : *log)
+    if (d.key == key_of.at("a")) to_a.push_back(d.frames);
+  EXPECT_EQ(to_a, sent);
+}
+
 TEST_F(Namespace, ASocketJoinsTheRoomOfItsIdThatOthersJoinedBeforeItCame) {
   add("a");
   join("a", "late");  // a room named like a socket that does not exist yet

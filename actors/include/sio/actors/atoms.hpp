@@ -57,6 +57,7 @@ using fanout = caf::atom_constant<caf::atom("fanout")>;
 using deliver = caf::atom_constant<caf::atom("deliver")>;
 using deliver_run = caf::atom_constant<caf::atom("dlvrun")>;
 using flush = caf::atom_constant<caf::atom("flush")>;
+using settle = caf::atom_constant<caf::atom("settle")>;
 using ack_timeout = caf::atom_constant<caf::atom("acktmo")>;
 using connect_timeout = caf::atom_constant<caf::atom("conntmo")>;
 using get_namespace = caf::atom_constant<caf::atom("getnsp")>;
