@@ -86,6 +86,7 @@ const caf::message_handler* client_layer::shared_behavior() const {
       [](atoms::replay, std::uint64_t key, std::vector<frame>& missed) {
         running().on_replay(key, std::move(missed));
       },
+      [](atoms::handed_out) { running().on_handed_out(); },
   };
   return &cases;
 }
@@ -106,10 +107,10 @@ void client_layer::on_deliver(std::uint64_t key, const frame_batch& frames,
   if (!accepts_delivery(*s, event)) return;
   metrics::add(metrics::counter::deliveries);
   if (event && unstamped_only()) {
-    send_frames(*encode_event(s->nsp(), event->name, event->arguments));
+    deliver_frames(*encode_event(s->nsp(), event->name, event->arguments));
     return;
   }
-  send_frames(*frames);
+  deliver_frames(*frames);
 }
 
 // With recovery on, broadcasts are shared with an offset stamped on: a plain
@@ -138,7 +139,7 @@ void client_layer::on_deliver_run(std::uint64_t key, const delivery_run& run) {
   }
   if (frames.empty()) return;
   metrics::add(metrics::counter::deliveries, delivered);
-  send_frames(std::move(frames));
+  deliver_frames(std::move(frames));
 }
 
 void client_layer::on_deliver_ack(std::uint64_t key, const frame_batch& frames, std::uint64_t id,
@@ -149,7 +150,7 @@ void client_layer::on_deliver_ack(std::uint64_t key, const frame_batch& frames, 
     if (status == ack_status::acked)
       caf::anon_send(collector, atoms::reply::value, std::move(reply));
   });
-  send_frames(*frames);
+  deliver_frames(*frames);
 }
 
 void client_layer::on_deliver_acks(std::uint64_t key,
@@ -178,7 +179,7 @@ void client_layer::on_deliver_acks(std::uint64_t key,
   // The socket's own timer frees the entry if the client never answers; it
   // fires after the collector gave up, so the collector's timeout decides.
   start_ack_timer(*s, req->ack_id, req->ack_timeout + std::chrono::seconds(1));
-  send_frames(*req->frames);
+  deliver_frames(*req->frames);
 }
 
 void client_layer::on_fetch(std::uint64_t key, const caf::actor& collector) {
@@ -219,7 +220,7 @@ void client_layer::on_socket_command(std::uint64_t key, const socket_command& cm
       s->disconnect(cmd.close);
       break;
     case socket_command::kind::emit:
-      if (cmd.frames) send_frames(*cmd.frames);
+      if (cmd.frames) deliver_frames(*cmd.frames);
       break;
     case socket_command::kind::set_data:
       if (cmd.merge)
@@ -254,6 +255,7 @@ void client_layer::on_ping(engine_session& s) {
       self()->clock().now() - binary_since_ > limit) {
     closed_ = true;
     decoder_.reset();
+    release_held();
     session_->close();
   }
 }
@@ -281,6 +283,7 @@ void client_layer::on_message(engine_session&, std::string data, bool binary) {
     auto sockets = sockets_;
     for (auto& s : sockets) close_socket(*s, "parse error");
     closed_ = true;
+    release_held();
     session_->close();
     return;
   }
@@ -521,7 +524,7 @@ void client_layer::announce(std::shared_ptr<socket> s,
     // The missed events and CONNECT leave together (one poll answers them).
     sp::encoded out;
     if (sp::encode(p, out)) before.push_back(frame::text("4" + out.text));
-    send_frames(std::move(before));
+    deliver_frames(std::move(before));
   }
   for (const auto& handler : config->on_connection) {
     if (!s->connected()) break;
@@ -658,8 +661,8 @@ void client_layer::send_packet(const sp::packet& p) {
   auto attachments = std::move(out.attachments);
   out.attachments.clear();
   if (out.text.capacity() > kept_encoding_capacity) std::string().swap(out.text);
-  session_->send(frame::text(std::move(text)));
-  for (auto& a : attachments) session_->send(frame::bytes(std::move(a)));
+  write(frame::text(std::move(text)));
+  for (auto& a : attachments) write(frame::bytes(std::move(a)));
 }
 
 std::shared_ptr<socket>* client_layer::by_key(std::uint64_t key) {
@@ -704,7 +707,41 @@ bool client_layer::accepts_delivery(socket& s, const event_ptr& event) {
   return true;
 }
 
-void client_layer::send_frames(std::vector<frame> frames) { session_->send_all(std::move(frames)); }
+void client_layer::send_frames(std::vector<frame> frames) {
+  if (!held_) return session_->send_all(std::move(frames));
+  for (auto& f : frames) held_->push_back(std::move(f));
+}
+
+void client_layer::deliver_frames(std::vector<frame> frames) {
+  session_->send_all(std::move(frames));
+}
+
+void client_layer::write(frame f) {
+  if (held_)
+    held_->push_back(std::move(f));
+  else
+    session_->send(std::move(f));
+}
+
+// A handler starts a broadcast: the connection's next writes wait until the
+// namespace (or the room's actor) handed it out, which it does after the
+// event is in every recipient's mailbox, this connection's included.
+bool client_layer::await_handout() {
+  if (closed_) return false;
+  if (++handouts_due_ == 1) held_ = std::make_unique<std::vector<frame>>();
+  return true;
+}
+
+void client_layer::on_handed_out() {
+  if (handouts_due_ == 0 || --handouts_due_ > 0) return;
+  release_held();
+}
+
+void client_layer::release_held() {
+  handouts_due_ = 0;
+  auto held = std::move(held_);
+  if (held && !held->empty() && session_) session_->send_all(std::move(*held));
+}
 
 void client_layer::start_ack_timer(socket& s, std::uint64_t id, std::chrono::milliseconds timeout) {
   self()->delayed_send(self(), timeout, atoms::ack_timeout::value, s.key_, id);
@@ -756,6 +793,7 @@ void client_layer::fail(const char*) {
   for (auto& s : sockets) close_socket(*s, "forced server close");
   closed_ = true;
   drop_connecting();
+  release_held();
   session_->close();
 }
 

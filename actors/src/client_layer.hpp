@@ -28,6 +28,7 @@ class client_layer final : public session_handler {
   void on_close(engine_session& s, close_reason reason) override;
   void on_ping(engine_session& s) override;
   const caf::message_handler* shared_behavior() const override;
+  bool await_handout() override;
 
   // -- used by socket ---------------------------------------------------------
 
@@ -35,6 +36,8 @@ class client_layer final : public session_handler {
   void send_packet(const socketio::packet& p);
   /// The ACK of event `id` on `target`.
   void send_ack(const socket& target, std::uint64_t id, args reply);
+  /// Frames of this connection's own (not a broadcast's): they wait while
+  /// a broadcast it started is on its way (see await_handout).
   void send_frames(std::vector<frame> frames);
   /// Whether a broadcast reaches socket `s` (not a volatile packet that
   /// cannot leave now); tells its outgoing listeners.
@@ -72,6 +75,13 @@ class client_layer final : public session_handler {
   static client_layer& running() noexcept;
   void arm_connect_timeout_if_due(std::chrono::milliseconds next_ping_within);
   void on_connect_timeout();
+  /// What the namespace sends (broadcasts, commands, replays): written at
+  /// once, ahead of this connection's own frames that wait for a handout.
+  void deliver_frames(std::vector<frame> frames);
+  void write(frame f);
+  void on_handed_out();
+  /// Writes what waited for handouts (the connection is about to close).
+  void release_held();
   void on_deliver(std::uint64_t key, const frame_batch& frames, const event_ptr& event);
   void on_deliver_run(std::uint64_t key, const delivery_run& run);
   void on_deliver_ack(std::uint64_t key, const frame_batch& frames, std::uint64_t id,
@@ -123,6 +133,10 @@ class client_layer final : public session_handler {
   /// When the binary packet the decoder holds began.
   caf::actor_clock::time_point binary_since_;
   event_rate<caf::actor_clock::time_point> event_rate_;
+  // This connection's own frames written after it started broadcasts that
+  // have not been handed out yet, in order; null while none waits.
+  std::unique_ptr<std::vector<frame>> held_;
+  std::uint32_t handouts_due_ = 0;
   bool closed_ = false;
   bool ever_connected_ = false;
   bool connect_timer_armed_ = false;

@@ -649,6 +649,12 @@ caf::behavior connection_actor::make_behavior() {
 
 session_handler& running_handler() noexcept { return *connection_actor::running().handler(); }
 
+caf::actor connection_awaiting_handout() {
+  auto* c = running_connection;
+  if (!c || !c->handler() || !c->handler()->await_handout()) return {};
+  return caf::actor_cast<caf::actor>(c);
+}
+
 caf::actor spawn_connection(caf::actor_system& sys, connection_args setup) {
   return sys.spawn<connection_actor>(std::move(setup));
 }

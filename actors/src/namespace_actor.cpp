@@ -39,6 +39,9 @@ struct room_state {
   // flush, so that an answer sent on the count to a member arrives behind
   // the broadcast itself.
   std::vector<std::pair<caf::actor, std::size_t>> counts_due;
+  // Connections that started a pending broadcast (broadcast_request::
+  // handed_out_to), told after the flush for the same reason.
+  std::vector<caf::actor> handouts_due;
 };
 
 using room_actor_type = caf::stateful_actor<room_state>;
@@ -52,6 +55,8 @@ void flush_room(room_actor_type* self) {
     self->send(connection, atoms::deliver_run::value, key, run);
   for (const auto& [asker, n] : st.counts_due) self->send(asker, atoms::count::value, n);
   st.counts_due.clear();
+  for (const auto& emitter : st.handouts_due) self->send(emitter, atoms::handed_out::value);
+  st.handouts_due.clear();
 }
 
 caf::behavior room_actor(room_actor_type* self) {
@@ -68,11 +73,12 @@ caf::behavior room_actor(room_actor_type* self) {
         if (self->state.members.empty()) self->quit();
       },
       [self](atoms::fanout, frame_batch& frames, event_ptr& event, caf::actor& count_reply,
-             std::size_t count) {
+             std::size_t count, caf::actor& handed_out_to) {
         auto& st = self->state;
         if (st.pending.empty()) self->send(self, atoms::flush::value);
         st.pending.push_back({std::move(frames), std::move(event)});
         if (count_reply) st.counts_due.emplace_back(std::move(count_reply), count);
+        if (handed_out_to) st.handouts_due.push_back(std::move(handed_out_to));
       },
       [self](atoms::flush) { flush_room(self); },
       // The namespace asks before it sends its members anything else.
@@ -316,6 +322,7 @@ void on_broadcast_each(namespace_actor* self, const std::shared_ptr<const broadc
     self->send(t.m->connection, atoms::deliver_acks::value, t.m->key, req, *t.sid);
   if (req->count_reply) self->send(req->count_reply, atoms::count::value, targets.size());
   self->send(req->ack_collector, atoms::expect::value, std::move(sids));
+  if (req->handed_out_to) self->send(req->handed_out_to, atoms::handed_out::value);
 }
 
 void on_broadcast(namespace_actor* self, const broadcast_request& req) {
@@ -329,6 +336,7 @@ void on_broadcast(namespace_actor* self, const broadcast_request& req) {
                  req.ack_collector);
     if (req.count_reply) self->send(req.count_reply, atoms::count::value, targets.size());
     self->send(req.ack_collector, atoms::expect::value, targets.size());
+    if (req.handed_out_to) self->send(req.handed_out_to, atoms::handed_out::value);
     return;
   }
   if (req.except.empty() && req.rooms.size() == 1) {
@@ -337,7 +345,8 @@ void on_broadcast(namespace_actor* self, const broadcast_request& req) {
       // Counting costs a selection, so only callers who asked pay for it.
       std::size_t count =
           req.count_reply ? select_members(self, req.rooms, req.except).size() : 0;
-      self->send(r->second, atoms::fanout::value, req.frames, req.event, req.count_reply, count);
+      self->send(r->second, atoms::fanout::value, req.frames, req.event, req.count_reply, count,
+                 req.handed_out_to);
       st.unsettled = r->second;
       return;
     }
@@ -346,6 +355,7 @@ void on_broadcast(namespace_actor* self, const broadcast_request& req) {
   for (const auto& t : targets)
     self->send(t.m->connection, atoms::deliver::value, t.m->key, req.frames, req.event);
   if (req.count_reply) self->send(req.count_reply, atoms::count::value, targets.size());
+  if (req.handed_out_to) self->send(req.handed_out_to, atoms::handed_out::value);
 }
 
 void on_select(namespace_actor* self, const selection_request& req) {
@@ -504,6 +514,7 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
         // (per-socket acks stay on this node).
         bool cluster = self->state.adapter && !req->local;
         if (cluster && req->ack_collector && !req->ack_each) {
+          // Its local copy comes back here, and tells handed_out_to.
           self->send(self->state.adapter, atoms::broadcast::value, req);
           return;
         }

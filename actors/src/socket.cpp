@@ -256,6 +256,7 @@ void broadcast::emit(std::string_view event, args arguments) const {
   req->frames = encode_event(nsp_name_, event, arguments);
   req->event = std::make_shared<const event_copy>(
       event_copy{std::string(event), std::move(arguments), volatile_flag_});
+  req->handed_out_to = connection_awaiting_handout();
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }
 
@@ -273,6 +274,7 @@ void broadcast::emit(std::string_view event, args arguments, count_callback on_s
   req->event = std::make_shared<const event_copy>(
       event_copy{std::string(event), std::move(arguments), volatile_flag_});
   req->count_reply = detail::spawn_count_collector(nsp_.home_system(), std::move(on_sent), origin_);
+  req->handed_out_to = connection_awaiting_handout();
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }
 
@@ -302,6 +304,7 @@ void broadcast::emit_with_socket_acks(std::string_view event, args arguments,
   req->ack_timeout = timeout;
   req->ack_collector = detail::spawn_socket_ack_collector(
       nsp_.home_system(), timeout, std::move(callback), origin_, std::move(progress));
+  req->handed_out_to = connection_awaiting_handout();
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }
 
@@ -336,6 +339,7 @@ void broadcast::emit_with_ack(std::string_view event, args arguments,
   req->ack_collector =
       detail::spawn_ack_collector(nsp_.home_system(), timeout_.value_or(default_timeout_),
                                   std::move(callback), origin_);
+  req->handed_out_to = connection_awaiting_handout();
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }
 

@@ -1,6 +1,7 @@
 // The Socket.IO layer (client_layer, socket, server) in-process: a real
 // connection actor carries it over a fake WebSocket, on virtual time. Each
 // test configures a sio::server, opens clients and speaks Socket.IO frames.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -177,6 +178,35 @@ TEST_F(SocketIoLayer, RoomBroadcastReachesMembersOnly) {
   run();
   EXPECT_EQ(taken(in), strings{"2[\"news\",1]"});
   EXPECT_EQ(taken(out), strings{});
+}
+
+// As in socket.io, where a broadcast is written to every recipient before
+// the emitting handler goes on: what the handler sends its own client next
+// (an emit, the ack) arrives after the broadcast, whichever way the
+// broadcast took (a room's actor, or the namespace directly).
+TEST_F(SocketIoLayer, WhatAHandlerSendsAfterABroadcastFollowsIt) {
+  io.of("/").on_connection([this](socket& s) {
+    s.join("r");
+    s.on("say", [this](socket& self, args& a, const ack_sender& ack) {
+      io.of("/").to("r").emit("said", a);
+      self.emit("between");
+      io.of("/").emit("everyone", a);
+      self.emit("after");
+      ack({"ok"});
+    });
+  });
+  auto a = connected();
+  auto b = connected();
+  say(a, "21[\"say\",\"hi\"]");
+  auto got = taken(a);
+  ASSERT_EQ(got.size(), 5u);
+  auto at = [&](const std::string& frame) {
+    return std::find(got.begin(), got.end(), frame) - got.begin();
+  };
+  EXPECT_LT(at("2[\"said\",\"hi\"]"), at("2[\"between\"]"));
+  EXPECT_LT(at("2[\"everyone\",\"hi\"]"), at("2[\"after\"]"));
+  EXPECT_EQ(got.back(), "31[\"ok\"]");
+  EXPECT_EQ(taken(b), (strings{"2[\"said\",\"hi\"]", "2[\"everyone\",\"hi\"]"}));
 }
 
 TEST_F(SocketIoLayer, SocketToExcludesTheSender) {

@@ -58,6 +58,7 @@ using deliver = caf::atom_constant<caf::atom("deliver")>;
 using deliver_run = caf::atom_constant<caf::atom("dlvrun")>;
 using flush = caf::atom_constant<caf::atom("flush")>;
 using settle = caf::atom_constant<caf::atom("settle")>;
+using handed_out = caf::atom_constant<caf::atom("handedout")>;
 using ack_timeout = caf::atom_constant<caf::atom("acktmo")>;
 using connect_timeout = caf::atom_constant<caf::atom("conntmo")>;
 using get_namespace = caf::atom_constant<caf::atom("getnsp")>;

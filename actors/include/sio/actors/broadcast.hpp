@@ -55,6 +55,11 @@ struct broadcast_request {
   std::chrono::milliseconds ack_timeout{0};
   /// Told (atoms::count, n) with the number of recipients, when set.
   caf::actor count_reply;
+  /// The connection whose handler started it, if one did: told
+  /// (atoms::handed_out) once every recipient here has the event, so that
+  /// what that connection writes meanwhile follows it (see
+  /// connection_awaiting_handout).
+  caf::actor handed_out_to;
   /// This node only: not published to the cluster (`local`, or it came from
   /// another node).
   bool local = false;

@@ -71,11 +71,22 @@ class session_handler {
   /// `running_handler()` is the session's own handler. A set per session
   /// would cost each connection about 40 bytes per case.
   virtual const caf::message_handler* shared_behavior() const { return nullptr; }
+  /// A handler of this session starts a broadcast: a handler that keeps its
+  /// own writes behind it until told (atoms::handed_out) returns true.
+  virtual bool await_handout() { return false; }
 };
 
 /// The handler of the session whose connection actor is handling a message
 /// on this thread: valid only inside the cases of `shared_behavior`.
 session_handler& running_handler() noexcept;
+
+/// Inside a message of a connection actor whose handler keeps its own
+/// writes behind the broadcasts it starts (session_handler::await_handout):
+/// that connection, which from now on awaits one atoms::handed_out more.
+/// Null anywhere else. In socket.io a broadcast reaches every recipient
+/// before anything its emitter writes next; the broadcast takes a detour
+/// through the namespace here, so the emitter's next writes wait for it.
+caf::actor connection_awaiting_handout();
 
 using handler_factory = std::function<std::unique_ptr<session_handler>()>;
 
