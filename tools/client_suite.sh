@@ -34,7 +34,7 @@ Usage: tools/client_suite.sh SOCKET_IO_CHECKOUT [options]
   --skip TEXT     all but the tests whose title has TEXT (mocha --grep --invert),
                   to look past a failure
   --no-relay      the suite connects to the server directly instead of through
-                  a relay in its own process (see tools/client_suite/relay.cjs:
+                  a relay in its own process (see tools/client_suite/relay.mjs:
                   its "reconnect timeout" test then fails in about half the
                   runs, against the reference server as well)
 Logs: DIR/run-N.log (the suite's output) and DIR/server-N.log.
@@ -104,16 +104,22 @@ else
 fi
 rm -rf "$fresh"
 
-# The suite's server listens on the fixed port 3210; ours takes a free one,
-# and the copy of the suite is pointed at it (or at the relay in the mocha
-# process, on another free port, which forwards to it). The suite's own
-# server (its mocha hooks) is not loaded.
-point_suite_at() {  # point_suite_at PORT
+# The suite's server listens on the fixed port 3210; ours takes a free one.
+# The copy of the suite reads the port from SIO_SUITE_PORT: our server's, or
+# the port of the relay in the mocha process, which forwards to it. The
+# suite's own server (its mocha hooks) is not loaded.
+point_suite_at_env() {
   local file
   for file in "$suite/test/support/util.ts" "$suite"/test/fixtures/*.ts; do
     [[ -f $file.orig ]] || cp "$file" "$file.orig"
-    sed "s#localhost:3210#localhost:$1#g" "$file.orig" >"$file"
+    # shellcheck disable=SC2016  # a template literal for the suite, not for bash
+    sed 's#"http://localhost:3210"#`http://localhost:${process.env.SIO_SUITE_PORT}`#g' \
+      "$file.orig" >"$file"
   done
+  if ! grep -q SIO_SUITE_PORT "$suite/test/support/util.ts"; then
+    echo "client_suite: test/support/util.ts no longer names http://localhost:3210" >&2
+    exit 1
+  fi
 }
 
 server_pid=""
@@ -144,14 +150,13 @@ for run in $(seq "$runs"); do
     cat "$server_log" >&2
     exit 1
   fi
+  point_suite_at_env
   mocha_args=(--import=tsx --exit --reporter spec)
   if [[ $relay -eq 1 ]]; then
-    relay_port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-    export SIO_RELAY_PORT=$relay_port SIO_RELAY_TARGET=$port
-    mocha_args+=(--require "$root/tools/client_suite/relay.cjs")
-    point_suite_at "$relay_port"
+    export SIO_RELAY_TARGET=$port
+    mocha_args+=(--require "$root/tools/client_suite/relay.mjs")
   else
-    point_suite_at "$port"
+    export SIO_SUITE_PORT=$port
   fi
 
   log="$work/run-$run.log"

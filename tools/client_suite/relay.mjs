@@ -1,6 +1,8 @@
 // Loaded into the mocha process of the socket.io-client suite (mocha
-// --require): forwards 127.0.0.1:SIO_RELAY_PORT to the server under test at
-// 127.0.0.1:SIO_RELAY_TARGET, byte for byte.
+// --require): listens on a free loopback port, forwards each connection byte
+// for byte to the server under test at 127.0.0.1:SIO_RELAY_TARGET, and puts
+// its own port in SIO_SUITE_PORT before the suite's files are loaded (mocha
+// awaits this module), where the suite's URLs read it.
 //
 // The suite's Node mode runs its server inside the mocha process (its
 // test/support/hooks.ts), and one of its tests depends on that: "reconnect
@@ -10,8 +12,7 @@
 // reference server in its own process fails it as often as ours. The relay
 // puts the server's traffic back into the mocha event loop, as the suite's own
 // setup has it.
-"use strict";
-const net = require("node:net");
+import net from "node:net";
 
 const target = Number(process.env.SIO_RELAY_TARGET);
 let connections = 0;
@@ -32,12 +33,12 @@ const relay = net.createServer((client) => {
   client.on("close", () => upstream.destroy());
   upstream.on("close", () => client.destroy());
 });
-relay.on("error", (err) => {
-  console.error(`relay: ${err.message}`);
-  process.exit(1);
+await new Promise((resolve, reject) => {
+  relay.once("error", reject);
+  relay.listen(0, "127.0.0.1", resolve);
 });
-relay.listen(Number(process.env.SIO_RELAY_PORT), "127.0.0.1");
 relay.unref();
+process.env.SIO_SUITE_PORT = String(relay.address().port);
 process.on("exit", () => {
   console.error(`relay: ${connections} connections, ${upstreamErrors} upstream errors`);
 });
