@@ -119,8 +119,10 @@ describe('client-suite app', () => {
     assert.equal(unknown.message, 'Invalid namespace');
   });
 
-  test('each handshake is held 10 ms, as the suite\'s allowRequest does, so a zero timeout fires first', async () => {
-    // The time from a handshake request to its answer, over each transport.
+  test('each handshake is held 10 ms, as the suite\'s allowRequest does', async () => {
+    // The time from a handshake request to its answer, over each transport:
+    // the suite's "open timeout" tests expect a client with `timeout: 0` to
+    // time out before the answer comes.
     const polling = async () => {
       const start = performance.now();
       const res = await withTimeout(fetch(`${server.url}${PATH}?EIO=4&transport=polling`), T, 'polling handshake');
@@ -142,12 +144,6 @@ describe('client-suite app', () => {
     for (const measure of [polling, websocket, polling, websocket, polling, websocket]) {
       const took = await measure();
       assert.ok(took >= 9.5, `${measure.name} handshake answered after ${took.toFixed(1)} ms`);
-    }
-    for (const transports of [['polling'], ['websocket']]) {
-      const socket = client('/', { transports, timeout: 0, reconnection: false });
-      const [err] = await nextEvent(socket, 'connect_error', T, `connect_error over ${transports}`);
-      assert.equal(err.message, 'timeout');
-      socket.disconnect();
     }
   });
 
