@@ -7,6 +7,10 @@
 #include "sio/actors/server.hpp"
 #include "sio/actors/session_handler.hpp"
 
+namespace sio {
+struct server_options;
+}
+
 namespace sio::examples {
 
 /// A built-in app of sio-server.
@@ -27,6 +31,9 @@ struct app {
   /// Whether sio-server runs it with connection state recovery on
   /// (as with --recovery).
   bool recovery = false;
+  /// Adjusts the server's options (e.g. a gateway hook) just before the
+  /// server starts on `system`, which outlives it; empty: nothing.
+  std::function<void(server_options&, caf::actor_system& system)> setup;
 };
 
 /// Every app `sio-server --app NAME` knows.

@@ -7,6 +7,10 @@
 //   /abc       emits "handshake"(socket.handshake) on connection
 //   /no        refuses every client ("Auth failed (custom namespace)")
 //   /asd, /valid, /timeout_socket   accept, nothing more
+//
+// Every handshake is held 10 ms before it is allowed (allowRequest), as the
+// suite's server does: its "open timeout" tests give the client a zero
+// timeout and expect it to fire before the handshake is answered.
 #include "client_suite.hpp"
 
 #include <chrono>
@@ -14,8 +18,27 @@
 #include <ctime>
 #include <memory>
 
+#include <caf/event_based_actor.hpp>
+
+#include "sio/server_options.hpp"
+
 namespace sio::examples {
 namespace {
+
+/// How long each handshake waits before it is allowed.
+constexpr auto handshake_delay = std::chrono::milliseconds{10};
+
+/// Allows the handshake after handshake_delay: a short-lived actor holds the
+/// answer meanwhile, so no I/O thread waits.
+void allow_later(caf::actor_system& system, gateway_options::allow_request_callback answer) {
+  system.spawn([answer = std::move(answer)](caf::event_based_actor* self) {
+    self->delayed_send(self, handshake_delay, caf::ok_atom::value);
+    return caf::behavior{[self, answer](caf::ok_atom) {
+      answer(true, {});
+      self->quit();
+    }};
+  });
+}
 
 /// Now as a JavaScript Date serializes in JSON: "2026-01-02T03:04:05.678Z".
 std::string iso_now() {
@@ -128,6 +151,12 @@ app client_suite_app() {
   a.name = "client-suite";
   a.description = "the server of the official socket.io-client test suite (tools/client_suite.sh)";
   a.recovery = true;
+  a.setup = [](server_options& options, caf::actor_system& system) {
+    options.gateway.allow_request_async = [&system](const request_info&,
+                                                    gateway_options::allow_request_callback answer) {
+      allow_later(system, std::move(answer));
+    };
+  };
   a.configure = [](server& io) {
     io.of("/").use([](socket& s, next_fn next) {
       if (s.handshake_info().query.contains("fail"))

@@ -8,6 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { io } from 'socket.io-client';
+import WebSocket from 'ws';
 import { nextEvent, startServer, stopClientsAndServer, withTimeout } from './server.js';
 
 const PATH = '/socket.io/';
@@ -116,6 +117,34 @@ describe('client-suite app', () => {
     }
     const [unknown] = await nextEvent(client('/invalid'), 'connect_error', T);
     assert.equal(unknown.message, 'Invalid namespace');
+  });
+
+  test('each handshake is held 10 ms, as the suite\'s allowRequest does', async () => {
+    // The time from a handshake request to its answer, over each transport:
+    // the suite's "open timeout" tests expect a client with `timeout: 0` to
+    // time out before the answer comes.
+    const polling = async () => {
+      const start = performance.now();
+      const res = await withTimeout(fetch(`${server.url}${PATH}?EIO=4&transport=polling`), T, 'polling handshake');
+      assert.equal(res.status, 200);
+      await res.text();
+      return performance.now() - start;
+    };
+    const websocket = async () => {
+      const start = performance.now();
+      const ws = new WebSocket(`${server.url.replace('http', 'ws')}${PATH}?EIO=4&transport=websocket`);
+      await withTimeout(new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      }), T, 'websocket handshake');
+      const took = performance.now() - start;
+      ws.close();
+      return took;
+    };
+    for (const measure of [polling, websocket, polling, websocket, polling, websocket]) {
+      const took = await measure();
+      assert.ok(took >= 9.5, `${measure.name} handshake answered after ${took.toFixed(1)} ms`);
+    }
   });
 
   test('recovers a socket whose transport closed, as the suite\'s recovery test', async () => {

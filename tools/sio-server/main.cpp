@@ -157,6 +157,7 @@ int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   sio::apply_scheduler_defaults(cfg, options.actor_threads);
   caf::actor_system system{cfg};
+  if (app->setup) app->setup(server_options, system);
   // A Socket.IO app configures namespaces on a server; an Engine.IO-only app
   // brings its own session handler.
   std::optional<sio::running_server> server;
