@@ -649,6 +649,40 @@ describe('logs', () => {
     server = null;
   });
 
+  test('at debug level every socket that leaves a namespace is logged with its reason', async () => {
+    server = await startServer({ app: 'features', path: '/socket.io/', 'log-level': 'debug',
+                                 'log-format': 'json' });
+    const closes = () => server.output().split('\n')
+      .filter((l) => l.startsWith('{') && l.includes('"socket_closed"'))
+      .map((l) => JSON.parse(l));
+    const served = connectClient(server);         // the server disconnects it
+    const leaving = io(`${server.url}/dyn-7`, { path: '/socket.io/', forceNew: true,
+                                                reconnection: false, transports: ['websocket'] });
+    const cut = connectClient(server);            // its transport closes under it
+    await Promise.all([served, leaving, cut].map((c) => nextEvent(c, 'connect', T, 'connect')));
+    const want = [[served, '/', 'server namespace disconnect'],
+                  [leaving, '/dyn-7', 'client namespace disconnect'],
+                  [cut, '/', 'transport close']].map(([c, nsp, reason]) =>
+      ({ sid: c.io.engine.id, socket: c.id, nsp, reason }));
+
+    const gone = nextEvent(served, 'disconnect', T, 'the server to disconnect its socket');
+    served.emit('disconnect-me');
+    assert.equal((await gone)[0], 'io server disconnect');
+    leaving.disconnect();
+    cut.io.engine.close();
+
+    await until(() => want.every((w) => closes().some((c) => c.socket === w.socket)), T,
+                () => `a socket_closed line for each socket; got ${JSON.stringify(closes())}`);
+    for (const w of want) {
+      const lines = closes().filter((c) => c.socket === w.socket);
+      assert.equal(lines.length, 1, `one line for ${w.socket}`);
+      assert.equal(lines[0].level, 'debug');
+      assert.deepEqual({ sid: lines[0].sid, socket: lines[0].socket, nsp: lines[0].nsp, reason: lines[0].reason }, w);
+    }
+    await server.stop();
+    server = null;
+  });
+
   test('at info level session ends are not logged', async () => {
     server = await startServer({ app: 'contract', path: '/socket.io/', 'log-format': 'json' });
     const c = connectClient(server);
@@ -657,6 +691,7 @@ describe('logs', () => {
     const { code } = await server.stop().then(() => server.exited);
     assert.equal(code, 0);
     assert.doesNotMatch(server.output(), /session_closed/);
+    assert.doesNotMatch(server.output(), /socket_closed/);
     assert.match(server.output(), /"event":"stopped"/);
     server = null;
   });
