@@ -112,8 +112,8 @@ usage: tools/bench.sh [flags]
                      server's CPU per operation read from /proc/PID/task/*/schedstat (ns,
                      the server's own time, not wall time), then the median ratio, its
                      interquartile range and a bootstrap 95% interval
-                     (build/bench/results-paired.json). Resolves about 1% on this machine
-                     where --rounds cannot
+                     (build/bench/results-paired.json); the interval says what the run
+                     resolves (fanout at --window 1 is the steadiest per delivery)
   --paired-variants LIST  servers compared with ours-1+1 by --paired, of: ours-scraped
                      ours-limits ours-unbounded baseline-1+1 (default: $paired_variants)
   --paired-duration S  measured seconds of each paired run (default $paired_duration; warm-up
