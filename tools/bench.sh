@@ -43,6 +43,11 @@ grpc_bench=0
 build=1
 drain_timeout=30
 rounds=1
+paired=0
+paired_variants="ours-scraped"
+paired_duration=2
+paired_warmup=1
+instructions=0
 out="$root/build/bench/results.json"
 
 usage() {
@@ -100,6 +105,23 @@ usage: tools/bench.sh [flags]
   --rounds N         run each scenario N times, the servers taking turns within each
                      round, and report each figure's median (default $rounds): this
                      machine's noise moves single runs by up to 25%
+  --paired N         instead of the table above: ours-1+1 and each --paired-variants server
+                     alive at once, N pairs of short runs of each scenario (fanout, echo),
+                     the order alternating within pairs (AB BA AB ...), the first pair
+                     discarded as warm-up; per pair the ratio variant / ours-1+1 of the
+                     server's CPU per operation read from /proc/PID/task/*/schedstat (ns,
+                     the server's own time, not wall time), then the median ratio, its
+                     interquartile range and a bootstrap 95% interval
+                     (build/bench/results-paired.json); the interval says what the run
+                     resolves (fanout at --window 1 is the steadiest per delivery)
+  --paired-variants LIST  servers compared with ours-1+1 by --paired, of: ours-scraped
+                     ours-limits ours-unbounded baseline-1+1 (default: $paired_variants)
+  --paired-duration S  measured seconds of each paired run (default $paired_duration; warm-up
+                     $paired_warmup s)
+  --instructions     instead of the table above: ours-1+1 under valgrind's callgrind on a
+                     small fanout and echo, the share of the server's instructions spent in
+                     the metrics code (sio::metrics, inlined or not): what a build without
+                     metrics would save, independent of the machine's noise
   --no-build         use build/bin as it is
   --out FILE         the JSON results (default build/bench/results.json)
 EOF
@@ -130,6 +152,10 @@ while (($#)); do
     --cluster) cluster=1; shift ;;
     --grpc) grpc_bench=1; shift ;;
     --rounds) rounds=$2; shift 2 ;;
+    --paired) paired=$2; shift 2 ;;
+    --paired-variants) paired_variants=$2; shift 2 ;;
+    --paired-duration) paired_duration=$2; shift 2 ;;
+    --instructions) instructions=1; shift ;;
     --no-build) build=0; shift ;;
     --out) out=$2; shift 2 ;;
     -h|--help) usage; exit 0 ;;
@@ -138,6 +164,8 @@ while (($#)); do
 done
 case "$ours" in single|default|both) ;; *) echo "bench: --ours single|default|both" >&2; exit 2 ;; esac
 [[ $rounds =~ ^[1-9][0-9]*$ ]] || { echo "bench: --rounds takes a positive number" >&2; exit 2; }
+[[ $paired =~ ^[0-9]+$ ]] || { echo "bench: --paired takes a number of pairs" >&2; exit 2; }
+((paired == 0 || paired >= 4)) || { echo "bench: --paired takes 4 pairs or more" >&2; exit 2; }
 
 bin="$root/build/bin"
 if ((build)); then
@@ -344,6 +372,119 @@ proxy_scenario() {
     node "$root/tools/sio-bench/report.js" "$dir" "${out%.json}-proxy.json" echo "$rounds" \
     ours-1+1-proxied ours-1+1-local
 }
+
+# --paired: ours-1+1 and its variants alive at once and loaded in turn, many
+# short runs, the server's CPU per operation compared pair by pair (see
+# tools/sio-bench/paired.js). Each server listens throughout, so the runs of
+# a pair differ in the server only; ours-scraped is scraped all along, also
+# while the other one runs, so that the scraper's own CPU weighs on both.
+paired_scenario() {
+  local dir="${out%.json}-paired-runs" variants list s srv pair i log args
+  local -A pids ports
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  IFS=, read -r -a variants <<<"$paired_variants"
+  list=(ours-1+1 "${variants[@]}")
+  for srv in "${list[@]}"; do
+    [[ $srv == baseline-1+1 && -z $baseline ]] && { echo "bench: baseline-1+1 needs --baseline BIN" >&2; return 1; }
+    if ! start_server "$srv" "$dir/$srv.server.log"; then
+      for i in "${!pids[@]}"; do server_pid=${pids[$i]}; stop_server; done
+      return 1
+    fi
+    pids[$srv]=$server_pid
+    ports[$srv]=$port
+    server_pid=""
+  done
+  local scrape_pid=""
+  if [[ -n ${ports[ours-scraped]:-} ]]; then
+    start_scraper "${ports[ours-scraped]}"
+    scrape_pid=$scraper_pid
+    scraper_pid=""
+  fi
+  local status=0
+  IFS=, read -r -a list_s <<<"$scenarios"
+  for s in "${list_s[@]}"; do
+    [[ $s == fanout || $s == echo ]] || { echo "bench: --paired measures fanout and echo, not $s" >&2; continue; }
+    args=$(duration=$paired_duration warmup=$paired_warmup scenario_args "$s")
+    for ((pair = 1; pair <= paired; ++pair)); do
+      for srv in "${variants[@]}"; do
+        local order=(ours-1+1 "$srv")
+        ((pair % 2)) || order=("$srv" ours-1+1)
+        for i in "${order[@]}"; do
+          [[ -f "$dir/$s.$i.$pair.json" ]] && continue  # ours-1+1 runs once per pair
+          echo "== paired $s: $i, pair $pair of $paired"
+          # shellcheck disable=SC2086
+          timeout -k 5 "$limit" "$bin/sio-bench" $args --port "${ports[$i]}" \
+            --server-pid "${pids[$i]}" --label "$i" --json "$dir/$s.$i.$pair.json" \
+            >"$dir/$s.$i.$pair.out" 2>&1 || { cat "$dir/$s.$i.$pair.out"; status=1; }
+        done
+      done
+    done
+  done
+  [[ -n $scrape_pid ]] && { kill "$scrape_pid" 2>/dev/null || true; wait "$scrape_pid" 2>/dev/null || true; }
+  for srv in "${list[@]}"; do
+    server_pid=${pids[$srv]}
+    stop_server
+  done
+  node "$root/tools/sio-bench/paired.js" "$dir" "$scenarios" "$paired" 1 \
+    "${out%.json}-paired.json" ours-1+1 "${variants[@]}" || status=1
+  return "$status"
+}
+# --instructions: the counters cannot be switched off (a per-thread add at
+# each count), so what they cost is counted instead: callgrind attributes
+# each instruction to its source file, inlined code included, and the metrics
+# code is what metrics.hpp and metrics.cpp account for. CAF's idle workers
+# sleep rather than spin here, so the total is the server's work.
+instructions_scenario() {
+  local dir="${out%.json}-instructions" s log args total metered
+  command -v valgrind >/dev/null || { echo "bench: --instructions needs valgrind (tools/setup.sh)" >&2; return 1; }
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  local status=0
+  IFS=, read -r -a list_s <<<"$scenarios"
+  for s in "${list_s[@]}"; do
+    case "$s" in
+      fanout) args="fanout -c 100 -p $payload -w $window -d 5 --warmup 1" ;;
+      echo) args="echo -c 20 -p $payload -d 5 --warmup 1" ;;
+      *) echo "bench: --instructions counts fanout and echo, not $s" >&2; continue ;;
+    esac
+    echo "== instructions $s: ours-1+1 under callgrind"
+    log="$dir/$s.server.log"
+    valgrind --tool=callgrind --callgrind-out-file="$dir/$s.callgrind" \
+      "$bin/sio-server" --app contract --port 0 --actor-threads 1 --gateway-threads 1 \
+      >"$log" 2>&1 &
+    server_pid=$!
+    port=""
+    for _ in $(seq 600); do
+      port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
+      [[ -n $port ]] && break
+      sleep 0.1
+    done
+    [[ -n $port ]] || { echo "bench: sio-server did not start under valgrind" >&2; cat "$log" >&2; stop_server; return 1; }
+    # shellcheck disable=SC2086
+    timeout -k 5 "$limit" "$bin/sio-bench" $args --threads 1 --drain-timeout "$drain_timeout" \
+      --port "$port" --label "ours-1+1-callgrind" --json "$dir/$s.json" || status=1
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+    callgrind_annotate --auto=no --threshold=100 "$dir/$s.callgrind" >"$dir/$s.annotate.txt" 2>/dev/null ||
+      { echo "bench: callgrind_annotate failed on $s" >&2; status=1; continue; }
+    total=$(awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }' "$dir/$s.annotate.txt")
+    metered=$(awk '$0 ~ /\/actors\/(include\/sio\/actors|src)\/metrics\.(hpp|cpp):/ {
+                     gsub(",", "", $1); sum += $1 } END { print sum + 0 }' "$dir/$s.annotate.txt")
+    awk -v s="$s" -v t="$total" -v m="$metered" 'BEGIN {
+      printf "  %-7s metrics code %d of %d server instructions: %.3f%%\n", s, m, t, 100 * m / t }'
+  done
+  return "$status"
+}
+if ((instructions)); then
+  instructions_scenario
+  exit $?
+fi
+if ((paired)); then
+  paired_scenario
+  exit $?
+fi
 
 failed=0
 IFS=, read -r -a scenario_list <<<"$scenarios"

@@ -28,10 +28,11 @@ command -v npm >/dev/null || build_packages+=(npm)
 # chromium runs the browser tests (tests/integration/browser.test.js).
 # redis-server and haproxy are the cluster tests' real Redis and load balancer;
 # python3-grpcio and python3-grpc-tools the Python gRPC peers; prometheus brings
-# promtool, which checks the /metrics text.
+# promtool, which checks the /metrics text; valgrind counts the instructions
+# the metrics cost (tools/bench.sh --instructions).
 test_packages=(clang-14 libclang-rt-14-dev python3-socketio python3-websocket python3-requests
                chromium redis-server haproxy python3-grpcio python3-grpc-tools
-               prometheus python3-prometheus-client)
+               prometheus python3-prometheus-client valgrind)
 
 missing_packages() {
   local p

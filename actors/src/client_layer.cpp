@@ -771,6 +771,9 @@ void client_layer::close_socket(socket& s, const std::string& reason) {
   }
   s.connected_ = false;
   metrics::bump(metrics::local().sockets_left[metrics::namespace_slot(s.nsp())]);
+  if (const auto& told = options().on_socket_closed)
+    told({session_ ? std::string_view(session_->sid()) : std::string_view(), s.nsp(), s.id(),
+          reason});
   std::erase(sockets_, keep);
   auto acks = std::move(s.pending_acks_);
   s.pending_acks_.clear();

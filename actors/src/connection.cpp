@@ -3,6 +3,7 @@
 // actor. Follows the reference's engine.io/lib/socket.ts state by state.
 #include "sio/actors/connection.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <caf/detail/behavior_impl.hpp>
@@ -10,6 +11,7 @@
 
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/metrics.hpp"
+#include "sio/actors/send_budget.hpp"
 #include "sio/protocol/base64.hpp"
 #include "sio/protocol/engine_io.hpp"
 
@@ -42,6 +44,11 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
         transport_(setup.transport),
         heartbeat_(std::move(setup.heartbeat)),
         handler_(std::move(setup.handler)) {}
+
+  ~connection_actor() override {
+    outbox_bytes_ = 0;
+    account_outbox();
+  }
 
   caf::behavior make_behavior() override;
 
@@ -336,6 +343,7 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
     }
     outbox_.clear();
     outbox_bytes_ = 0;
+    account_outbox();
     auto reply = std::move(pending_get_);
     pending_get_.reset();
     reply->ok(std::move(body), polling_content_type);
@@ -511,13 +519,49 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       if (ws_) ws_->send(std::move(outbox_));
       outbox_.clear();
       outbox_bytes_ = 0;
+      if (accounted_ != 0) account_outbox();  // what polling left, once upgraded
       return;
     }
     if (pending_get_) {
       write_poll_answer();
       return;
     }
-    if (outbox_bytes_ > options_->max_buffered_bytes) finish(close_reason::slow_consumer);
+    account_outbox();
+    if (outbox_bytes_ > options_->max_buffered_bytes || over_budget_share())
+      finish(close_reason::slow_consumer);
+  }
+
+  // Packets a polling client has not fetched count toward the global budget
+  // and the send-queue gauge like a WebSocket queue's bytes: counted when
+  // the outbox settles (after a flush, a poll answer, a close), not per
+  // packet. A WebSocket's outbox is empty by then and costs a compare.
+  void account_outbox() {
+    auto now = static_cast<std::int64_t>(outbox_bytes_);
+    if (now == accounted_) return;
+    auto delta = now - accounted_;
+    accounted_ = now;
+    metrics::add(metrics::counter::send_queue_bytes, delta);
+    detail::send_budget::add(delta);
+    bool backlog = now > 0;
+    if (backlog != in_backlog_) {
+      in_backlog_ = backlog;
+      if (backlog)
+        detail::send_budget::backlog_began();
+      else
+        detail::send_budget::backlog_ended();
+    }
+  }
+
+  // Over the budget, a polling client that holds more than its share of it
+  // (the budget over the connections holding a backlog) goes, as the
+  // largest WebSocket queues go: its cost falls on it, not on the others.
+  bool over_budget_share() const noexcept {
+    auto budget = static_cast<std::int64_t>(options_->max_total_buffered);
+    if (budget == 0 || detail::send_budget::total() <= budget) return false;
+    auto share = budget / std::max<std::int64_t>(1, detail::send_budget::backlogged());
+    if (static_cast<std::int64_t>(outbox_bytes_) <= share) return false;
+    metrics::add(metrics::counter::budget_closes);
+    return true;
   }
 
   // -- closing ----------------------------------------------------------------
@@ -555,6 +599,8 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
       answer_poll_with_close();
     }
     outbox_.clear();
+    outbox_bytes_ = 0;
+    account_outbox();
     if (read_pauses_ > 0) {
       metrics::add(metrics::counter::reads_paused, -1);
       read_pauses_ = 0;
@@ -590,6 +636,9 @@ class connection_actor final : public caf::event_based_actor, public engine_sess
   http_reply_ptr held_post_;
   std::vector<frame> outbox_;
   std::size_t outbox_bytes_ = 0;
+  /// outbox_bytes_ as the budget and the gauge last counted it.
+  std::int64_t accounted_ = 0;
+  bool in_backlog_ = false;
 
   // Timers cannot be cancelled in CAF 0.17: each carries the generation it
   // was started in and is ignored once its generation has moved on.

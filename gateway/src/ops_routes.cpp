@@ -188,10 +188,11 @@ answer metrics_page(const gateway_context& ctx) {
   counter("socketio_writes_total", c::writes,
           "Gather writes that carried those frames (frames per write = the ratio).");
   w.family("socketio_send_queue_bytes", "gauge",
-           "Bytes queued for WebSocket clients and not yet taken by the kernel.");
+           "Bytes queued for clients and not yet sent: WebSocket queues not yet taken by the "
+           "kernel, packets polling clients have not fetched.");
   w.sample("socketio_send_queue_bytes", t.get(c::send_queue_bytes));
   w.family("socketio_send_queue_budget_bytes", "gauge",
-           "The memory budget over every WebSocket send queue (0: none).");
+           "The memory budget over every send queue, WebSocket and polling (0: none).");
   w.sample("socketio_send_queue_budget_bytes",
            static_cast<std::int64_t>(ctx.options.max_total_buffered));
   counter("socketio_send_queue_budget_closes_total", c::budget_closes,

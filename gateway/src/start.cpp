@@ -166,6 +166,8 @@ namespace {
 
 std::unique_ptr<running_server::impl> listen(std::unique_ptr<running_server::impl> i,
                                              handler_factory handlers) {
+  // One budget over every queue: the polling ones live in the actors.
+  i->options.engine.max_total_buffered = i->options.gateway.max_total_buffered;
   i->registry = spawn_session_registry(i->system, i->options.engine, std::move(handlers));
   i->gw = std::make_unique<gateway>(i->system, i->registry, i->options.gateway, i->options.engine);
   auto threads = i->options.io_threads > 0 ? i->options.io_threads

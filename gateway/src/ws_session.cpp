@@ -14,7 +14,7 @@
 #include "sio/actors/messages.hpp"
 #include "sio/protocol/plain_websocket.hpp"
 #include "sio/actors/metrics.hpp"
-#include "send_budget.hpp"
+#include "sio/actors/send_budget.hpp"
 
 namespace sio::detail {
 namespace {

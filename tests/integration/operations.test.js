@@ -63,7 +63,7 @@ async function until(check, ms, what) {
   const deadline = Date.now() + ms;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms} ms: ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -326,6 +326,61 @@ describe('a memory budget over all send queues', () => {
       p.ws._socket.resume();
       await withTimeout(p.closed, T, 'a paused client to see its connection closed');
     }
+    for (const c of members) c.disconnect();
+  });
+});
+
+describe('a memory budget that counts polling clients too', () => {
+  let server;
+  after(async () => { await server?.stop(); });
+
+  test('a polling client that stops fetching counts toward the budget and is disconnected past it; the others get everything', async () => {
+    const budget = 1024 * 1024;  // the polling client's own bound (16 MiB) is never reached
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'max-total-buffered': budget });
+    const target = (sid) => `/socket.io/?EIO=4&transport=polling&sid=${sid}`;
+    // A raw polling client: it joins the room, then fetches nothing more.
+    const open = await request(server.port, '/socket.io/?EIO=4&transport=polling');
+    assert.equal(open.status, 200);
+    const sid = JSON.parse(open.body.slice(1)).sid;
+    assert.equal((await request(server.port, target(sid), { method: 'POST', body: '40' })).body, 'ok');
+    assert.match((await request(server.port, target(sid))).body, /^40\{/);
+    assert.equal((await request(server.port, target(sid), { method: 'POST', body: '421["join","room"]' })).body, 'ok');
+    assert.equal((await request(server.port, target(sid))).body, '431[true]');
+
+    const members = [connectClient(server), connectClient(server)];
+    await Promise.all(members.map((c) => nextEvent(c, 'connect', T, 'connect')));
+    for (const c of members) assert.equal(await withTimeout(c.emitWithAck('join', 'room'), T, 'join'), true);
+    const counts = members.map(() => 0);
+    members.forEach((c, i) => c.on('msg', () => { counts[i] += 1; }));
+    const lost = [];
+    members.forEach((c) => c.on('disconnect', (reason) => lost.push(reason)));
+    const payload = 'x'.repeat(4000);
+    const sender = members[0];
+
+    // Under the budget: the unfetched packets show in the send-queue gauge.
+    for (let i = 0; i < 10; i++) sender.emit('broadcast', 'room', payload);
+    await until(() => counts.every((n) => n === 10), T, 'the members to get the first 10');
+    await until(async () => value((await scrape(server.port)).metrics, 'socketio_send_queue_bytes') >= 10 * 4000,
+                T, 'the polling outbox to count in socketio_send_queue_bytes');
+    let m = (await scrape(server.port)).metrics;
+    assert.equal(value(m, 'socketio_engine_connections', { transport: 'polling' }), 1);
+    assert.equal(value(m, 'socketio_send_queue_budget_closes_total'), 0);
+
+    // Past it: the polling client goes as a slow consumer, its queue freed.
+    const N = 1000;
+    for (let i = 10; i < N; i++) {
+      sender.emit('broadcast', 'room', payload);
+      if (i % 100 === 99) await withTimeout(sender.emitWithAck('echo', i), 20000, 'echo between broadcasts');
+    }
+    await until(() => counts.every((n) => n === N), 30000, () => `every member to get ${N} (got ${counts})`);
+    assert.deepEqual(lost, []);
+    await until(async () => value((await scrape(server.port)).metrics, 'socketio_engine_connections',
+                                  { transport: 'polling' }) === 0, T, 'the polling client to be closed');
+    m = (await scrape(server.port)).metrics;
+    assert.equal(value(m, 'socketio_send_queue_budget_closes_total'), 1);
+    assert.equal(value(m, 'socketio_connections_closed_total', { reason: 'slow_consumer' }), 1);
+    assert.ok(value(m, 'socketio_send_queue_bytes') < 64 * 1024, 'the polling queue freed');
+    assert.equal((await request(server.port, target(sid))).status, 400);
     for (const c of members) c.disconnect();
   });
 });
@@ -594,6 +649,40 @@ describe('logs', () => {
     server = null;
   });
 
+  test('at debug level every socket that leaves a namespace is logged with its reason', async () => {
+    server = await startServer({ app: 'features', path: '/socket.io/', 'log-level': 'debug',
+                                 'log-format': 'json' });
+    const closes = () => server.output().split('\n')
+      .filter((l) => l.startsWith('{') && l.includes('"socket_closed"'))
+      .map((l) => JSON.parse(l));
+    const served = connectClient(server);         // the server disconnects it
+    const leaving = io(`${server.url}/dyn-7`, { path: '/socket.io/', forceNew: true,
+                                                reconnection: false, transports: ['websocket'] });
+    const cut = connectClient(server);            // its transport closes under it
+    await Promise.all([served, leaving, cut].map((c) => nextEvent(c, 'connect', T, 'connect')));
+    const want = [[served, '/', 'server namespace disconnect'],
+                  [leaving, '/dyn-7', 'client namespace disconnect'],
+                  [cut, '/', 'transport close']].map(([c, nsp, reason]) =>
+      ({ sid: c.io.engine.id, socket: c.id, nsp, reason }));
+
+    const gone = nextEvent(served, 'disconnect', T, 'the server to disconnect its socket');
+    served.emit('disconnect-me');
+    assert.equal((await gone)[0], 'io server disconnect');
+    leaving.disconnect();
+    cut.io.engine.close();
+
+    await until(() => want.every((w) => closes().some((c) => c.socket === w.socket)), T,
+                () => `a socket_closed line for each socket; got ${JSON.stringify(closes())}`);
+    for (const w of want) {
+      const lines = closes().filter((c) => c.socket === w.socket);
+      assert.equal(lines.length, 1, `one line for ${w.socket}`);
+      assert.equal(lines[0].level, 'debug');
+      assert.deepEqual({ sid: lines[0].sid, socket: lines[0].socket, nsp: lines[0].nsp, reason: lines[0].reason }, w);
+    }
+    await server.stop();
+    server = null;
+  });
+
   test('at info level session ends are not logged', async () => {
     server = await startServer({ app: 'contract', path: '/socket.io/', 'log-format': 'json' });
     const c = connectClient(server);
@@ -602,6 +691,7 @@ describe('logs', () => {
     const { code } = await server.stop().then(() => server.exited);
     assert.equal(code, 0);
     assert.doesNotMatch(server.output(), /session_closed/);
+    assert.doesNotMatch(server.output(), /socket_closed/);
     assert.match(server.output(), /"event":"stopped"/);
     server = null;
   });

@@ -1,6 +1,6 @@
 // The count behind the global send-queue budget: exact to within one publish
 // step per thread, whichever threads queue and free.
-#include "send_budget.hpp"
+#include "sio/actors/send_budget.hpp"
 
 #include <cstdlib>
 #include <thread>

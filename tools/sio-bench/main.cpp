@@ -114,6 +114,7 @@ struct run {
 struct sample {
   std::uint64_t t_ns = 0;
   std::optional<double> server_cpu;
+  std::optional<double> server_sched_cpu;  ///< the server's alone, to the nanosecond
   std::optional<double> redis_cpu;
   std::map<int, std::pair<std::string, double>> server_threads;
   double self_cpu = 0;
@@ -125,6 +126,7 @@ sample take_sample(const config& cfg) {
   if (cfg.server_pid > 0) {
     s.server_cpu = proc::cpu_seconds(cfg.server_pid);
     s.server_threads = proc::thread_cpu_seconds(cfg.server_pid);
+    s.server_sched_cpu = proc::sched_cpu_seconds(cfg.server_pid);
     for (int pid : cfg.more_server_pids)
       if (auto more = proc::cpu_seconds(pid); more && s.server_cpu) *s.server_cpu += *more;
   }
@@ -148,6 +150,8 @@ void add_cpu(const config& cfg, const sample& a, const sample& b, double ops, co
     out["server_cpu_tick_s"] = proc::tick_seconds();
     out["op"] = op;
     if (ops > 0) out["server_cpu_us_per_op"] = 1e6 * server / ops;
+    if (a.server_sched_cpu && b.server_sched_cpu && ops > 0)
+      out["server_sched_cpu_us_per_op"] = 1e6 * (*b.server_sched_cpu - *a.server_sched_cpu) / ops;
     // Per thread, busiest first: a thread near 100% is the server's bottleneck.
     std::vector<std::pair<double, std::string>> threads;
     for (const auto& [tid, t] : b.server_threads) {

@@ -125,6 +125,15 @@ int main(int argc, char** argv) {
                               {"transport", std::string(c.transport)},
                               {"address", std::string(c.remote_address)}});
     };
+  // And every socket's leaving its namespace, with the reference's reason.
+  if (sio::server_log::threshold() == sio::server_log::level::debug)
+    server_options.socketio.on_socket_closed = [](const sio::socket_closed& c) {
+      sio::server_log::write(sio::server_log::level::debug, "socket_closed",
+                             {{"sid", std::string(c.sid)},
+                              {"nsp", std::string(c.nsp)},
+                              {"socket", std::string(c.socket_id)},
+                              {"reason", std::string(c.reason)}});
+    };
   if (auto problem = sio::check_options(server_options); !problem.empty()) {
     std::fprintf(stderr, "sio-server: %s\n", problem.c_str());
     return 2;

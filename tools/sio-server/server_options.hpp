@@ -137,7 +137,7 @@ inline void add_server_flags(CLI::App& app, server_options& o) {
                  "consumer (keep it at least twice --max-payload)")
       ->capture_default_str();
   app.add_option("--max-total-buffered", o.max_total_buffered,
-                 "Bytes queued for all WebSocket clients together; past it volatile packets are "
+                 "Bytes queued for all clients together (WebSocket and polling); past it volatile packets are "
                  "dropped and the clients with the largest queues are disconnected as slow "
                  "consumers (0: no budget)")
       ->capture_default_str();

@@ -33,6 +33,11 @@ struct engine_options {
   /// The soft bound of a client's send queue: past this many bytes queued
   /// and not yet sent, volatile packets to it are dropped (0: never).
   std::size_t volatile_drop_bytes = 1024 * 1024;
+  /// The global budget over every client's queue (0: none), the same as
+  /// gateway_options::max_total_buffered, which the server copies here: over
+  /// it, a polling client holding more than its share of unfetched packets is
+  /// closed as a slow consumer, as the largest WebSocket queues are.
+  std::size_t max_total_buffered = 0;
   /// How long a server-closed polling session waits for the client's next
   /// GET to hand it the close packet (the reference's closeTimeout).
   std::chrono::milliseconds polling_close_timeout{30000};

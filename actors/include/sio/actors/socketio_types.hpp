@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -101,6 +102,15 @@ struct recovery_options {
   std::size_t max_buffered_bytes = 32 * 1024 * 1024;
 };
 
+/// One socket's leaving its namespace, as socketio_options::on_socket_closed
+/// is told.
+struct socket_closed {
+  std::string_view sid;        ///< the Engine.IO session's id
+  std::string_view nsp;        ///< the namespace
+  std::string_view socket_id;  ///< the socket's id in it
+  std::string_view reason;     ///< the reference's disconnect reason
+};
+
 /// Options of the Socket.IO layer, named after the reference's ServerOptions.
 struct socketio_options {
   /// connectTimeout: a connection that joins no namespace in this time is closed.
@@ -131,6 +141,10 @@ struct socketio_options {
   std::optional<recovery_options> connection_state_recovery;
   /// The cluster adapter of every namespace (none: this node alone).
   adapter_factory adapter;
+  /// Told of every socket that leaves its namespace and why (a debug log,
+  /// say), on the thread of its connection: keep it quick and thread-safe.
+  /// Empty: nothing.
+  std::function<void(const socket_closed&)> on_socket_closed;
 };
 
 }  // namespace sio

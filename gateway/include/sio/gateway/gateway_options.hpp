@@ -45,8 +45,9 @@ struct gateway_options {
   /// A WebSocket whose kernel buffer took nothing for this long while more
   /// is queued is a slow consumer too; 0: no such limit.
   std::chrono::milliseconds max_write_stall{30000};
-  /// A memory budget over the send queues of every WebSocket of the process
-  /// (bytes not yet taken by the kernel); 0: none. Over it, volatile packets
+  /// A memory budget over the send queues of every client of the process
+  /// (bytes not yet taken by the kernel; for polling clients, packets not yet
+  /// fetched, whose largest holders go the same way); 0: none. Over it, volatile packets
   /// are dropped for every client, and on each I/O thread the connection with
   /// the largest queue is disconnected as a slow consumer, as long as it holds
   /// more than its share (the budget divided among the connections with a

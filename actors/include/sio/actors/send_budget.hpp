@@ -2,8 +2,10 @@
 
 #include <cstdint>
 
-/// The process-wide count behind the global memory budget over all WebSocket
-/// send queues (gateway_options::max_total_buffered). Each thread sums its
+/// The process-wide count behind the global memory budget over all send
+/// queues (gateway_options::max_total_buffered): the WebSocket ones, counted
+/// by the gateway's I/O threads, and the packets polling clients have not
+/// fetched yet, counted by their connection actors. Each thread sums its
 /// own changes and publishes them to the shared total only when they have
 /// moved by publish_step, so the hot path (a frame queued, a write done)
 /// costs a thread-local add and a compare, never a locked instruction.
@@ -20,7 +22,8 @@ void add(std::int64_t delta) noexcept;
 std::int64_t total() noexcept;
 
 /// Connections whose bytes the kernel did not all take (an asynchronous
-/// write under way), process-wide. Changed on that slow path only. Over the
+/// write under way), or polling connections holding packets no request has
+/// fetched yet, process-wide. Changed on that slow path only. Over the
 /// budget, each of them may hold budget / backlogged() before it counts as
 /// one of the largest.
 void backlog_began() noexcept;

@@ -1,4 +1,4 @@
-#include "send_budget.hpp"
+#include "sio/actors/send_budget.hpp"
 
 #include <atomic>
 
