@@ -183,7 +183,11 @@ void client_layer::on_deliver_acks(std::uint64_t key,
 
 void client_layer::on_fetch(std::uint64_t key, const caf::actor& collector) {
   auto* it = by_key(key);
-  if (!it) return;  // gone meanwhile: the collector times out
+  if (!it) {
+    // It left after the namespace selected it: the collector stops waiting for it.
+    self()->send(collector, atoms::gone::value);
+    return;
+  }
   const socket& s = **it;
   remote_socket snapshot;
   snapshot.id = s.id();

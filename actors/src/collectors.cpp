@@ -17,6 +17,8 @@ template <class T>
 struct collector_state {
   std::optional<std::size_t> expected;
   std::vector<T> replies;
+  // Recipients that will not answer (atoms::gone).
+  std::size_t gone = 0;
   std::function<void(std::vector<T>, bool)> done;
   caf::actor origin;
 };
@@ -43,7 +45,7 @@ caf::behavior collector(caf::stateful_actor<collector_state<T>>* self,
   self->delayed_send(self, timeout, atoms::collect_timeout::value);
   auto complete = [self] {
     auto& st = self->state;
-    return st.expected && st.replies.size() >= *st.expected;
+    return st.expected && st.replies.size() + st.gone >= *st.expected;
   };
   return {
       [self, complete](atoms::expect, std::size_t n) {
@@ -52,6 +54,10 @@ caf::behavior collector(caf::stateful_actor<collector_state<T>>* self,
       },
       [self, complete](atoms::reply, T& value) {
         self->state.replies.push_back(std::move(value));
+        if (complete()) finish(self, false);
+      },
+      [self, complete](atoms::gone) {
+        ++self->state.gone;
         if (complete()) finish(self, false);
       },
       [self](atoms::collect_timeout) { finish(self, true); },

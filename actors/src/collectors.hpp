@@ -19,8 +19,10 @@ namespace sio::detail {
 caf::actor spawn_ack_collector(caf::actor_system& sys, std::chrono::milliseconds timeout,
                                broadcast_ack_callback done, caf::actor origin);
 
-/// The same for fetch_sockets; `done` learns whether the count was reached
-/// (false after the timeout, or when told (collect_timeout) early).
+/// The same for fetch_sockets, with (reply, remote_socket) from each socket
+/// or (gone) for a socket that will not answer; `done` learns whether the
+/// count was reached (false after the timeout, or when told
+/// (collect_timeout) early).
 caf::actor spawn_fetch_collector(caf::actor_system& sys, std::chrono::milliseconds timeout,
                                  std::function<void(std::vector<remote_socket>, bool complete)> done,
                                  caf::actor origin);

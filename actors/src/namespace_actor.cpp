@@ -318,9 +318,16 @@ void on_select(namespace_actor* self, const selection_request& req) {
     return;
   }
   if (req.fetch_collector) {
-    self->send(req.fetch_collector, atoms::expect::value, targets.size());
+    const auto& collector = req.fetch_collector;
+    self->send(collector, atoms::expect::value, targets.size());
+    // A connection that ended before the namespace heard of it still looks
+    // like a member here, and a plain message to it would vanish: as a
+    // request, CAF answers it with an error, and the collector stops
+    // waiting for that socket. A connection answers the collector itself
+    // (a snapshot, or gone when the socket left meanwhile).
     for (const auto& t : targets)
-      self->send(t.m->connection, atoms::fetch::value, t.m->key, req.fetch_collector);
+      self->request(t.m->connection, caf::infinite, atoms::fetch::value, t.m->key, collector)
+          .then([] {}, [self, collector](caf::error&) { self->send(collector, atoms::gone::value); });
     return;
   }
   // The namespace owns membership: joins and leaves take effect here at once
