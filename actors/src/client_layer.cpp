@@ -202,7 +202,10 @@ void client_layer::on_fetch(std::uint64_t key, const caf::actor& collector) {
 
 void client_layer::on_socket_command(std::uint64_t key, const socket_command& cmd) {
   auto* it = by_key(key);
-  if (!it) return;
+  if (!it) {
+    if (cmd.reply_to) self()->send(cmd.reply_to, atoms::gone::value);
+    return;
+  }
   auto s = *it;
   switch (cmd.what) {
     case socket_command::kind::join:

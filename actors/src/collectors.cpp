@@ -153,7 +153,7 @@ caf::behavior socket_ack_collector(socket_ack_actor* self, std::chrono::millisec
 
 caf::actor spawn_set_data_collector(caf::actor_system& sys,
                                     std::function<void(std::optional<json>)> done) {
-  // A socket that disconnects between the selection and the command never answers.
+  // Only a backstop: a socket that went away meanwhile answers (gone).
   constexpr std::chrono::seconds give_up{5};
   return sys.spawn([done = std::move(done), give_up](caf::event_based_actor* self) -> caf::behavior {
     self->delayed_send(self, give_up, atoms::collect_timeout::value);
@@ -166,6 +166,7 @@ caf::actor spawn_set_data_collector(caf::actor_system& sys,
           if (n == 0) finish(std::nullopt);
         },
         [finish](atoms::reply, json& data) { finish(std::move(data)); },
+        [finish](atoms::gone) { finish(std::nullopt); },
         [finish](atoms::collect_timeout) { finish(std::nullopt); },
     };
   });

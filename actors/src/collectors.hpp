@@ -39,7 +39,8 @@ caf::actor spawn_socket_ack_collector(caf::actor_system& sys, std::chrono::milli
                                       socket_ack_progress progress = {});
 
 /// Waits for (count, n) from the namespace, then, when n > 0, for the
-/// socket's (reply, data); gives up (nothing) after a few seconds.
+/// socket's (reply, data), or (gone) when it went away meanwhile (nothing);
+/// gives up (nothing) after a few seconds.
 caf::actor spawn_set_data_collector(caf::actor_system& sys,
                                     std::function<void(std::optional<json>)> done);
 

@@ -350,8 +350,15 @@ void on_select(namespace_actor* self, const selection_request& req) {
       }
     cmd.membership_done = true;
   }
-  for (const auto& [connection, key] : recipients)
-    self->send(connection, atoms::socket_command::value, key, cmd);
+  for (const auto& [connection, key] : recipients) {
+    if (!cmd.reply_to) {
+      self->send(connection, atoms::socket_command::value, key, cmd);
+      continue;
+    }
+    // One that answers goes as a request for the same reason as a fetch.
+    self->request(connection, caf::infinite, atoms::socket_command::value, key, cmd)
+        .then([] {}, [self, to = cmd.reply_to](caf::error&) { self->send(to, atoms::gone::value); });
+  }
   if (req.count_reply) self->send(req.count_reply, atoms::count::value, recipients.size());
 }
 

@@ -66,8 +66,9 @@ using socket_command = caf::atom_constant<caf::atom("sockcmd")>;
 using fetch = caf::atom_constant<caf::atom("fetch")>;
 using expect = caf::atom_constant<caf::atom("expect")>;
 using reply = caf::atom_constant<caf::atom("reply")>;
-/// To a fetch collector: one of the sockets it expects will not answer (it
-/// left, or its connection ended, before the fetch reached it).
+/// To a fetch collector, or the reply_to of a socket_command: one of the
+/// sockets it expects will not answer (it left, or its connection ended,
+/// before the fetch or command reached it).
 using gone = caf::atom_constant<caf::atom("gone")>;
 using collect_timeout = caf::atom_constant<caf::atom("colltmo")>;
 using run = caf::atom_constant<caf::atom("run")>;
