@@ -797,7 +797,17 @@ handshake client_layer::make_handshake(const json& auth) const {
 namespace sio {
 
 void ack_sender::operator()(args reply) const {
-  if (!owed_ || owed_->sent) return;
+  if (!owed_) return;
+  if (owed_->sent) {
+    // As the reference, the first answer stands; the misuse is said, not hidden.
+    auto target = owed_->target.lock();
+    std::fprintf(stderr,
+                 "sio: the ack %llu of a socket in %s was called again; only its first call "
+                 "counts\n",
+                 static_cast<unsigned long long>(owed_->id),
+                 target ? target->nsp().c_str() : "(a socket that is gone)");
+    return;
+  }
   owed_->sent = true;
   // A connected socket vouches for its layer: the layer disconnects every
   // socket before it goes.
