@@ -184,7 +184,11 @@ void client_layer::on_deliver_acks(std::uint64_t key,
 
 void client_layer::on_fetch(std::uint64_t key, const caf::actor& collector) {
   auto* it = by_key(key);
-  if (!it) return;  // gone meanwhile: the collector times out
+  if (!it) {
+    // It left after the namespace selected it: the collector stops waiting for it.
+    self()->send(collector, atoms::gone::value);
+    return;
+  }
   const socket& s = **it;
   remote_socket snapshot;
   snapshot.id = s.id();
@@ -199,7 +203,10 @@ void client_layer::on_fetch(std::uint64_t key, const caf::actor& collector) {
 
 void client_layer::on_socket_command(std::uint64_t key, const socket_command& cmd) {
   auto* it = by_key(key);
-  if (!it) return;
+  if (!it) {
+    if (cmd.reply_to) self()->send(cmd.reply_to, atoms::gone::value);
+    return;
+  }
   auto s = *it;
   switch (cmd.what) {
     case socket_command::kind::join:
@@ -831,7 +838,17 @@ handshake client_layer::make_handshake(const json& auth) const {
 namespace sio {
 
 void ack_sender::operator()(args reply) const {
-  if (!owed_ || owed_->sent) return;
+  if (!owed_) return;
+  if (owed_->sent) {
+    // As the reference, the first answer stands; the misuse is said, not hidden.
+    auto target = owed_->target.lock();
+    std::fprintf(stderr,
+                 "sio: the ack %llu of a socket in %s was called again; only its first call "
+                 "counts\n",
+                 static_cast<unsigned long long>(owed_->id),
+                 target ? target->nsp().c_str() : "(a socket that is gone)");
+    return;
+  }
   owed_->sent = true;
   // A connected socket vouches for its layer: the layer disconnects every
   // socket before it goes.

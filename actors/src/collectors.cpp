@@ -17,6 +17,8 @@ template <class T>
 struct collector_state {
   std::optional<std::size_t> expected;
   std::vector<T> replies;
+  // Recipients that will not answer (atoms::gone).
+  std::size_t gone = 0;
   std::function<void(std::vector<T>, bool)> done;
   caf::actor origin;
 };
@@ -43,7 +45,7 @@ caf::behavior collector(caf::stateful_actor<collector_state<T>>* self,
   self->delayed_send(self, timeout, atoms::collect_timeout::value);
   auto complete = [self] {
     auto& st = self->state;
-    return st.expected && st.replies.size() >= *st.expected;
+    return st.expected && st.replies.size() + st.gone >= *st.expected;
   };
   return {
       [self, complete](atoms::expect, std::size_t n) {
@@ -52,6 +54,10 @@ caf::behavior collector(caf::stateful_actor<collector_state<T>>* self,
       },
       [self, complete](atoms::reply, T& value) {
         self->state.replies.push_back(std::move(value));
+        if (complete()) finish(self, false);
+      },
+      [self, complete](atoms::gone) {
+        ++self->state.gone;
         if (complete()) finish(self, false);
       },
       [self](atoms::collect_timeout) { finish(self, true); },
@@ -147,7 +153,7 @@ caf::behavior socket_ack_collector(socket_ack_actor* self, std::chrono::millisec
 
 caf::actor spawn_set_data_collector(caf::actor_system& sys,
                                     std::function<void(std::optional<json>)> done) {
-  // A socket that disconnects between the selection and the command never answers.
+  // Only a backstop: a socket that went away meanwhile answers (gone).
   constexpr std::chrono::seconds give_up{5};
   return sys.spawn([done = std::move(done), give_up](caf::event_based_actor* self) -> caf::behavior {
     self->delayed_send(self, give_up, atoms::collect_timeout::value);
@@ -160,6 +166,7 @@ caf::actor spawn_set_data_collector(caf::actor_system& sys,
           if (n == 0) finish(std::nullopt);
         },
         [finish](atoms::reply, json& data) { finish(std::move(data)); },
+        [finish](atoms::gone) { finish(std::nullopt); },
         [finish](atoms::collect_timeout) { finish(std::nullopt); },
     };
   });

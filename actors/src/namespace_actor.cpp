@@ -63,11 +63,11 @@ caf::behavior room_actor(room_actor_type* self) {
   // Broadcasts received before a join or leave go to the members of that
   // moment.
   return {
-      [self](atoms::join, std::uint64_t key, caf::actor& connection) {
+      [self](atoms::add_member, std::uint64_t key, caf::actor& connection) {
         flush_room(self);
         self->state.members.emplace(key, std::move(connection));
       },
-      [self](atoms::leave, std::uint64_t key) {
+      [self](atoms::remove_member, std::uint64_t key) {
         flush_room(self);
         self->state.members.erase(key);
         if (self->state.members.empty()) self->quit();
@@ -168,7 +168,7 @@ void leave_room(namespace_actor* self, const std::string& sid, const std::string
   }
   auto r = st.room_actors.find(room);
   if (r == st.room_actors.end()) return;
-  if (s != st.sockets.end()) self->send(r->second, atoms::leave::value, s->second.key);
+  if (s != st.sockets.end()) self->send(r->second, atoms::remove_member::value, s->second.key);
   if (room_is_empty(st, room)) st.room_actors.erase(r);  // it quits on its last leave
 }
 
@@ -191,10 +191,10 @@ void join_room(namespace_actor* self, const std::string& sid, const std::string&
     if (room == sid) return;
     r = st.room_actors.emplace(room, self->spawn(room_actor)).first;
     for_each_member(st, room, [&](const std::string& other, const member& m) {
-      if (other != sid) self->send(r->second, atoms::join::value, m.key, m.connection);
+      if (other != sid) self->send(r->second, atoms::add_member::value, m.key, m.connection);
     });
   }
-  self->send(r->second, atoms::join::value, s->second.key, s->second.connection);
+  self->send(r->second, atoms::add_member::value, s->second.key, s->second.connection);
 }
 
 void remove_socket(namespace_actor* self, const std::string& sid) {
@@ -231,7 +231,7 @@ member* add_socket(namespace_actor* self, const std::string& sid, std::uint64_t 
   // In its own room from the start (in_own_room); a room of that name
   // that others joined before has an actor, which learns of it.
   if (auto r = st.room_actors.find(sid); r != st.room_actors.end())
-    self->send(r->second, atoms::join::value, m.key, m.connection);
+    self->send(r->second, atoms::add_member::value, m.key, m.connection);
   return &m;
 }
 
@@ -365,9 +365,17 @@ void on_select(namespace_actor* self, const selection_request& req) {
     return;
   }
   if (req.fetch_collector) {
-    self->send(req.fetch_collector, atoms::expect::value, targets.size());
+    const auto& collector = req.fetch_collector;
+    self->send(collector, atoms::expect::value, targets.size());
+    // A connection that ended before the namespace heard of it still looks
+    // like a member here, and a plain message to it would vanish: as a
+    // request, CAF answers it with an error, and the collector stops
+    // waiting for that socket. A connection answers the collector itself
+    // (a snapshot, or gone when the socket left meanwhile).
     for (const auto& t : targets)
-      self->send(t.m->connection, atoms::fetch::value, t.m->key, req.fetch_collector);
+      self->request(t.m->connection, caf::infinite, atoms::fetch::value, t.m->key, collector)
+          .then([] {},
+                [self, collector](caf::error&) { self->send(collector, atoms::gone::value); });
     return;
   }
   // The namespace owns membership: joins and leaves take effect here at once
@@ -390,8 +398,16 @@ void on_select(namespace_actor* self, const selection_request& req) {
       }
     cmd.membership_done = true;
   }
-  for (const auto& [connection, key] : recipients)
-    self->send(connection, atoms::socket_command::value, key, cmd);
+  for (const auto& [connection, key] : recipients) {
+    if (!cmd.reply_to) {
+      self->send(connection, atoms::socket_command::value, key, cmd);
+      continue;
+    }
+    // One that answers goes as a request for the same reason as a fetch.
+    self->request(connection, caf::infinite, atoms::socket_command::value, key, cmd)
+        .then([] {},
+              [self, to = cmd.reply_to](caf::error&) { self->send(to, atoms::gone::value); });
+  }
   if (req.count_reply) self->send(req.count_reply, atoms::count::value, recipients.size());
 }
 

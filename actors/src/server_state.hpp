@@ -68,7 +68,11 @@ struct server_access {
                                            const std::string& name);
 };
 
-/// Spawns the directory of dynamic namespaces of `state`.
+/// Spawns the directory of dynamic namespaces of `state`. Its one message,
+/// a request from the client layer (a CONNECT to an unknown name) or
+/// server::resolve: (get_namespace, name, json auth) -> (namespace actor,
+/// uint64 rule index), made on first use by the first matching rule; the
+/// error caf::sec::invalid_argument when no rule matches.
 caf::actor spawn_namespace_directory(caf::actor_system& sys, std::shared_ptr<server_state> state);
 
 }  // namespace sio::detail

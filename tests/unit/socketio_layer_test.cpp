@@ -81,6 +81,23 @@ TEST_F(SocketIoLayer, EventReachesItsHandlerAndTheAckGoesBackOnce) {
   EXPECT_EQ(taken(c), strings{"37[3]"});
 }
 
+TEST_F(SocketIoLayer, AnAckCalledTwiceIsReportedAndSentOnce) {
+  io.of("/").on_connection([&](socket& s) {
+    s.on("twice", [](socket&, args&, const ack_sender& ack) {
+      ack.values(1);
+      auto copy = ack;
+      copy.values(2);
+    });
+  });
+  auto c = connected();
+  testing::internal::CaptureStderr();
+  say(c, "25[\"twice\"]");
+  auto logged = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(taken(c), strings{"35[1]"});
+  EXPECT_NE(logged.find("the ack 5 of a socket in / was called again"), std::string::npos)
+      << logged;
+}
+
 TEST_F(SocketIoLayer, AHandlerThatThrowsLosesItsOwnEventOnly) {
   io.of("/").on_connection([&](socket& s) {
     s.on("bad", [](socket&, args&, const ack_sender&) { throw std::runtime_error("oops"); });

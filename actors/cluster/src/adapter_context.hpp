@@ -52,7 +52,7 @@ void count_servers(const context_ptr& ctx, const caf::actor& gatherer,
                    std::function<void()> then = {});
 
 /// Runs this node's fetch_sockets across the cluster: the local sockets come
-/// as (expect, n) and (reply, remote_socket), the other nodes' as
+/// as (expect, n) and (reply, remote_socket) or (gone), the other nodes' as
 /// (remote_reply, sockets); `origin` (a fetch collector) gets them all, then
 /// the total. On failure `origin` is ended early (collect_timeout).
 caf::actor spawn_fetch_gatherer(caf::actor_system& sys, context_ptr ctx, std::string request_id,
@@ -66,7 +66,8 @@ caf::actor spawn_ack_gatherer(caf::actor_system& sys, context_ptr ctx, std::stri
                               caf::actor origin, caf::actor adapter,
                               std::chrono::milliseconds timeout);
 
-/// Answers another node's REMOTE_FETCH: collects the local sockets, then
+/// Answers another node's REMOTE_FETCH: collects the local sockets ((expect,
+/// n), then (reply, remote_socket) or (gone) from each), then
 /// publishes them on the response channel (only their ids for SOCKETS).
 caf::actor spawn_fetch_answerer(caf::actor_system& sys, context_ptr ctx, std::string request_id,
                                 bool ids_only = false);

@@ -155,6 +155,10 @@ caf::behavior fetch_gatherer_behavior(fetch_gatherer* self, context_ptr ctx,
         self->send(st.origin, atoms::reply::value, std::move(s));
         check_fetch(self);
       },
+      [self](atoms::gone) {
+        ++self->state.local_received;
+        check_fetch(self);
+      },
       [self](atoms::server_count, std::int64_t n) {
         if (n < 1) {
           end_request(self, false);
@@ -257,6 +261,7 @@ struct fetch_answerer_state {
   bool ids_only = false;
   std::optional<std::size_t> expected;
   json sockets = json::array();
+  std::size_t gone = 0;  // sockets that will not answer
 };
 
 using fetch_answerer = caf::stateful_actor<fetch_answerer_state>;
@@ -279,12 +284,17 @@ caf::behavior fetch_answerer_behavior(fetch_answerer* self, context_ptr ctx,
   return {
       [self](atoms::expect, std::size_t n) {
         self->state.expected = n;
-        if (self->state.sockets.size() >= n) answer_fetch(self);
+        if (self->state.sockets.size() + self->state.gone >= n) answer_fetch(self);
       },
       [self](atoms::reply, const remote_socket& s) {
         auto& st = self->state;
         st.sockets.push_back(st.ids_only ? json(s.id) : to_wire(s));
-        if (st.expected && st.sockets.size() >= *st.expected) answer_fetch(self);
+        if (st.expected && st.sockets.size() + st.gone >= *st.expected) answer_fetch(self);
+      },
+      [self](atoms::gone) {
+        auto& st = self->state;
+        ++st.gone;
+        if (st.expected && st.sockets.size() + st.gone >= *st.expected) answer_fetch(self);
       },
       [self](atoms::collect_timeout) { answer_fetch(self); },
   };

@@ -15,9 +15,13 @@ namespace sio {
 ///  - (broadcast, shared_ptr<const broadcast_request>) for each broadcast not
 ///    marked local; one with acks is the adapter's to run entirely;
 ///  - (select, shared_ptr<const selection_request>) for each command not
-///    marked local; fetch_sockets is the adapter's to run entirely.
-/// The adapter hands what comes from other nodes back as requests marked
-/// local. Without a factory nothing of this happens.
+///    marked local; fetch_sockets is the adapter's to run entirely;
+///  - (server_side_emit, server_side_emit_ptr) for each one not marked local.
+/// The adapter hands what comes from other nodes back to the namespace as
+/// the same messages, marked local, and may ask it (all_rooms) ->
+/// vector<string>. As a collector of the namespace's own part it takes what
+/// a collector takes (see the namespace's message list). Without a factory
+/// nothing of this happens.
 using adapter_factory = std::function<caf::actor(caf::actor_system& sys, const std::string& nsp,
                                                  const caf::actor& nsp_actor)>;
 

@@ -2,8 +2,37 @@
 
 #include <caf/atom.hpp>
 
-/// Message tags between the gateway, the session registry and connection
-/// actors (CAF 0.17 atoms: at most 10 characters).
+/// Message tags of the server's actors (CAF 0.17 atoms: at most 10
+/// characters). Which actor takes which message, with which arguments, from
+/// whom and with what answer is one table per actor, next to its spawn
+/// function:
+///  - connection (Engine.IO session and the Socket.IO layer in it): connection.hpp
+///  - session registry: session_registry.hpp; heartbeat: heartbeat.hpp
+///  - namespace and room actors: namespace_actor.hpp (actors/src)
+///  - collectors of counts, acks, fetches and set_data: collectors.hpp (actors/src)
+///  - server-side listeners: server_side_listeners.hpp (actors/src)
+///  - namespace directory: server_state.hpp (actors/src)
+///  - cluster adapter: adapter.hpp; observation hub and watchers: observer.hpp
+///  - the host interface: host.hpp (its own typed atoms)
+///
+/// A few tags reach several receivers, some with different arguments; each
+/// receiver's table gives its form:
+///  - poll_get, poll_post, poll_begin, poll_abort, poll_gone, ws_open: to the
+///    registry with the session id first, to a connection without it
+///  - poll_post: (body, reply) for a whole POST, (body, reply, token) for one
+///    announced by poll_begin
+///  - ws_closed: (link, bool error) when the socket ended, (link, close_reason)
+///    when the gateway ends it for a reason of its own (a slow consumer)
+///  - send: (send, frame) or (send, vector<frame>)
+///  - shutdown: to the registry a request answered with bool once every
+///    session ended; to a connection a plain message
+///  - count: to the registry a request answered with size_t; to whoever a
+///    broadcast or selection names as count_reply, the message (count, n)
+///  - expect, reply: (expect, n) and (reply, T) to a collector, T after its
+///    kind (args, remote_socket, json); a per-socket ack collector takes
+///    (expect, vector<string> ids) and (reply, socket_ack)
+///  - broadcast, select, server_side_emit: the same arguments to a
+///    namespace and to its adapter (the namespace passes them on)
 namespace sio::atoms {
 
 // gateway -> registry / connection
@@ -50,8 +79,13 @@ namespace sio::atoms {
 
 using add_socket = caf::atom_constant<caf::atom("addsock")>;
 using remove_socket = caf::atom_constant<caf::atom("rmsock")>;
+/// To a namespace: (join | leave, sid, room).
 using join = caf::atom_constant<caf::atom("join")>;
 using leave = caf::atom_constant<caf::atom("leave")>;
+/// To a room actor, from its namespace: (add_member, key, connection),
+/// (remove_member, key).
+using add_member = caf::atom_constant<caf::atom("addmember")>;
+using remove_member = caf::atom_constant<caf::atom("rmmember")>;
 using broadcast = caf::atom_constant<caf::atom("bcast")>;
 using fanout = caf::atom_constant<caf::atom("fanout")>;
 using deliver = caf::atom_constant<caf::atom("deliver")>;
@@ -68,6 +102,10 @@ using socket_command = caf::atom_constant<caf::atom("sockcmd")>;
 using fetch = caf::atom_constant<caf::atom("fetch")>;
 using expect = caf::atom_constant<caf::atom("expect")>;
 using reply = caf::atom_constant<caf::atom("reply")>;
+/// To a fetch collector, or the reply_to of a socket_command: one of the
+/// sockets it expects will not answer (it left, or its connection ended,
+/// before the fetch or command reached it).
+using gone = caf::atom_constant<caf::atom("gone")>;
 using collect_timeout = caf::atom_constant<caf::atom("colltmo")>;
 using run = caf::atom_constant<caf::atom("run")>;
 using subscribe = caf::atom_constant<caf::atom("subscribe")>;

@@ -72,7 +72,10 @@ struct selection_request {
   std::vector<std::string> rooms;
   std::vector<std::string> except;
   socket_command command;      // for commands
-  caf::actor fetch_collector;  // for fetch_sockets
+  /// For fetch_sockets: told (atoms::expect, n), then (atoms::reply,
+  /// remote_socket) from each selected socket, or (atoms::gone) for one that
+  /// went away meanwhile.
+  caf::actor fetch_collector;
   /// Told (atoms::count, n) with the number of selected sockets, once the
   /// command took effect, when set. A selection with neither a command nor a
   /// fetch collector only counts.

@@ -45,6 +45,11 @@ class server;
 /// |----------------------------------|
 /// | (event_atom, nsp, event)         |
 ///
+/// Inside, the handle also takes (sio::atoms::run, std::function<void()>)
+/// from the collectors of its own broadcasts, and each member has a relay
+/// that takes the namespace's (sio::atoms::event, nsp, name, args) and
+/// passes it on as (event_atom, nsp, event).
+///
 /// Each request is answered, also one sent with `send` rather than `request`:
 /// then the answer arrives as an ordinary message, which the sender must
 /// handle (an unexpected message ends an actor by default).

@@ -93,6 +93,10 @@ class observation_hook {
 
 }  // namespace sio
 
+/// The hook's hub actor takes (watch, actor) and (unwatch, actor) from
+/// observation_hook::watch / unwatch, (observed, observed_ptr) from notify,
+/// which it passes on as the same message to every watcher, and the
+/// down_msg of a watcher that ended.
 namespace sio::atoms {
 /// To a watcher: (observed, observed_ptr).
 using observed = caf::atom_constant<caf::atom("observed")>;

@@ -24,7 +24,8 @@ struct socket_command {
   /// the socket only updates its own view.
   bool membership_done = false;
   /// set_data: the new socket.data, or a JSON merge patch (RFC 7386) of it;
-  /// the socket answers (atoms::reply, data after the change) to `reply_to`.
+  /// the socket answers (atoms::reply, data after the change) to `reply_to`,
+  /// or (atoms::gone) when it went away before the command reached it.
   json data{};
   bool merge = false;
   caf::actor reply_to{};
