@@ -32,9 +32,12 @@ namespace sio::detail {
 ///    with ack_collector: (deliver_ack, key, frame_batch, uint64 ack id,
 ///    collector) to each, then -> collector (expect, n); with ack_each:
 ///    (deliver_acks, key, request, sid) to each, then -> collector (expect,
-///    vector<string> ids); -> count_reply (count, n) after the deliveries;
-///    -> subscribers (event, nsp, name, args). Not local, with an adapter:
-///    also -> adapter (broadcast, request), which runs one with acks alone.
+///    vector<string> ids); -> count_reply (count, n) and -> handed_out_to
+///    (handed_out) after the deliveries; -> subscribers (event, nsp, name,
+///    args). Not local, with an adapter: also -> adapter (broadcast,
+///    request), which runs one with acks alone. Before anything it sends
+///    otherwise than through the room actor that last had a fanout, that
+///    room's request (settle) is answered (in_order).
 ///  - (select, shared_ptr<const selection_request>), broadcast builder,
 ///    namespace_ref::set_data, remote_socket or adapter: count_only:
 ///    -> count_reply (count, n); fetch_collector: -> collector (expect, n),
@@ -72,10 +75,11 @@ namespace sio::detail {
 /// A room actor takes, from its namespace only:
 ///  - (add_member, uint64 key, connection) | (remove_member, key): pending
 ///    broadcasts go out first; it quits when its last member left.
-///  - (fanout, frame_batch, event_ptr, actor count_reply, size_t n): queued;
-///    at the next (flush), from itself behind what its mailbox held,
-///    -> each member (deliver_run, key, delivery_run), then -> count_reply
-///    (count, n).
+///  - (fanout, frame_batch, event_ptr, actor count_reply, size_t n, actor
+///    handed_out_to): queued; at the next (flush), from itself behind what
+///    its mailbox held, -> each member (deliver_run, key, delivery_run),
+///    then -> count_reply (count, n) and -> handed_out_to (handed_out).
+///  - (settle), as a request: flushes, then answers (settle).
 ///
 /// With `adapter`, the namespace makes its cluster adapter at start and
 /// hands it what is not local (see adapter_factory). It ends `listeners`

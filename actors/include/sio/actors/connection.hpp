@@ -70,6 +70,9 @@ struct connection_args {
 ///    data), or (gone) when the socket left.
 ///  - (replay, key, vector<frame>), namespace: the events a recovered socket
 ///    missed.
+///  - (handed_out), namespace or room actor: a broadcast this connection
+///    started reached its recipients here; its own frames written since
+///    then go out once none is left on its way.
 ///  - (run, std::function<void()>), collectors and host code: runs it here
 ///    (see socket::connection()).
 ///  - Its own timers: (connect_timeout), (ack_timeout, key, uint64 ack id).
