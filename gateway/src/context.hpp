@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "sio/actors/engine_options.hpp"
 #include "sio/gateway/engine_route.hpp"
 #include "sio/gateway/gateway_options.hpp"
+#include "allow_request.hpp"
 
 namespace sio::detail {
 
@@ -58,6 +60,8 @@ struct gateway_context {
       if (p == a) return true;
     return false;
   }
+  /// The handshakes waiting for allow_request_async (closed by the stop).
+  std::shared_ptr<handshake_answers> answers = std::make_shared<handshake_answers>();
   /// When the gateway started, for process_start_time_seconds.
   std::chrono::system_clock::time_point started = std::chrono::system_clock::now();
 };

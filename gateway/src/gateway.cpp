@@ -186,6 +186,9 @@ void gateway::stop() {
   for (auto& io : i.ios) io->stop();
   for (auto& t : i.threads) t.join();
   i.threads.clear();
+  // Handshakes still waiting for allow_request_async let go of their
+  // connections now, while the io_contexts exist; later answers do nothing.
+  i.ctx.answers->close();
 }
 
 }  // namespace sio

@@ -363,7 +363,7 @@ void http_session::route(request req) {
         // The request waits here, and this connection reads nothing more, until the answer.
         auto held_req = std::make_shared<request>(std::move(req));
         auto copy = info;
-        return ask_allow_request(ctx_.options, copy, executor(),
+        return ask_allow_request(ctx_.answers, ctx_.options, copy, executor(),
                                  [self = shared_from_this(), held_req, info = std::move(info)](
                                      bool allowed, std::string refusal) mutable {
                                    if (!allowed) return self->refuse_handshake(*held_req, refusal);
@@ -505,7 +505,7 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
     auto held_req = std::make_shared<request>(std::move(req));
     auto copy = info;
     return ask_allow_request(
-        ctx_.options, copy, executor(),
+        ctx_.answers, ctx_.options, copy, executor(),
         [self = shared_from_this(), held_req, d, info = std::move(info), plain](
             bool allowed, std::string refusal) mutable {
           if (!allowed) {

@@ -3,6 +3,7 @@
 // the hook from its own thread; then it is let through or refused with the
 // hook's message. A callback dropped unanswered refuses; only the first
 // answer counts.
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 
@@ -184,6 +185,27 @@ TEST_F(AllowRequestAsync, OnlyTheFirstAnswerCounts) {
   auto next = read_until("Not Found");
   EXPECT_NE(next.find("HTTP/1.1 404"), std::string::npos) << next;
   EXPECT_EQ(next.find("too late"), std::string::npos) << next;
+}
+
+// The hook may keep its callback past the stop, and past the server: the
+// stop lets go of the connection that waits (it closes rather than stay
+// open on an answer that can no longer come), and an answer given after
+// the server is gone does nothing.
+TEST_F(AllowRequestAsync, AnAnswerKeptPastTheStopDoesNothingAndTheConnectionCloses) {
+  start();
+  send(polling_handshake);
+  ASSERT_TRUE(hook_called(1));
+  server->stop();
+  pollfd readable{client.native_handle(), POLLIN, 0};
+  ASSERT_EQ(poll(&readable, 1, 10000), 1) << "the connection stayed open 10 s after the stop";
+  char buf[256];
+  boost::system::error_code ec;
+  auto n = client.read_some(asio::buffer(buf), ec);
+  EXPECT_EQ(n, 0u);
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  server.reset();
+  answer(0, true);
+  answer(0, false, "later still");
 }
 
 }  // namespace
