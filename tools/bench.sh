@@ -291,18 +291,27 @@ if ((adapter || cluster)); then
   for _ in $(seq 100); do redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
+# listening_port LOG PID [TENTHS]: the port a server (ours or a Node node)
+# printed in LOG, waited for at most TENTHS tenths of a second (default 100)
+# while PID lives; empty if it never came.
+listening_port() {
+  local p=""
+  for _ in $(seq "${3:-100}"); do
+    p=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$1" | head -1)
+    [[ -n $p ]] && break
+    kill -0 "$2" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "$p"
+}
+
 start_server() {  # start_server NAME LOG: sets server_pid and port
   local log=$2
   server_cmd "$1"
   "${cmd[@]}" >"$log" 2>&1 &
   server_pid=$!
-  port=""
-  for _ in $(seq 100); do
-    port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
-    [[ -n $port ]] && return 0
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
+  port=$(listening_port "$log" "$server_pid")
+  [[ -n $port ]] && return 0
   echo "bench: $1 did not start; its output:" >&2
   cat "$log" >&2
   stop_server
@@ -454,12 +463,7 @@ instructions_scenario() {
       "$bin/sio-server" --app contract --port 0 --actor-threads 1 --gateway-threads 1 \
       >"$log" 2>&1 &
     server_pid=$!
-    port=""
-    for _ in $(seq 600); do
-      port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
-      [[ -n $port ]] && break
-      sleep 0.1
-    done
+    port=$(listening_port "$log" "$server_pid" 600)
     [[ -n $port ]] || { echo "bench: sio-server did not start under valgrind" >&2; cat "$log" >&2; stop_server; return 1; }
     # shellcheck disable=SC2086
     timeout -k 5 "$limit" "$bin/sio-bench" $args --threads 1 --drain-timeout "$drain_timeout" \
@@ -548,12 +552,8 @@ cluster_fanout() {
         node "$tests/cluster_node.js" --redis-url "redis://127.0.0.1:$redis_port" >"$log" 2>&1 &
       fi
       pids+=($!)
-      local p=""
-      for _ in $(seq 100); do
-        p=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
-        [[ -n $p ]] && break
-        sleep 0.1
-      done
+      local p
+      p=$(listening_port "$log" "${pids[-1]}")
       [[ -n $p ]] || { echo "bench: cluster node $its $n did not start" >&2; cat "$log" >&2; failed=1; }
       ports+=("$p")
     done
@@ -621,12 +621,7 @@ bench_grpc() {
     fi
     "${cmd[@]}" >"$log" 2>&1 &
     server_pid=$!
-    port=""
-    for _ in $(seq 100); do
-      port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
-      [[ -n $port ]] && break
-      sleep 0.1
-    done
+    port=$(listening_port "$log" "$server_pid")
     [[ -n $port ]] || { echo "bench: sio-server did not start" >&2; stop_server; return 1; }
     watcher_pid=""
     if [[ $mode == grpc-watched ]]; then
@@ -649,12 +644,7 @@ bench_grpc() {
   log="$runs/grpc-emit.server.log"
   "$bin/sio-server" "${single[@]}" --grpc-listen "unix:$sock" >"$log" 2>&1 &
   server_pid=$!
-  port=""
-  for _ in $(seq 100); do
-    port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$log" | head -1)
-    [[ -n $port ]] && break
-    sleep 0.1
-  done
+  port=$(listening_port "$log" "$server_pid")
   timeout -k 5 "$limit" node "$node_bench" --port "$port" --grpc "unix:$sock" \
     --server-pid "$server_pid" --members "$subscribers" --window "$window" \
     --duration "$duration" --payload "$payload" --json "$runs/grpc-emit.json" || failed=1
