@@ -74,6 +74,21 @@ function connectClient(server, opts = {}) {
   return socket;
 }
 
+/**
+ * `n` connected clients in the contract app's "room": how many `msg` each
+ * got so far, and the reasons of any disconnect among them.
+ */
+async function roomMembers(server, n) {
+  const members = Array.from({ length: n }, () => connectClient(server));
+  await Promise.all(members.map((c) => nextEvent(c, 'connect', T, 'connect')));
+  for (const c of members) assert.equal(await withTimeout(c.emitWithAck('join', 'room'), T, 'join'), true);
+  const counts = members.map(() => 0);
+  members.forEach((c, i) => c.on('msg', () => { counts[i] += 1; }));
+  const lost = [];
+  members.forEach((c) => c.on('disconnect', (reason) => lost.push(reason)));
+  return { members, counts, lost };
+}
+
 describe('hostile input answered as the reference answers it', () => {
   let server;
   after(async () => { await server?.stop(); });
@@ -215,13 +230,7 @@ describe('bounded memory per client', () => {
     const N = 10000;
     const payload = 'x'.repeat(4000);
 
-    const members = [connectClient(server), connectClient(server), connectClient(server)];
-    await Promise.all(members.map((c) => nextEvent(c, 'connect', T, 'connect')));
-    for (const c of members) assert.equal(await withTimeout(c.emitWithAck('join', 'room'), T, 'join'), true);
-    const counts = members.map(() => 0);
-    members.forEach((c, i) => c.on('msg', () => { counts[i] += 1; }));
-    const lost = [];
-    members.forEach((c) => c.on('disconnect', (reason) => lost.push(reason)));
+    const { members, counts, lost } = await roomMembers(server, 3);
 
     // The slow one: a raw WebSocket that joins, then stops reading.
     const slow = new WebSocket(`ws://127.0.0.1:${server.port}/socket.io/?EIO=4&transport=websocket`);
@@ -290,13 +299,7 @@ describe('a memory budget over all send queues', () => {
     const N = 10000;
     const payload = 'x'.repeat(4000);
 
-    const members = [connectClient(server), connectClient(server)];
-    await Promise.all(members.map((c) => nextEvent(c, 'connect', T, 'connect')));
-    for (const c of members) assert.equal(await withTimeout(c.emitWithAck('join', 'room'), T, 'join'), true);
-    const counts = members.map(() => 0);
-    members.forEach((c, i) => c.on('msg', () => { counts[i] += 1; }));
-    const lost = [];
-    members.forEach((c) => c.on('disconnect', (reason) => lost.push(reason)));
+    const { members, counts, lost } = await roomMembers(server, 2);
     const paused = [];
     for (let i = 0; i < 3; i++) paused.push(await pausedMember(server, 'room'));
 
@@ -347,13 +350,7 @@ describe('a memory budget that counts polling clients too', () => {
     assert.equal((await request(server.port, target(sid), { method: 'POST', body: '421["join","room"]' })).body, 'ok');
     assert.equal((await request(server.port, target(sid))).body, '431[true]');
 
-    const members = [connectClient(server), connectClient(server)];
-    await Promise.all(members.map((c) => nextEvent(c, 'connect', T, 'connect')));
-    for (const c of members) assert.equal(await withTimeout(c.emitWithAck('join', 'room'), T, 'join'), true);
-    const counts = members.map(() => 0);
-    members.forEach((c, i) => c.on('msg', () => { counts[i] += 1; }));
-    const lost = [];
-    members.forEach((c) => c.on('disconnect', (reason) => lost.push(reason)));
+    const { members, counts, lost } = await roomMembers(server, 2);
     const payload = 'x'.repeat(4000);
     const sender = members[0];
 
