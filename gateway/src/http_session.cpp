@@ -342,10 +342,7 @@ void http_session::route(request req) {
     case route::action::fail:
       metrics::rejected(metrics::rejection::bad_request);
       if (view.is_websocket_upgrade) {
-        auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{},
-                                                 std::string{});
-        link->refuse(std::string(eio::message(d.error)));
-        return;
+        return refuse_upgrade(std::string(eio::message(d.error)));
       }
       return json_error(d.error);
     case route::action::bad_method: {
@@ -482,22 +479,23 @@ void http_session::answer_file(const request& req, response res, const std::stri
   answer(std::move(res));
 }
 
+void http_session::refuse_upgrade(std::string message) {
+  auto link =
+      std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{}, std::string{});
+  link->refuse(std::move(message));
+}
+
 void http_session::upgrade(request req, const route::decision& d, request_info info,
                            bool plain) {
-  auto refuse = [&](std::string message) {
-    auto link =
-        std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{}, std::string{});
-    link->refuse(std::move(message));
-  };
   auto key = req[http::field::sec_websocket_key];
   if (req[http::field::sec_websocket_version] != "13")
-    return refuse("Missing or invalid Sec-WebSocket-Version header");
-  if (!valid_websocket_key(key)) return refuse("Missing or invalid Sec-WebSocket-Key header");
+    return refuse_upgrade("Missing or invalid Sec-WebSocket-Version header");
+  if (!valid_websocket_key(key)) return refuse_upgrade("Missing or invalid Sec-WebSocket-Key header");
   if (d.what == route::action::ws_handshake && ctx_.options.allow_request) {
     std::string message(eio::message(eio::http_error::forbidden));
     if (!ctx_.options.allow_request(info, message)) {
       metrics::rejected(metrics::rejection::forbidden);
-      return refuse(std::move(message));
+      return refuse_upgrade(std::move(message));
     }
   }
   if (d.what == route::action::ws_handshake && ctx_.options.allow_request_async) {
@@ -510,9 +508,7 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
             bool allowed, std::string refusal) mutable {
           if (!allowed) {
             metrics::rejected(metrics::rejection::forbidden);
-            auto link = std::make_shared<ws_session>(self->ctx_, self->stream_.release_socket(),
-                                                     std::string{}, std::string{});
-            return link->refuse(std::move(refusal));
+            return self->refuse_upgrade(std::move(refusal));
           }
           self->accept_upgrade(std::move(*held_req), d, std::move(info), plain);
         });
@@ -522,11 +518,6 @@ void http_session::upgrade(request req, const route::decision& d, request_info i
 
 void http_session::accept_upgrade(request req, const route::decision& d, request_info info,
                                   bool plain) {
-  auto refuse = [&](std::string message) {
-    auto link =
-        std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{}, std::string{});
-    link->refuse(std::move(message));
-  };
   auto key = req[http::field::sec_websocket_key];
   // perMessageDeflate as ws negotiates it: the extension is agreed when
   // offered, and an invalid offer refuses the upgrade. Repeated headers count
@@ -540,7 +531,7 @@ void http_session::accept_upgrade(request req, const route::decision& d, request
     auto agreed = websocket::negotiate_deflate(offers);
     using outcome = websocket::deflate_negotiation::outcome;
     if (agreed.what == outcome::invalid)
-      return refuse(std::string(websocket::invalid_extensions_message));
+      return refuse_upgrade(std::string(websocket::invalid_extensions_message));
     if (agreed.what == outcome::accepted) {
       deflate = agreed.params;
       extensions = "Sec-WebSocket-Extensions: " + agreed.response + "\r\n";

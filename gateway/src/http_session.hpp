@@ -51,6 +51,8 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void upgrade(request req, const route::decision& d, request_info info, bool plain = false);
   /// The upgrade once allowed: perMessageDeflate, the 101, the WebSocket session.
   void accept_upgrade(request req, const route::decision& d, request_info info, bool plain);
+  /// Answers the upgrade request with `message` (400) and closes.
+  void refuse_upgrade(std::string message);
   /// The polling handshake refused by allowRequest (403), or made into a session.
   void refuse_handshake(const request& req, const std::string& message);
   void create_session(const request& req, request_info info);

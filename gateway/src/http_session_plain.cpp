@@ -16,9 +16,7 @@ bool http_session::route_plain(request& req, const route::request_view& view) {
       return false;
     case route::plain_action::engine_io_query: {
       if (view.is_websocket_upgrade) {
-        auto link = std::make_shared<ws_session>(ctx_, stream_.release_socket(), std::string{},
-                                                 std::string{});
-        link->refuse(std::string(route::plain_path_message));
+        refuse_upgrade(std::string(route::plain_path_message));
         return true;
       }
       auto res = make_response(req, http::status::bad_request);
