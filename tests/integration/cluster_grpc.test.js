@@ -5,25 +5,13 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
-import protoLoader from '@grpc/proto-loader';
 import { io } from 'socket.io-client';
-import { createClient } from 'redis';
+import { grpcClient, payload } from './grpc_api.js';
 import { nextEvent, startServer, withTimeout } from './server.js';
-import { eventually, freePort, startNodeNode, startRedis } from './redis.js';
+import { freePort, startMixedCluster, startRedis } from './redis.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const T = 5000;
-const QUIET_MS = 300; // how long to wait to be confident that no duplicate arrives
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const loaded = protoLoader.loadSync('socketio/v1/socketio.proto', {
-  includeDirs: [path.resolve(here, '../../protocol/proto')],
-  keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true,
-});
-const pkg = grpc.loadPackageDefinition(loaded).socketio.v1;
 
 /** A client of `server` that answers "q" with its id and the argument, unless `silent`. */
 async function client(server, clients, silent = false) {
@@ -36,55 +24,26 @@ async function client(server, clients, silent = false) {
 
 const call = (s, ...args) => withTimeout(s.emitWithAck(...args), T + 2000, `ack of ${args[0]}`);
 
-function grpcClient(address) {
-  const c = new pkg.ServerService(address, grpc.credentials.createInsecure());
-  const callRpc = (method, request) => new Promise((resolve, reject) => {
-    c[method](request, new grpc.Metadata(), { deadline: Date.now() + T },
-              (err, reply) => (err ? reject(err) : resolve(reply)));
-  });
-  return { call: callRpc, close: () => c.close() };
-}
-
-const payload = (...args) => ({ args: args.map((a) => ({ json: JSON.stringify(a) })), attachments: [] });
-
 describe('gRPC on a node of a mixed cluster: CountSockets and EmitWithAck', () => {
-  let redis; let ours; let ours2; let node; let rc; let rpc;
+  let cluster; let rpc;
   const clients = new Set();
   let a; let c; let b; let quiet;
 
   before(async () => {
-    redis = await startRedis();
-    const grpcPort = await freePort();
-    ours = await startServer({
-      app: 'contract', path: '/socket.io/', adapter: 'redis', 'redis-url': redis.url(),
-      'grpc-listen': `127.0.0.1:${grpcPort}`,
-    });
-    ours2 = await startServer({ app: 'contract', path: '/socket.io/', adapter: 'redis', 'redis-url': redis.url() });
-    node = await startNodeNode(redis);
-    rc = createClient({ url: redis.url() });
-    rc.on('error', () => {});
-    await rc.connect();
-    await eventually(async () => (await rc.pubSubNumSub('socket.io-request#/#'))['socket.io-request#/#'] === 3,
-                     T, 'the three nodes subscribed');
+    cluster = await startMixedCluster();
+    const { ours, ours2, node } = cluster;
     a = await client(ours, clients);
     c = await client(ours2, clients);
     b = await client(node, clients);
     quiet = await client(node, clients, true);
     for (const s of [a, c, b]) assert.equal(await call(s, 'join', 'r'), true);
-    rpc = grpcClient(`127.0.0.1:${grpcPort}`);
+    rpc = grpcClient(cluster.grpcAddress);
   });
 
   after(async () => {
     rpc?.close();
     for (const s of clients) s.disconnect();
-    await rc?.quit().catch(() => {});
-    await node?.stop();
-    for (const s of [ours, ours2]) {
-      if (!s) continue;
-      const how = await s.stop();
-      assert.equal(how.forced, false, s.output());
-    }
-    await redis?.kill();
+    await cluster?.stop();
   });
 
   test('CountSockets counts every node\'s sockets; local counts this node\'s', async () => {

@@ -7,26 +7,16 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
-import protoLoader from '@grpc/proto-loader';
 import { io } from 'socket.io-client';
-import { createClient } from 'redis';
+import { grpcClient, payload } from './grpc_api.js';
 import { Emitter } from '@socket.io/redis-emitter';
 import { nextEvent, startServer, withTimeout } from './server.js';
-import { eventually, freePort, startNodeNode, startRedis } from './redis.js';
+import { eventually, startMixedCluster, startRedis } from './redis.js';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
 const T = 5000;
 const QUIET_MS = 300; // how long to wait to be confident that no duplicate arrives
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-const loaded = protoLoader.loadSync('socketio/v1/socketio.proto', {
-  includeDirs: [path.resolve(here, '../../protocol/proto')],
-  keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true,
-});
-const pkg = grpc.loadPackageDefinition(loaded).socketio.v1;
 
 /** A client of `server` that records every sse-got it gets. */
 async function client(server, clients) {
@@ -49,55 +39,26 @@ async function expectGot(all, who, payload) {
                    `deliveries of ${JSON.stringify(payload)}`);
 }
 
-function grpcClient(address) {
-  const c = new pkg.ServerService(address, grpc.credentials.createInsecure());
-  const callRpc = (method, request) => new Promise((resolve, reject) => {
-    c[method](request, new grpc.Metadata(), { deadline: Date.now() + T },
-              (err, reply) => (err ? reject(err) : resolve(reply)));
-  });
-  return { call: callRpc, close: () => c.close() };
-}
-
-const payload = (...args) => ({ args: args.map((a) => ({ json: JSON.stringify(a) })), attachments: [] });
-
 describe('serverSideEmit in a mixed cluster: two of our nodes, a Node node, an emitter', () => {
-  let redis; let ours; let ours2; let node; let rc; let emitter; let rpc;
+  let cluster; let emitter; let rpc;
   const clients = new Set();
   let a; let c; let b; let all;
 
   before(async () => {
-    redis = await startRedis();
-    const grpcPort = await freePort();
-    ours = await startServer({
-      app: 'contract', path: '/socket.io/', adapter: 'redis', 'redis-url': redis.url(),
-      'grpc-listen': `127.0.0.1:${grpcPort}`,
-    });
-    ours2 = await startServer({ app: 'contract', path: '/socket.io/', adapter: 'redis', 'redis-url': redis.url() });
-    node = await startNodeNode(redis);
-    rc = createClient({ url: redis.url() });
-    rc.on('error', () => {});
-    await rc.connect();
-    emitter = new Emitter(rc);
-    await eventually(async () => (await rc.pubSubNumSub('socket.io-request#/#'))['socket.io-request#/#'] === 3,
-                     T, 'the three nodes subscribed');
+    cluster = await startMixedCluster();
+    const { ours, ours2, node } = cluster;
+    emitter = new Emitter(cluster.rc);
     a = await client(ours, clients);
     c = await client(ours2, clients);
     b = await client(node, clients);
     all = [a, c, b];
-    rpc = grpcClient(`127.0.0.1:${grpcPort}`);
+    rpc = grpcClient(cluster.grpcAddress);
   });
 
   after(async () => {
     rpc?.close();
     for (const s of clients) s.disconnect();
-    await rc?.quit().catch(() => {});
-    await node?.stop();
-    for (const s of [ours, ours2]) {
-      if (!s) continue;
-      const how = await s.stop();
-      assert.equal(how.forced, false, s.output());
-    }
-    await redis?.kill();
+    await cluster?.stop();
   });
 
   test('from our node: every other node\'s listener runs, ours does not', async () => {
@@ -165,7 +126,7 @@ describe('serverSideEmit in a mixed cluster: two of our nodes, a Node node, an e
 
   test('a node that never answers: the emit with acks ends at the request timeout with what came', async () => {
     // An extra subscriber counts as a node that never answers.
-    const silent = rc.duplicate();
+    const silent = cluster.rc.duplicate();
     silent.on('error', () => {});
     await silent.connect();
     await silent.subscribe('socket.io-request#/#', () => {});

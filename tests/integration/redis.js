@@ -4,7 +4,9 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { eventually, withTimeout } from './server.js';
+import assert from 'node:assert/strict';
+import { createClient } from 'redis';
+import { eventually, startServer, withTimeout } from './server.js';
 
 export { eventually };
 
@@ -79,5 +81,39 @@ export async function startNodeNode(redis) {
   return {
     url: `http://127.0.0.1:${port}`,
     stop: async () => { child.kill('SIGTERM'); await withTimeout(exited, 5000, 'the Node node to exit'); },
+  };
+}
+
+/**
+ * A mixed cluster on a redis-server of its own: two sio-server nodes (app
+ * contract; the first with a gRPC listener at `grpcAddress`) and a Node
+ * node, once all three listen on the request channel. `rc` is a Redis
+ * client for the test; stop() ends it all and checks that our nodes drained.
+ */
+export async function startMixedCluster() {
+  const redis = await startRedis();
+  const grpcPort = await freePort();
+  const ours = await startServer({
+    app: 'contract', path: '/socket.io/', adapter: 'redis', 'redis-url': redis.url(),
+    'grpc-listen': `127.0.0.1:${grpcPort}`,
+  });
+  const ours2 = await startServer({ app: 'contract', path: '/socket.io/', adapter: 'redis', 'redis-url': redis.url() });
+  const node = await startNodeNode(redis);
+  const rc = createClient({ url: redis.url() });
+  rc.on('error', () => {});
+  await rc.connect();
+  await eventually(async () => (await rc.pubSubNumSub('socket.io-request#/#'))['socket.io-request#/#'] === 3,
+                   5000, 'the three nodes subscribed');
+  return {
+    redis, ours, ours2, node, rc, grpcAddress: `127.0.0.1:${grpcPort}`,
+    stop: async () => {
+      await rc.quit().catch(() => {});
+      await node.stop();
+      for (const s of [ours, ours2]) {
+        const how = await s.stop();
+        assert.equal(how.forced, false, s.output());
+      }
+      await redis.kill();
+    },
   };
 }
