@@ -122,34 +122,13 @@ point_suite_at_env() {
   fi
 }
 
-server_pid=""
-stop_server() {
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-}
-trap stop_server EXIT
+name=client_suite
+# shellcheck source=tools/suite_runs.sh
+source "$root/tools/suite_runs.sh"
 
-failed_runs=0
 for run in $(seq "$runs"); do
-  server_log="$work/server-$run.log"
-  "$bin/sio-server" --app client-suite --bind 127.0.0.1 --port 0 --ping-interval 2000 \
-    >"$server_log" 2>&1 &
-  server_pid=$!
-  port=""
-  for _ in $(seq 100); do
-    port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$server_log" | head -1)
-    [[ -n $port ]] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [[ -z $port ]]; then
-    echo "client_suite: sio-server did not start; its output:" >&2
-    cat "$server_log" >&2
-    exit 1
-  fi
+  start_server "$work/server-$run.log" --app client-suite --bind 127.0.0.1 --port 0 \
+    --ping-interval 2000
   point_suite_at_env
   mocha_args=(--import=tsx --exit --reporter spec)
   if [[ $relay -eq 1 ]]; then
@@ -165,17 +144,7 @@ for run in $(seq "$runs"); do
   status=0
   (cd "$suite" && timeout 600 npx mocha "${mocha_args[@]}" test/index.ts) >"$log" 2>&1 || status=$?
   stop_server
-
-  passing=$(sed -nE 's/^ *([0-9]+) passing.*/\1/p' "$log" | tail -1)
-  failing=$(sed -nE 's/^ *([0-9]+) failing.*/\1/p' "$log" | tail -1)
-  pending=$(sed -nE 's/^ *([0-9]+) pending.*/\1/p' "$log" | tail -1)
-  echo "run $run: ${passing:-0} passing, ${failing:-0} failing, ${pending:-0} pending" \
-       "(exit $status, log $log)"
-  if [[ $status -ne 0 || -n $failing ]]; then
-    failed_runs=$((failed_runs + 1))
-    # The failures' titles and first lines.
-    sed -n '/^ *[0-9]* failing/,$p' "$log" | grep -E '^ +[0-9]+\) ' || true
-  fi
+  count_run "$run" "$log" "$status"
 done
 echo "client_suite: $((runs - failed_runs)) of $runs runs passed whole"
 [[ $failed_runs -eq 0 ]]

@@ -80,19 +80,11 @@ globalThis.WebSocket = paced(WebSocket);
 JS
 cp "$suite/test-suite.js" "$suite/test-suite.js.orig"
 
-server_pid=""
-stop_server() {
-  if [[ -n $server_pid ]] && kill -0 "$server_pid" 2>/dev/null; then
-    kill "$server_pid"
-    wait "$server_pid" 2>/dev/null || true
-  fi
-  server_pid=""
-}
-trap stop_server EXIT
+name=protocol_suite
+# shellcheck source=tools/suite_runs.sh
+source "$root/tools/suite_runs.sh"
 
-failed_runs=0
 for run in $(seq "$runs"); do
-  server_log="$work/server-$run.log"
   # One gateway thread, as the reference serves from one event loop: "should
   # forcefully close the session" sends a polling GET (on the kept-alive
   # connection) and the POST of a close packet (on a new one) at once and
@@ -100,35 +92,16 @@ for run in $(seq "$runs"); do
   # the GET first, as the reference does; with two threads the POST's thread
   # can win, the session closes first and the GET gets 400 (about 1 run in 3).
   # Flags after -- come later and may override it.
-  "$bin/sio-server" --app contract --bind 127.0.0.1 --port 0 --ping-interval 300 \
-    --ping-timeout 200 --connect-timeout 1000 --cors-origin '*' --gateway-threads 1 \
-    "${extra[@]}" >"$server_log" 2>&1 &
-  server_pid=$!
-  port=""
-  for _ in $(seq 100); do
-    port=$(sed -nE 's#.*listening on http://[^ ]*:([0-9]+)/.*#\1#p' "$server_log" | head -1)
-    [[ -n $port ]] && break
-    kill -0 "$server_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [[ -z $port ]]; then
-    echo "protocol_suite: sio-server did not start; its output:" >&2
-    cat "$server_log" >&2
-    exit 1
-  fi
+  start_server "$work/server-$run.log" --app contract --bind 127.0.0.1 --port 0 \
+    --ping-interval 300 --ping-timeout 200 --connect-timeout 1000 --cors-origin '*' \
+    --gateway-threads 1 "${extra[@]}"
   sed "s#http://localhost:3000#http://localhost:$port#" "$suite/test-suite.js.orig" >"$suite/test-suite.js"
 
   log="$work/run-$run.log"
   status=0
   (cd "$suite" && timeout 300 npx mocha --reporter spec test-suite.js) >"$log" 2>&1 || status=$?
   stop_server
-  passing=$(sed -nE 's/^ *([0-9]+) passing.*/\1/p' "$log" | tail -1)
-  failing=$(sed -nE 's/^ *([0-9]+) failing.*/\1/p' "$log" | tail -1)
-  echo "run $run: ${passing:-0} passing, ${failing:-0} failing (exit $status, log $log)"
-  if [[ $status -ne 0 || -n $failing ]]; then
-    failed_runs=$((failed_runs + 1))
-    sed -n '/^ *[0-9]* failing/,$p' "$log" | grep -E '^ +[0-9]+\) ' || true
-  fi
+  count_run "$run" "$log" "$status"
 done
 echo "protocol_suite: $((runs - failed_runs)) of $runs runs passed whole"
 [[ $failed_runs -eq 0 ]]
