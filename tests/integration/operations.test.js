@@ -89,6 +89,25 @@ async function roomMembers(server, n) {
   return { members, counts, lost };
 }
 
+/**
+ * `sender` broadcasts `payload` to "room" (numbers `from` to `to` - 1) in
+ * bursts of a hundred, each followed by a round trip, so that members in
+ * this process read as they go. With `scrapeEvery`, the largest send-queue
+ * gauge seen every that many broadcasts is returned.
+ */
+async function broadcastInBursts(server, sender, payload, from, to, scrapeEvery = 0) {
+  let maxQueued = 0;
+  for (let i = from; i < to; i++) {
+    sender.emit('broadcast', 'room', payload);
+    if (i % 100 === 99) await withTimeout(sender.emitWithAck('echo', i), 20000, 'echo between broadcasts');
+    if (scrapeEvery && i % scrapeEvery === scrapeEvery - 1) {
+      const m = (await scrape(server.port)).metrics;
+      maxQueued = Math.max(maxQueued, value(m, 'socketio_send_queue_bytes'));
+    }
+  }
+  return maxQueued;
+}
+
 describe('hostile input answered as the reference answers it', () => {
   let server;
   after(async () => { await server?.stop(); });
@@ -244,20 +263,8 @@ describe('bounded memory per client', () => {
     await until(() => slowMessages.some((m) => m === '431[true]'), T, 'the slow client join ack');
     slow._socket.pause();
 
-    // Bursts of a hundred, each followed by a round trip, so that the members
-    // (in this process) read as they go while the slow one reads nothing.
-    const sender = members[0];
-    let maxQueued = 0;
-    for (let i = 0; i < N; i++) {
-      sender.emit('broadcast', 'room', payload);
-      if (i % 100 === 99) {
-        await withTimeout(sender.emitWithAck('echo', i), 20000, 'echo between broadcasts');
-        if (i % 1000 === 999) {
-          const m = (await scrape(server.port)).metrics;
-          maxQueued = Math.max(maxQueued, value(m, 'socketio_send_queue_bytes'));
-        }
-      }
-    }
+    // The members read as they go while the slow one reads nothing.
+    const maxQueued = await broadcastInBursts(server, members[0], payload, 0, N, 1000);
     await until(() => counts.every((n) => n === N), 30000, () => `every member to get ${N} (got ${counts})`);
     assert.deepEqual(lost, []);
     const { metrics } = await scrape(server.port);
@@ -303,18 +310,7 @@ describe('a memory budget over all send queues', () => {
     const paused = [];
     for (let i = 0; i < 3; i++) paused.push(await pausedMember(server, 'room'));
 
-    const sender = members[0];
-    let maxQueued = 0;
-    for (let i = 0; i < N; i++) {
-      sender.emit('broadcast', 'room', payload);
-      if (i % 100 === 99) {
-        await withTimeout(sender.emitWithAck('echo', i), 20000, 'echo between broadcasts');
-        if (i % 200 === 199) {
-          const m = (await scrape(server.port)).metrics;
-          maxQueued = Math.max(maxQueued, value(m, 'socketio_send_queue_bytes'));
-        }
-      }
-    }
+    const maxQueued = await broadcastInBursts(server, members[0], payload, 0, N, 200);
     await until(() => counts.every((n) => n === N), 30000, () => `every member to get ${N} (got ${counts})`);
     assert.deepEqual(lost, []);
     const { metrics } = await scrape(server.port);
@@ -365,10 +361,7 @@ describe('a memory budget that counts polling clients too', () => {
 
     // Past it: the polling client goes as a slow consumer, its queue freed.
     const N = 1000;
-    for (let i = 10; i < N; i++) {
-      sender.emit('broadcast', 'room', payload);
-      if (i % 100 === 99) await withTimeout(sender.emitWithAck('echo', i), 20000, 'echo between broadcasts');
-    }
+    await broadcastInBursts(server, sender, payload, 10, N);
     await until(() => counts.every((n) => n === N), 30000, () => `every member to get ${N} (got ${counts})`);
     assert.deepEqual(lost, []);
     await until(async () => value((await scrape(server.port)).metrics, 'socketio_engine_connections',
