@@ -715,8 +715,8 @@ bool client_layer::accepts_delivery(socket& s, const event_ptr& event) {
 }
 
 void client_layer::send_frames(std::vector<frame> frames) {
-  if (!held_) return session_->send_all(std::move(frames));
-  for (auto& f : frames) held_->push_back(std::move(f));
+  if (handouts_due_ == 0) return session_->send_all(std::move(frames));
+  for (auto& f : frames) hold(std::move(f));
 }
 
 void client_layer::deliver_frames(std::vector<frame> frames) {
@@ -724,10 +724,17 @@ void client_layer::deliver_frames(std::vector<frame> frames) {
 }
 
 void client_layer::write(frame f) {
-  if (held_)
-    held_->push_back(std::move(f));
-  else
+  if (handouts_due_ == 0)
     session_->send(std::move(f));
+  else
+    hold(std::move(f));
+}
+
+// Made on the first frame that waits: a broadcast its handler follows with
+// nothing of its own (the usual publisher) allocates nothing.
+void client_layer::hold(frame f) {
+  if (!held_) held_ = std::make_unique<std::vector<frame>>();
+  held_->push_back(std::move(f));
 }
 
 // A handler starts a broadcast: the connection's next writes wait until the
@@ -735,7 +742,7 @@ void client_layer::write(frame f) {
 // event is in every recipient's mailbox, this connection's included.
 bool client_layer::await_handout() {
   if (closed_) return false;
-  if (++handouts_due_ == 1) held_ = std::make_unique<std::vector<frame>>();
+  ++handouts_due_;
   return true;
 }
 

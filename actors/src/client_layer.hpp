@@ -79,6 +79,7 @@ class client_layer final : public session_handler {
   /// once, ahead of this connection's own frames that wait for a handout.
   void deliver_frames(std::vector<frame> frames);
   void write(frame f);
+  void hold(frame f);
   void on_handed_out();
   /// Writes what waited for handouts (the connection is about to close).
   void release_held();
