@@ -277,6 +277,35 @@ describe('bounded memory per client', () => {
     await withTimeout(slowClosed, T, 'the slow client to see its connection closed');
     for (const c of members) c.disconnect();
   });
+
+  test('a plain WebSocket client that stops reading is disconnected as a slow consumer too', async () => {
+    await server?.stop();
+    const limit = 1024 * 1024;
+    server = await startServer({ app: 'contract', path: '/socket.io/', 'ws-path': '/ws',
+      'send-queue-limit': limit });
+    const N = 3000;
+    const payload = 'x'.repeat(4000);
+    const { members, counts, lost } = await roomMembers(server, 2);
+
+    // The contract app puts a plain client into the room its query names.
+    const slow = new WebSocket(`ws://127.0.0.1:${server.port}/ws?join=room`);
+    const slowClosed = new Promise((resolve) => slow.once('close', (code) => resolve(code)));
+    const greeted = nextEvent(slow, 'message', T, 'the plain client greeting');
+    await nextEvent(slow, 'open', T, 'plain client open');
+    await greeted;
+    await until(async () => await withTimeout(members[0].emitWithAck('room-size', 'room'), T, 'room-size') === 3,
+      T, 'the plain client in the room');
+    slow._socket.pause();
+
+    await broadcastInBursts(server, members[0], payload, 0, N);
+    await until(() => counts.every((n) => n === N), 30000, () => `every member to get ${N} (got ${counts})`);
+    assert.deepEqual(lost, []);
+    const { metrics } = await scrape(server.port);
+    assert.equal(value(metrics, 'socketio_connections_closed_total', { reason: 'slow_consumer' }), 1);
+    slow._socket.resume();
+    await withTimeout(slowClosed, T, 'the plain client to see its connection closed');
+    for (const c of members) c.disconnect();
+  });
 });
 
 /** A raw WebSocket socket in `room` that then stops reading: {ws, closed}. */
