@@ -9,6 +9,7 @@
 #include <caf/detail/behavior_impl.hpp>
 #include <caf/event_based_actor.hpp>
 
+#include "broadcast_handout.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/metrics.hpp"
 #include "sio/actors/send_budget.hpp"

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <utility>
 
+#include "broadcast_handout.hpp"
 #include "client_layer.hpp"
 #include "collectors.hpp"
 #include "recovery_store.hpp"

@@ -80,14 +80,6 @@ class session_handler {
 /// on this thread: valid only inside the cases of `shared_behavior`.
 session_handler& running_handler() noexcept;
 
-/// Inside a message of a connection actor whose handler keeps its own
-/// writes behind the broadcasts it starts (session_handler::await_handout):
-/// that connection, which from now on awaits one atoms::handed_out more.
-/// Null anywhere else. In socket.io a broadcast reaches every recipient
-/// before anything its emitter writes next; the broadcast takes a detour
-/// through the namespace here, so the emitter's next writes wait for it.
-caf::actor connection_awaiting_handout();
-
 using handler_factory = std::function<std::unique_ptr<session_handler>()>;
 
 }  // namespace sio
