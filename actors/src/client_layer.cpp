@@ -196,6 +196,7 @@ void client_layer::on_fetch(std::uint64_t key, const caf::actor& collector) {
   snapshot.handshake_info = s.handshake_info();
   snapshot.rooms = s.rooms();
   snapshot.data = s.data_;
+  snapshot.transport = s.transport();
   snapshot.connection = caf::actor_cast<caf::actor>(self());
   snapshot.key = key;
   self()->send(collector, atoms::reply::value, std::move(snapshot));
@@ -502,6 +503,7 @@ void client_layer::observe_connect(const socket& s) {
   e.socket.handshake_info = s.handshake_info();
   e.socket.rooms = s.rooms();
   e.socket.data = s.data_;
+  e.socket.transport = s.transport();
   hook.notify(std::move(e));
 }
 
