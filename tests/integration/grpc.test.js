@@ -138,6 +138,23 @@ function readStream(call) {
   });
 }
 
+// A Socket.IO socket over bare long-polling that polls only once, for its
+// CONNECT reply: from then on no GET is pending, so the server cannot write to
+// it now (a volatile event for it is dropped).
+async function idlePollingSocket(port) {
+  const base = `http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`;
+  const opened = await (await fetch(base, { signal: AbortSignal.timeout(T) })).text();
+  const url = `${base}&sid=${JSON.parse(opened.slice(1)).sid}`;
+  await fetch(url, { method: 'POST', body: '40', signal: AbortSignal.timeout(T) });
+  const packets = (await (await fetch(url, { signal: AbortSignal.timeout(T) })).text()).split('\x1e');
+  const connect = packets.find((p) => p.startsWith('40'));
+  assert.ok(connect, `no CONNECT reply in ${packets}`);
+  return {
+    id: JSON.parse(connect.slice(2)).sid,
+    close: () => fetch(url, { method: 'POST', body: '1', signal: AbortSignal.timeout(T) }),
+  };
+}
+
 describe('gRPC API with tokens', () => {
   let server;
   let api;
@@ -280,6 +297,32 @@ describe('gRPC API with tokens', () => {
     closeAll([acker, silent]);
   });
 
+  test('volatile: a socket that cannot take the event now is DROPPED and not a recipient; FetchSockets names each transport', async () => {
+    const [ws] = await open(1);
+    const poller = await idlePollingSocket(server.port);
+    try {
+      assert.equal((await api.call('SocketsJoin', { target: { rooms: [ws.id, poller.id] }, rooms: ['vol'] })).sockets, 2);
+      ws.on('vq', (cb) => cb('ok'));
+      const r = await api.call('EmitWithAck', { target: { rooms: ['vol'] }, event: 'vq', payload: payload(), timeout_ms: 3000, volatile: true });
+      const by = Object.fromEntries(r.acks.map((a) => [a.socket_id, a.status]));
+      assert.deepEqual(by, { [ws.id]: 'ACK_STATUS_ACKED', [poller.id]: 'ACK_STATUS_DROPPED' });
+      assert.deepEqual([r.expected, r.acked, r.complete], [2, 1, true]);
+      const got = nextEvent(ws, 'v', T);
+      assert.equal((await api.call('Emit', { target: { rooms: ['vol'] }, event: 'v', payload: payload(1), volatile: true })).recipients, 1);
+      assert.deepEqual(await got, [1]);
+      const f = await api.call('FetchSockets', { target: { rooms: ['vol'] } });
+      assert.deepEqual(Object.fromEntries(f.sockets.map((s) => [s.id, s.transport])),
+        { [ws.id]: 'TRANSPORT_WEBSOCKET', [poller.id]: 'TRANSPORT_POLLING' });
+      for (const s of f.sockets) {
+        assert.equal(s.node_id, 'sio-1');
+        assert.ok(Math.abs(Number(s.connected_unix_ms) - Date.now()) < 60000, `connected_unix_ms ${s.connected_unix_ms}`);
+      }
+    } finally {
+      await poller.close();
+      closeAll([ws]);
+    }
+  });
+
   test('EmitWithAck answers before a call deadline shorter than its timeout', async () => {
     const [silent] = await open(1);
     silent.on('q', () => {});
@@ -387,6 +430,7 @@ describe('gRPC API with tokens', () => {
     assert.equal(connected.connected.id, id);
     assert.equal(connected.namespace, '/');
     assert.equal(connected.connected.handshake.auth_json, '{}');
+    assert.equal(connected.connected.transport, 'TRANSPORT_WEBSOCKET');
     assert.deepEqual([j1.joined, j2.joined, left.left], ['w1', 'w2', 'w1']);
     // The rooms it was in when it left, never its own; no leave for them.
     assert.deepEqual(gone.disconnected, { reason: 'client namespace disconnect', rooms: ['w2'] });
