@@ -557,6 +557,10 @@ describe('gRPC API with tokens', () => {
     closeAll([acker, silent]);
   });
 
+  test('reflection is off without --grpc-reflection', async () => {
+    assert.equal(await reflectionFailure(`unix:${socketPath}`), 'UNIMPLEMENTED');
+  });
+
   test('GetStats: clients, namespaces with sockets and rooms, events, watchers', async () => {
     const [a, b] = await open(2);
     await join(a, 'stats-room');
@@ -594,6 +598,73 @@ service Health { rpc Check(HealthCheckRequest) returns (HealthCheckResponse); }
       c.Check({ service: '' }, { deadline: Date.now() + T }, (e, v) => (e ? reject(e) : resolve(v))));
     assert.equal(r.status, 'SERVING');
     c.close();
+  });
+});
+
+// grpc.reflection.v1alpha, the part grpcurl's `list` uses.
+function reflectionClient(address) {
+  const file = path.join(scratch, 'reflection.proto');
+  writeFileSync(file, `syntax = "proto3";
+package grpc.reflection.v1alpha;
+service ServerReflection { rpc ServerReflectionInfo(stream ServerReflectionRequest) returns (stream ServerReflectionResponse); }
+message ServerReflectionRequest { string host = 1; oneof message_request { string list_services = 7; } }
+message ServerReflectionResponse { string valid_host = 1; ServerReflectionRequest original_request = 2;
+  oneof message_response { ListServiceResponse list_services_response = 6; ErrorResponse error_response = 7; } }
+message ListServiceResponse { repeated ServiceResponse service = 1; }
+message ServiceResponse { string name = 1; }
+message ErrorResponse { int32 error_code = 1; string error_message = 2; }
+`);
+  const { ServerReflection } = grpc.loadPackageDefinition(protoLoader.loadSync(file, { keepCase: true })).grpc.reflection.v1alpha;
+  return new ServerReflection(address, grpc.credentials.createInsecure());
+}
+
+// The services the reflection of `address` lists.
+async function reflectedServices(address) {
+  const c = reflectionClient(address);
+  try {
+    const call = c.ServerReflectionInfo({ deadline: Date.now() + T });
+    const reply = new Promise((resolve, reject) => { call.once('data', resolve); call.once('error', reject); });
+    call.write({ list_services: '' });
+    const r = await reply;
+    call.end();
+    return r.list_services_response.service.map((x) => x.name);
+  } finally {
+    c.close();
+  }
+}
+
+// The status code name a reflection call at `address` fails with.
+async function reflectionFailure(address) {
+  try {
+    await reflectedServices(address);
+  } catch (err) {
+    return grpc.status[err.code];
+  }
+  assert.fail('reflection answered');
+}
+
+describe('gRPC API set up by the config file', () => {
+  test('its tokens guard a non-loopback address; --grpc-reflection lists the services', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'config-'));
+    const file = path.join(dir, 'server.toml');
+    const port = await freePort();
+    writeFileSync(file, `grpc-listen = "0.0.0.0:${port}"\ngrpc-tokens = "file-secret-1:read"\ngrpc-reflection = true\n`);
+    const server = await startServer({ app: 'contract', path: '/socket.io/', config: file });
+    const address = `127.0.0.1:${port}`;
+    const api = client(address, 'file-secret-1');
+    try {
+      assert.equal((await api.call('CountSockets', { target: {} })).sockets, 0);
+      assert.deepEqual(await failure(api.call('CountSockets', { target: {} }, { metadataToken: null })),
+        { code: 'UNAUTHENTICATED', reason: 'MISSING_TOKEN' });
+      assert.deepEqual(await failure(api.call('Emit', { target: {}, event: 'x', payload: payload() })),
+        { code: 'PERMISSION_DENIED', reason: 'SCOPE_REQUIRED' });
+      const services = await reflectedServices(address);
+      for (const name of ['socketio.v1.ServerService', 'grpc.health.v1.Health'])
+        assert.ok(services.includes(name), `${name} in ${services}`);
+    } finally {
+      api.close();
+      await server.stop();
+    }
   });
 });
 
