@@ -272,7 +272,11 @@ describe('gRPC API with tokens', () => {
     assert.equal((await api.call('DisconnectSockets', { target: { rooms: ['bye'] }, close: false })).sockets, 1);
     assert.equal((await gone)[0], 'io server disconnect');
     await stays;
-    closeAll([b]);
+    // close: the whole connection ends; as with socket.io's disconnectSockets(true),
+    // its DISCONNECT comes first.
+    const closed = nextEvent(b, 'disconnect', T);
+    assert.equal((await api.call('DisconnectSockets', { target: { rooms: [b.id] }, close: true })).sockets, 1);
+    assert.equal((await closed)[0], 'io server disconnect');
   });
 
   test('EmitWithAck: one socket acks, one stays silent, one disconnects', async () => {
@@ -341,11 +345,14 @@ describe('gRPC API with tokens', () => {
       { sockets_join: { target: { rooms: [a.id] }, rooms: ['lobby'] } },
       { emit: { target: { rooms: ['lobby'] }, event: 'welcome', payload: payload('in') } },
       { emit: { target: { rooms: ['lobby'] }, event: 'connect', payload: payload() } },
+      {},
     ] });
     assert.equal(r.results[0].code, 0);
     assert.equal(r.results[0].sockets_join.sockets, 1);
     assert.equal(r.results[1].emit.recipients, 1);
     assert.deepEqual([r.results[2].code, r.results[2].reason], [grpc.status.INVALID_ARGUMENT, 'RESERVED_EVENT_NAME']);
+    // A command this server does not know (here: none at all).
+    assert.deepEqual([r.results[3].code, r.results[3].reason], [grpc.status.UNIMPLEMENTED, 'UNIMPLEMENTED']);
     assert.deepEqual(await got, ['in']);
     closeAll([a, b]);
   });
@@ -402,7 +409,10 @@ describe('gRPC API with tokens', () => {
       [() => api.call('EmitWithAck', { target, event: 'x', payload: payload(), timeout_ms: 0 }), 'INVALID_ARGUMENT', 'BAD_TIMEOUT'],
       [() => api.call('EmitWithAck', { target, event: 'x', payload: payload(), timeout_ms: 100000000 }), 'INVALID_ARGUMENT', 'BAD_TIMEOUT'],
       [() => api.call('Emit', { target: { namespace: '/nowhere' }, event: 'x', payload: payload() }), 'NOT_FOUND', 'UNKNOWN_NAMESPACE'],
+      [() => api.call('SocketsJoin', { target, rooms: ['ok', ''] }), 'INVALID_ARGUMENT', 'EMPTY_ROOM_NAME'],
     ];
+    for (const name of ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'])
+      cases.push([() => api.call('Emit', { target, event: name, payload: payload() }), 'INVALID_ARGUMENT', 'RESERVED_EVENT_NAME']);
     for (const [call, code, reason] of cases) assert.deepEqual(await failure(call()), { code, reason }, reason);
     // A token limited to /custom* may use /custom.
     const custom = client(`unix:${socketPath}`, 'chat-only-secret');
@@ -514,6 +524,13 @@ describe('gRPC API with tokens', () => {
     closeAll([a]);
   });
 
+  test('WatchEvents refuses an unknown kind and a buffer above the bound', async () => {
+    const unknownKind = watch(api, { kinds: [99] });
+    assert.deepEqual(streamFailure(await withTimeout(unknownKind.ended, T, 'a refusal')), { code: 'INVALID_ARGUMENT', reason: 'BAD_WATCH_KIND' });
+    const huge = watch(api, { buffer: 100001 });
+    assert.deepEqual(streamFailure(await withTimeout(huge.ended, T, 'a refusal')), { code: 'INVALID_ARGUMENT', reason: 'BAD_BUFFER' });
+  });
+
   test('WatchEvents: a token sees only its namespaces; one without watch scope is refused', async () => {
     const limited = client(`unix:${socketPath}`, 'chat-only-secret');
     const denied = watch(limited, { namespaces: ['/custom'] }, 'chat-only-secret');
@@ -555,6 +572,44 @@ describe('gRPC API with tokens', () => {
     const bad = api.raw.EmitWithAckStream({ request: { target: {}, event: 'q', payload: payload(), timeout_ms: 0 } }, md);
     assert.deepEqual(streamFailure((await withTimeout(readStream(bad), T, 'the refusal')).error), { code: 'INVALID_ARGUMENT', reason: 'BAD_TIMEOUT' });
     closeAll([acker, silent]);
+  });
+
+  test('EmitWithAckStream: a caller that goes away mid-stream leaves the server and its clients unharmed', async () => {
+    const [late, other] = await open(2);
+    let answer = null;
+    const asked = new Promise((resolve) => late.on('slow', (cb) => { answer = cb; resolve(); }));
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${TOKEN}`);
+    const call = api.raw.EmitWithAckStream({ request: { target: { rooms: [late.id] }, event: 'slow', payload: payload(), timeout_ms: 60000 } }, md, { deadline: Date.now() + 30000 });
+    const dispatched = new Promise((resolve) => call.on('data', (m) => { if (m.item === 'dispatched') resolve(m.dispatched); }));
+    const ended = readStream(call);
+    assert.equal(await withTimeout(dispatched, T, 'dispatched'), 1);
+    await withTimeout(asked, T, 'the event at the client');
+    call.cancel();
+    assert.equal(streamFailure((await withTimeout(ended, T, 'the stream to end')).error).code, 'CANCELLED');
+    // The ack that comes after the caller left goes nowhere, harmlessly.
+    answer('too late');
+    other.on('q', (cb) => cb('fine'));
+    const r = await api.call('EmitWithAck', { target: { rooms: [other.id] }, event: 'q', payload: payload(), timeout_ms: 2000 });
+    assert.deepEqual([r.acked, r.complete], [1, true]);
+    assert.equal(await late.timeout(T).emitWithAck('echo', 'still here'), 'still here');
+    closeAll([late, other]);
+  });
+
+  test('WatchEvents: a ServerSideEmit reaches a watcher of SERVER_SIDE_EMIT, counted in receivers', async () => {
+    const w = watch(api, { kinds: ['WATCH_KIND_SERVER_SIDE_EMIT'], include_payload: true });
+    await w.ready;
+    const r = await api.call('ServerSideEmit', { event: 'ops-note', payload: payload('x', Buffer.from([5])) });
+    assert.ok(r.receivers >= 1, `receivers ${r.receivers}`);
+    await w.until((ms) => ms.length >= 1, 'the server-side emit');
+    const [m] = w.messages;
+    assert.equal(m.event, 'server_side_emit');
+    assert.equal(m.server_side_emit.event, 'ops-note');
+    assert.deepEqual(JSON.parse(m.server_side_emit.payload.args[0].json), 'x');
+    assert.deepEqual([...m.server_side_emit.payload.args[1].binary], [5]);
+    assertSeqs(w.messages);
+    w.close();
+    await w.ended;
   });
 
   test('reflection is off without --grpc-reflection', async () => {
