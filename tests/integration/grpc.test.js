@@ -472,7 +472,7 @@ describe('gRPC API with tokens', () => {
   });
 
   test('WatchEvents: heartbeats on a quiet stream take the next seq', async () => {
-    const w = watch(api, { namespaces: ['/nobody-here'], heartbeat_ms: 100 });
+    const w = watch(api, { namespaces: ['/custom'], kinds: ['WATCH_KIND_CONNECT'], heartbeat_ms: 100 });
     await w.ready;
     await w.until((ms) => ms.filter((m) => m.event === 'heartbeat').length >= 3, 'three heartbeats');
     assert.deepEqual(w.messages.slice(0, 3).map((m) => [m.event, Number(m.seq)]), [['heartbeat', 1], ['heartbeat', 2], ['heartbeat', 3]]);
@@ -524,11 +524,13 @@ describe('gRPC API with tokens', () => {
     closeAll([a]);
   });
 
-  test('WatchEvents refuses an unknown kind and a buffer above the bound', async () => {
+  test('WatchEvents refuses an unknown kind, a buffer above the bound and an unknown namespace', async () => {
     const unknownKind = watch(api, { kinds: [99] });
     assert.deepEqual(streamFailure(await withTimeout(unknownKind.ended, T, 'a refusal')), { code: 'INVALID_ARGUMENT', reason: 'BAD_WATCH_KIND' });
     const huge = watch(api, { buffer: 100001 });
     assert.deepEqual(streamFailure(await withTimeout(huge.ended, T, 'a refusal')), { code: 'INVALID_ARGUMENT', reason: 'BAD_BUFFER' });
+    const nowhere = watch(api, { namespaces: ['/custom', '/nowhere'] });
+    assert.deepEqual(streamFailure(await withTimeout(nowhere.ended, T, 'a refusal')), { code: 'NOT_FOUND', reason: 'UNKNOWN_NAMESPACE' });
   });
 
   test('WatchEvents: a token sees only its namespaces; one without watch scope is refused', async () => {
