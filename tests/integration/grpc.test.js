@@ -889,6 +889,10 @@ describe('gRPC API and dynamic namespaces', () => {
       assert.deepEqual(await got, [7]);
       assert.equal((await api.call('Emit', { target: { namespace: '/dyn-2' }, event: 'x', payload: payload() })).recipients, 0);
       assert.deepEqual(await failure(api.call('CountSockets', { target: { namespace: '/dyn-x' } })), { code: 'NOT_FOUND', reason: 'UNKNOWN_NAMESPACE' });
+      // GetStats lists every namespace of the server, one never connected to included.
+      const stats = await api.call('GetStats', {});
+      const sockets = Object.fromEntries(stats.namespaces.map((n) => [n.name, n.sockets]));
+      assert.deepEqual([sockets['/'], sockets['/dyn-1'], sockets['/dyn-2'], sockets['/dyn-x']], [0, 1, 0, undefined]);
       a.disconnect();
     } finally {
       api.close();
