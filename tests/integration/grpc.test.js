@@ -253,6 +253,12 @@ describe('gRPC API with tokens', () => {
         assert.equal(s.data_json, 'null');
         assert.ok(s.handshake.headers['user-agent'] !== undefined || s.handshake.headers.host !== undefined);
         assert.equal(s.handshake.headers.cookie, undefined);
+        assert.equal(s.handshake.query.EIO, '4');
+        assert.equal(s.handshake.auth_json, '{}');
+        assert.match(s.handshake.url, /^\/socket\.io\/\?/);
+        assert.match(s.handshake.address, /127\.0\.0\.1/);
+        assert.equal(s.handshake.secure, false);
+        assert.ok(Math.abs(Number(s.handshake.issued_unix_ms) - Date.now()) < 60000);
         seen.push(s.id);
       }
       page_token = r.next_page_token;
