@@ -176,15 +176,20 @@ class GrpcApiTest(unittest.TestCase):
 
     def test_emit_to_a_room_except_a_room_and_a_socket_id(self):
         a, b, c = self.client(), self.client(), self.client()
-        for s in (a, b):
+        for s in (a, b, c):
             self.assertEqual(s.call('join', 'py-room', timeout=T), True)
-        got_a, got_b, got_c = Recorder(a, 'news'), Recorder(b, 'news'), Recorder(c, 'direct')
+        self.assertEqual(b.call('join', 'py-muted', timeout=T), True)
+        got_a, got_b = Recorder(a, 'news'), Recorder(b, 'news')
+        got_c, got_c_direct = Recorder(c, 'news'), Recorder(c, 'direct')
+        # Except a room and except a socket id (a socket's own room).
         r = self.api.Emit(pb.EmitRequest(
-            target=pb.Target(rooms=['py-room'], except_rooms=[b.get_sid()]),
+            target=pb.Target(rooms=['py-room'], except_rooms=['py-muted', c.get_sid()]),
             event='news', payload=payload('hi', {'n': 1})), metadata=self.md, timeout=T)
         self.assertEqual(r.recipients, 1)
         self.assertEqual(got_a.wait(), ['hi', {'n': 1}])
         self.assertIsNone(got_b.wait(ABSENCE))
+        self.assertIsNone(got_c.wait(0))
+        got_c = got_c_direct
         r = self.api.Emit(pb.EmitRequest(target=pb.Target(rooms=[c.get_sid()]), event='direct',
                                          payload=payload(1)), metadata=self.md, timeout=T)
         self.assertEqual(r.recipients, 1)
