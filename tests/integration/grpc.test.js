@@ -582,7 +582,7 @@ describe('gRPC API with tokens', () => {
     closeAll([acker, silent]);
   });
 
-  test('EmitWithAckStream: a caller that goes away mid-stream leaves the server and its clients unharmed', async () => {
+  test('EmitWithAck(Stream): a caller that goes away mid-call leaves the server and its clients unharmed', async () => {
     const [late, other] = await open(2);
     let answer = null;
     const asked = new Promise((resolve) => late.on('slow', (cb) => { answer = cb; resolve(); }));
@@ -596,6 +596,15 @@ describe('gRPC API with tokens', () => {
     call.cancel();
     assert.equal(streamFailure((await withTimeout(ended, T, 'the stream to end')).error).code, 'CANCELLED');
     // The ack that comes after the caller left goes nowhere, harmlessly.
+    answer('too late');
+    // So with a unary call.
+    const askedAgain = new Promise((resolve) => late.once('slow2', (cb) => { answer = cb; resolve(); }));
+    const unary = new Promise((resolve) => {
+      const c = api.raw.EmitWithAck({ target: { rooms: [late.id] }, event: 'slow2', payload: payload(), timeout_ms: 60000 }, md,
+        { deadline: Date.now() + 30000 }, (err) => resolve(err));
+      askedAgain.then(() => c.cancel());
+    });
+    assert.equal(grpc.status[(await withTimeout(unary, T, 'the unary call to end'))?.code], 'CANCELLED');
     answer('too late');
     other.on('q', (cb) => cb('fine'));
     const r = await api.call('EmitWithAck', { target: { rooms: [other.id] }, event: 'q', payload: payload(), timeout_ms: 2000 });
