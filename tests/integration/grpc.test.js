@@ -360,6 +360,14 @@ describe('gRPC API with tokens', () => {
     // A command this server does not know (here: none at all).
     assert.deepEqual([r.results[3].code, r.results[3].reason], [grpc.status.UNIMPLEMENTED, 'UNIMPLEMENTED']);
     assert.deepEqual(await got, ['in']);
+    // A Batch may carry several payloads that each stay within the limit.
+    const big = { target: { rooms: [b.id] }, event: 'big', payload: { args: [{ binary: Buffer.alloc(900000) }] } };
+    const bigs = [];
+    b.on('big', (x) => bigs.push(x.length));
+    const three = await api.call('Batch', { commands: [{ emit: big }, { emit: big }, { emit: big }] });
+    assert.deepEqual(three.results.map((x) => [x.code, x.emit.recipients]), [[0, 1], [0, 1], [0, 1]]);
+    assert.equal(await b.timeout(T).emitWithAck('echo', 'after'), 'after');
+    assert.deepEqual(bigs, [900000, 900000, 900000]);
     closeAll([a, b]);
   });
 
@@ -411,6 +419,7 @@ describe('gRPC API with tokens', () => {
       [() => api.call('Emit', { target, event: '', payload: payload() }), 'INVALID_ARGUMENT', 'EMPTY_EVENT_NAME'],
       [() => api.call('Emit', { target, event: 'x', payload: { args: [json({ _placeholder: true, num: 3 })], attachments: [Buffer.from('a')] } }), 'INVALID_ARGUMENT', 'INVALID_PLACEHOLDER'],
       [() => api.call('Emit', { target, event: 'x', payload: { args: [{ binary: Buffer.alloc(1000001) }], attachments: [] } }), 'INVALID_ARGUMENT', 'PAYLOAD_TOO_LARGE'],
+      [() => api.call('Emit', { target, event: 'x', payload: { args: [{ binary: Buffer.alloc(5000000) }], attachments: [] } }), 'INVALID_ARGUMENT', 'PAYLOAD_TOO_LARGE'],
       [() => api.call('FetchSockets', { target, page_token: 'garbage' }), 'INVALID_ARGUMENT', 'BAD_PAGE_TOKEN'],
       [() => api.call('EmitWithAck', { target, event: 'x', payload: payload(), timeout_ms: 0 }), 'INVALID_ARGUMENT', 'BAD_TIMEOUT'],
       [() => api.call('EmitWithAck', { target, event: 'x', payload: payload(), timeout_ms: 100000000 }), 'INVALID_ARGUMENT', 'BAD_TIMEOUT'],

@@ -1,5 +1,7 @@
 #include "sio/rpc/rpc_server.hpp"
 
+#include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
@@ -49,8 +51,12 @@ void rpc_server::start() {
   if (!impl_->options.reflection) builder.SetOption(std::make_unique<without_reflection>());
   builder.AddListeningPort(impl_->options.listen, grpc::InsecureServerCredentials(), &impl_->port);
   builder.RegisterService(&impl_->service);
-  // Payloads up to the limit, plus room for the rest of the message.
-  builder.SetMaxReceiveMessageSize(static_cast<int>(impl_->options.max_payload_bytes + 65536));
+  // Room for a payload well above the limit, so that it is answered
+  // PAYLOAD_TOO_LARGE, and for a Batch of payloads within it.
+  const auto& o = impl_->options;
+  auto largest = std::max(o.max_message_bytes, o.max_payload_bytes + 65536);
+  builder.SetMaxReceiveMessageSize(
+      static_cast<int>(std::min<std::size_t>(largest, std::numeric_limits<int>::max())));
   impl_->server = builder.BuildAndStart();
   if (!impl_->server) throw std::runtime_error("cannot listen on " + impl_->options.listen);
 }
