@@ -917,6 +917,16 @@ describe('gRPC API and dynamic namespaces', () => {
       const stats = await api.call('GetStats', {});
       const sockets = Object.fromEntries(stats.namespaces.map((n) => [n.name, n.sockets]));
       assert.deepEqual([sockets['/'], sockets['/dyn-1'], sockets['/dyn-2'], sockets['/dyn-x']], [0, 1, 0, undefined]);
+      // A watcher of a namespace a rule makes, and of one no rule makes.
+      const w = watch(api, { namespaces: ['/dyn-3'], kinds: ['WATCH_KIND_CONNECT'] });
+      await w.ready;
+      const [c] = await connectSockets(server.port, 1, '/dyn-3');
+      await w.until((ms) => ms.length >= 1, 'the /dyn-3 connect');
+      assert.deepEqual([w.messages[0].namespace, w.messages[0].connected.id], ['/dyn-3', c.id]);
+      w.close();
+      c.disconnect();
+      const refused = watch(api, { namespaces: ['/dyn-x'] });
+      assert.deepEqual(streamFailure(await withTimeout(refused.ended, T, 'a refusal')), { code: 'NOT_FOUND', reason: 'UNKNOWN_NAMESPACE' });
       a.disconnect();
     } finally {
       api.close();

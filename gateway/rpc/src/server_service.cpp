@@ -417,48 +417,43 @@ grpc::ServerWriteReactor<pb::WatchEventsResponse>* server_service::WatchEvents(
     return fail(rpc_error{grpc::StatusCode::RESOURCE_EXHAUSTED, "TOO_MANY_WATCHERS",
                           "this server has " + std::to_string(options_.max_watchers) +
                               " watchers already"});
-  auto watched = std::make_shared<watch_settings>(std::get<watch_settings>(std::move(settings)));
-  auto start = [this, ctx, reactor, watched, fail] {
-    if (stopping_.load()) {
-      fail(shutting_down());
-      return;
-    }
-    auto tracked = next_call_.fetch_add(1) + 1;
-    auto watcher = spawn_watcher(io_.system(), io_.observer(), std::move(*watched), ctx, reactor,
-                                 [calls = calls_, tracked] {
-                                   caf::anon_send(calls, atoms::untrack::value, tracked);
-                                 });
-    reactor->writer = watcher;
-    caf::anon_send(watcher, atoms::begin::value);
-    caf::anon_send(calls_, atoms::track::value, tracked, std::function<void()>([watcher] {
-                     caf::anon_send(watcher, atoms::shut_down::value);
-                   }));
-  };
-  // The namespaces named must exist, as for every other call (a dynamic
-  // rule's count, made now if need be).
-  auto names = watched->namespaces;
+  auto names = std::get<watch_settings>(settings).namespaces;
+  auto tracked = next_call_.fetch_add(1) + 1;
+  auto watcher = spawn_watcher(io_.system(), io_.observer(),
+                               std::get<watch_settings>(std::move(settings)), ctx, reactor,
+                               [calls = calls_, tracked] {
+                                 caf::anon_send(calls, atoms::untrack::value, tracked);
+                               });
+  // Set before gRPC gets the reactor: a cancel from now on reaches the watcher.
+  reactor->writer = watcher;
+  caf::anon_send(calls_, atoms::track::value, tracked, std::function<void()>([watcher] {
+                   caf::anon_send(watcher, atoms::shut_down::value);
+                 }));
   if (names.empty()) {
-    start();
+    caf::anon_send(watcher, atoms::begin::value);
     return reactor;
   }
+  // The namespaces named must exist, as for every other call (one of a
+  // dynamic rule is made now if need be); the watcher begins once they do.
   struct lookup {
+    std::vector<std::string> names;
     std::vector<char> found;
     std::atomic<std::size_t> left;
   };
   auto look = std::make_shared<lookup>();
   look->found.assign(names.size(), 0);
   look->left = names.size();
-  for (std::size_t i = 0; i < names.size(); ++i)
-    io_.resolve(names[i], [look, i, watched, start, fail](std::optional<namespace_ref> nsp) {
+  look->names = std::move(names);
+  for (std::size_t i = 0; i < look->names.size(); ++i)
+    io_.resolve(look->names[i], [look, i, watcher](std::optional<namespace_ref> nsp) {
       look->found[i] = nsp.has_value();
       if (look->left.fetch_sub(1) != 1) return;
       for (std::size_t j = 0; j < look->found.size(); ++j)
-        if (!look->found[j]) {
-          fail(rpc_error{grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE",
-                         "no namespace " + watched->namespaces[j] + " on this server"});
-          return;
-        }
-      start();
+        if (!look->found[j])
+          return caf::anon_send(watcher, atoms::fail::value,
+                                rpc_error{grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE",
+                                          "no namespace " + look->names[j] + " on this server"});
+      caf::anon_send(watcher, atoms::begin::value);
     });
   return reactor;
 }
