@@ -66,6 +66,9 @@ const caf::message_handler* client_layer::shared_behavior() const {
       [](atoms::deliver, std::uint64_t key, const frame_batch& frames, const event_ptr& event) {
         running().on_deliver(key, frames, event);
       },
+      // A counted volatile broadcast: answers whether the socket took it.
+      [](atoms::deliver, atoms::count, std::uint64_t key, const frame_batch& frames,
+         const event_ptr& event) { return running().on_deliver(key, frames, event); },
       [](atoms::deliver_run, std::uint64_t key, const delivery_run& run) {
         running().on_deliver_run(key, run);
       },
@@ -99,18 +102,19 @@ void client_layer::on_connect_timeout() {
   if (!ever_connected_ && connecting_.empty()) fail("connect timeout");
 }
 
-void client_layer::on_deliver(std::uint64_t key, const frame_batch& frames,
+bool client_layer::on_deliver(std::uint64_t key, const frame_batch& frames,
                               const event_ptr& event) {
   auto* target = by_key(key);
-  if (!target) return;
+  if (!target) return false;
   auto s = *target;
-  if (!accepts_delivery(*s, event)) return;
+  if (!accepts_delivery(*s, event)) return false;
   metrics::add(metrics::counter::deliveries);
   if (event && unstamped_only()) {
     deliver_frames(*encode_event(s->nsp(), event->name, event->arguments));
-    return;
+    return true;
   }
   deliver_frames(*frames);
+  return true;
 }
 
 // With recovery on, broadcasts are shared with an offset stamped on: a plain
@@ -196,6 +200,7 @@ void client_layer::on_fetch(std::uint64_t key, const caf::actor& collector) {
   snapshot.handshake_info = s.handshake_info();
   snapshot.rooms = s.rooms();
   snapshot.data = s.data_;
+  snapshot.transport = s.transport();
   snapshot.connection = caf::actor_cast<caf::actor>(self());
   snapshot.key = key;
   self()->send(collector, atoms::reply::value, std::move(snapshot));
@@ -502,6 +507,7 @@ void client_layer::observe_connect(const socket& s) {
   e.socket.handshake_info = s.handshake_info();
   e.socket.rooms = s.rooms();
   e.socket.data = s.data_;
+  e.socket.transport = s.transport();
   hook.notify(std::move(e));
 }
 

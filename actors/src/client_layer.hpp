@@ -83,7 +83,8 @@ class client_layer final : public session_handler {
   void on_handed_out();
   /// Writes what waited for handouts (the connection is about to close).
   void release_held();
-  void on_deliver(std::uint64_t key, const frame_batch& frames, const event_ptr& event);
+  /// Whether the socket took the event (a volatile one may be dropped).
+  bool on_deliver(std::uint64_t key, const frame_batch& frames, const event_ptr& event);
   void on_deliver_run(std::uint64_t key, const delivery_run& run);
   void on_deliver_ack(std::uint64_t key, const frame_batch& frames, std::uint64_t id,
                       const caf::actor& collector);

@@ -284,8 +284,13 @@ void notify_subscribers(namespace_actor* self, const broadcast_request& req) {
 
 // The room actor a broadcast goes through, if any: one room, nothing
 // excepted, no acks, and someone joined that room.
+// A volatile broadcast whose caller wants the number of recipients: only
+// each recipient knows whether it could take it now.
+bool counted_volatile(const broadcast_request& req) { return req.is_volatile && req.count_reply; }
+
 caf::actor room_path(const namespace_state& st, const broadcast_request& req) {
-  if (req.ack_collector || !req.except.empty() || req.rooms.size() != 1) return {};
+  if (req.ack_collector || counted_volatile(req) || !req.except.empty() || req.rooms.size() != 1)
+    return {};
   auto r = st.room_actors.find(req.rooms.front());
   return r == st.room_actors.end() ? caf::actor{} : r->second;
 }
@@ -325,9 +330,35 @@ void on_broadcast_each(namespace_actor* self, const std::shared_ptr<const broadc
   if (req->handed_out_to) self->send(req->handed_out_to, atoms::handed_out::value);
 }
 
+// A counted volatile broadcast: each recipient answers whether it took the
+// event, and the count is of those that did. Only callers that asked for a
+// count pay for the answers; a plain volatile broadcast goes as any other.
+void on_counted_volatile(namespace_actor* self, const broadcast_request& req) {
+  auto targets = select_members(self, req.rooms, req.except);
+  if (targets.empty()) self->send(req.count_reply, atoms::count::value, std::size_t{0});
+  struct tally {
+    std::size_t left;
+    std::size_t taken;
+    caf::actor reply;
+  };
+  auto t = std::make_shared<tally>(tally{targets.size(), 0, req.count_reply});
+  auto answered = [self, t](bool taken) {
+    if (taken) ++t->taken;
+    if (--t->left == 0) self->send(t->reply, atoms::count::value, t->taken);
+  };
+  // As a request: a connection that ended meanwhile answers with an error.
+  for (const auto& m : targets)
+    self->request(m.m->connection, caf::infinite, atoms::deliver::value, atoms::count::value,
+                  m.m->key, req.frames, req.event)
+        .then([answered](bool taken) { answered(taken); },
+              [answered](caf::error&) { answered(false); });
+  if (req.handed_out_to) self->send(req.handed_out_to, atoms::handed_out::value);
+}
+
 void on_broadcast(namespace_actor* self, const broadcast_request& req) {
   auto& st = self->state;
   notify_subscribers(self, req);
+  if (counted_volatile(req)) return on_counted_volatile(self, req);
   // As in on_broadcast_each, the count goes out after the deliveries.
   if (req.ack_collector) {
     auto targets = select_members(self, req.rooms, req.except);

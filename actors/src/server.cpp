@@ -1,5 +1,6 @@
 #include "sio/actors/server.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include <caf/send.hpp>
@@ -219,6 +220,23 @@ void server::resolve(const std::string& name,
   });
 }
 
+void server::list_namespaces(std::function<void(std::vector<std::string>)> done) const {
+  // The registered ones stay as they are once the server started.
+  std::vector<std::string> names;
+  for (const auto& [name, entry] : state_->namespaces) names.push_back(name);
+  state_->system.spawn([directory = state_->directory, names = std::move(names),
+                        done = std::move(done)](caf::event_based_actor* self) mutable {
+    auto finish = [names, done](std::vector<std::string> made) mutable {
+      names.insert(names.end(), made.begin(), made.end());
+      std::sort(names.begin(), names.end());
+      done(std::move(names));
+    };
+    self->request(directory, caf::infinite, atoms::list_namespaces::value)
+        .then([finish](std::vector<std::string>& made) mutable { finish(std::move(made)); },
+              [finish](caf::error&) mutable { finish({}); });
+  });
+}
+
 caf::actor_system& server::system() const noexcept { return state_->system; }
 
 // -- the directory of dynamic namespaces ---------------------------------------
@@ -254,6 +272,11 @@ caf::behavior directory(caf::stateful_actor<directory_state>* self,
           return {actor, i};
         }
         return caf::make_error(caf::sec::invalid_argument, "Invalid namespace");
+      },
+      [self](atoms::list_namespaces) {
+        std::vector<std::string> names;
+        for (const auto& [name, made] : self->state.created) names.push_back(name);
+        return names;
       },
   };
 }

@@ -138,6 +138,23 @@ function readStream(call) {
   });
 }
 
+// A Socket.IO socket over bare long-polling that polls only once, for its
+// CONNECT reply: from then on no GET is pending, so the server cannot write to
+// it now (a volatile event for it is dropped).
+async function idlePollingSocket(port) {
+  const base = `http://127.0.0.1:${port}/socket.io/?EIO=4&transport=polling`;
+  const opened = await (await fetch(base, { signal: AbortSignal.timeout(T) })).text();
+  const url = `${base}&sid=${JSON.parse(opened.slice(1)).sid}`;
+  await fetch(url, { method: 'POST', body: '40', signal: AbortSignal.timeout(T) });
+  const packets = (await (await fetch(url, { signal: AbortSignal.timeout(T) })).text()).split('\x1e');
+  const connect = packets.find((p) => p.startsWith('40'));
+  assert.ok(connect, `no CONNECT reply in ${packets}`);
+  return {
+    id: JSON.parse(connect.slice(2)).sid,
+    close: () => fetch(url, { method: 'POST', body: '1', signal: AbortSignal.timeout(T) }),
+  };
+}
+
 describe('gRPC API with tokens', () => {
   let server;
   let api;
@@ -236,6 +253,12 @@ describe('gRPC API with tokens', () => {
         assert.equal(s.data_json, 'null');
         assert.ok(s.handshake.headers['user-agent'] !== undefined || s.handshake.headers.host !== undefined);
         assert.equal(s.handshake.headers.cookie, undefined);
+        assert.equal(s.handshake.query.EIO, '4');
+        assert.equal(s.handshake.auth_json, '{}');
+        assert.match(s.handshake.url, /^\/socket\.io\/\?/);
+        assert.match(s.handshake.address, /127\.0\.0\.1/);
+        assert.equal(s.handshake.secure, false);
+        assert.ok(Math.abs(Number(s.handshake.issued_unix_ms) - Date.now()) < 60000);
         seen.push(s.id);
       }
       page_token = r.next_page_token;
@@ -255,7 +278,11 @@ describe('gRPC API with tokens', () => {
     assert.equal((await api.call('DisconnectSockets', { target: { rooms: ['bye'] }, close: false })).sockets, 1);
     assert.equal((await gone)[0], 'io server disconnect');
     await stays;
-    closeAll([b]);
+    // close: the whole connection ends; as with socket.io's disconnectSockets(true),
+    // its DISCONNECT comes first.
+    const closed = nextEvent(b, 'disconnect', T);
+    assert.equal((await api.call('DisconnectSockets', { target: { rooms: [b.id] }, close: true })).sockets, 1);
+    assert.equal((await closed)[0], 'io server disconnect');
   });
 
   test('EmitWithAck: one socket acks, one stays silent, one disconnects', async () => {
@@ -280,6 +307,32 @@ describe('gRPC API with tokens', () => {
     closeAll([acker, silent]);
   });
 
+  test('volatile: a socket that cannot take the event now is DROPPED and not a recipient; FetchSockets names each transport', async () => {
+    const [ws] = await open(1);
+    const poller = await idlePollingSocket(server.port);
+    try {
+      assert.equal((await api.call('SocketsJoin', { target: { rooms: [ws.id, poller.id] }, rooms: ['vol'] })).sockets, 2);
+      ws.on('vq', (cb) => cb('ok'));
+      const r = await api.call('EmitWithAck', { target: { rooms: ['vol'] }, event: 'vq', payload: payload(), timeout_ms: 3000, volatile: true });
+      const by = Object.fromEntries(r.acks.map((a) => [a.socket_id, a.status]));
+      assert.deepEqual(by, { [ws.id]: 'ACK_STATUS_ACKED', [poller.id]: 'ACK_STATUS_DROPPED' });
+      assert.deepEqual([r.expected, r.acked, r.complete], [2, 1, true]);
+      const got = nextEvent(ws, 'v', T);
+      assert.equal((await api.call('Emit', { target: { rooms: ['vol'] }, event: 'v', payload: payload(1), volatile: true })).recipients, 1);
+      assert.deepEqual(await got, [1]);
+      const f = await api.call('FetchSockets', { target: { rooms: ['vol'] } });
+      assert.deepEqual(Object.fromEntries(f.sockets.map((s) => [s.id, s.transport])),
+        { [ws.id]: 'TRANSPORT_WEBSOCKET', [poller.id]: 'TRANSPORT_POLLING' });
+      for (const s of f.sockets) {
+        assert.equal(s.node_id, 'sio-1');
+        assert.ok(Math.abs(Number(s.connected_unix_ms) - Date.now()) < 60000, `connected_unix_ms ${s.connected_unix_ms}`);
+      }
+    } finally {
+      await poller.close();
+      closeAll([ws]);
+    }
+  });
+
   test('EmitWithAck answers before a call deadline shorter than its timeout', async () => {
     const [silent] = await open(1);
     silent.on('q', () => {});
@@ -298,12 +351,23 @@ describe('gRPC API with tokens', () => {
       { sockets_join: { target: { rooms: [a.id] }, rooms: ['lobby'] } },
       { emit: { target: { rooms: ['lobby'] }, event: 'welcome', payload: payload('in') } },
       { emit: { target: { rooms: ['lobby'] }, event: 'connect', payload: payload() } },
+      {},
     ] });
     assert.equal(r.results[0].code, 0);
     assert.equal(r.results[0].sockets_join.sockets, 1);
     assert.equal(r.results[1].emit.recipients, 1);
     assert.deepEqual([r.results[2].code, r.results[2].reason], [grpc.status.INVALID_ARGUMENT, 'RESERVED_EVENT_NAME']);
+    // A command this server does not know (here: none at all).
+    assert.deepEqual([r.results[3].code, r.results[3].reason], [grpc.status.UNIMPLEMENTED, 'UNIMPLEMENTED']);
     assert.deepEqual(await got, ['in']);
+    // A Batch may carry several payloads that each stay within the limit.
+    const big = { target: { rooms: [b.id] }, event: 'big', payload: { args: [{ binary: Buffer.alloc(900000) }] } };
+    const bigs = [];
+    b.on('big', (x) => bigs.push(x.length));
+    const three = await api.call('Batch', { commands: [{ emit: big }, { emit: big }, { emit: big }] });
+    assert.deepEqual(three.results.map((x) => [x.code, x.emit.recipients]), [[0, 1], [0, 1], [0, 1]]);
+    assert.equal(await b.timeout(T).emitWithAck('echo', 'after'), 'after');
+    assert.deepEqual(bigs, [900000, 900000, 900000]);
     closeAll([a, b]);
   });
 
@@ -355,11 +419,15 @@ describe('gRPC API with tokens', () => {
       [() => api.call('Emit', { target, event: '', payload: payload() }), 'INVALID_ARGUMENT', 'EMPTY_EVENT_NAME'],
       [() => api.call('Emit', { target, event: 'x', payload: { args: [json({ _placeholder: true, num: 3 })], attachments: [Buffer.from('a')] } }), 'INVALID_ARGUMENT', 'INVALID_PLACEHOLDER'],
       [() => api.call('Emit', { target, event: 'x', payload: { args: [{ binary: Buffer.alloc(1000001) }], attachments: [] } }), 'INVALID_ARGUMENT', 'PAYLOAD_TOO_LARGE'],
+      [() => api.call('Emit', { target, event: 'x', payload: { args: [{ binary: Buffer.alloc(5000000) }], attachments: [] } }), 'INVALID_ARGUMENT', 'PAYLOAD_TOO_LARGE'],
       [() => api.call('FetchSockets', { target, page_token: 'garbage' }), 'INVALID_ARGUMENT', 'BAD_PAGE_TOKEN'],
       [() => api.call('EmitWithAck', { target, event: 'x', payload: payload(), timeout_ms: 0 }), 'INVALID_ARGUMENT', 'BAD_TIMEOUT'],
       [() => api.call('EmitWithAck', { target, event: 'x', payload: payload(), timeout_ms: 100000000 }), 'INVALID_ARGUMENT', 'BAD_TIMEOUT'],
       [() => api.call('Emit', { target: { namespace: '/nowhere' }, event: 'x', payload: payload() }), 'NOT_FOUND', 'UNKNOWN_NAMESPACE'],
+      [() => api.call('SocketsJoin', { target, rooms: ['ok', ''] }), 'INVALID_ARGUMENT', 'EMPTY_ROOM_NAME'],
     ];
+    for (const name of ['connect', 'connect_error', 'disconnect', 'disconnecting', 'newListener', 'removeListener'])
+      cases.push([() => api.call('Emit', { target, event: name, payload: payload() }), 'INVALID_ARGUMENT', 'RESERVED_EVENT_NAME']);
     for (const [call, code, reason] of cases) assert.deepEqual(await failure(call()), { code, reason }, reason);
     // A token limited to /custom* may use /custom.
     const custom = client(`unix:${socketPath}`, 'chat-only-secret');
@@ -387,6 +455,7 @@ describe('gRPC API with tokens', () => {
     assert.equal(connected.connected.id, id);
     assert.equal(connected.namespace, '/');
     assert.equal(connected.connected.handshake.auth_json, '{}');
+    assert.equal(connected.connected.transport, 'TRANSPORT_WEBSOCKET');
     assert.deepEqual([j1.joined, j2.joined, left.left], ['w1', 'w2', 'w1']);
     // The rooms it was in when it left, never its own; no leave for them.
     assert.deepEqual(gone.disconnected, { reason: 'client namespace disconnect', rooms: ['w2'] });
@@ -418,7 +487,7 @@ describe('gRPC API with tokens', () => {
   });
 
   test('WatchEvents: heartbeats on a quiet stream take the next seq', async () => {
-    const w = watch(api, { namespaces: ['/nobody-here'], heartbeat_ms: 100 });
+    const w = watch(api, { namespaces: ['/custom'], kinds: ['WATCH_KIND_CONNECT'], heartbeat_ms: 100 });
     await w.ready;
     await w.until((ms) => ms.filter((m) => m.event === 'heartbeat').length >= 3, 'three heartbeats');
     assert.deepEqual(w.messages.slice(0, 3).map((m) => [m.event, Number(m.seq)]), [['heartbeat', 1], ['heartbeat', 2], ['heartbeat', 3]]);
@@ -470,6 +539,15 @@ describe('gRPC API with tokens', () => {
     closeAll([a]);
   });
 
+  test('WatchEvents refuses an unknown kind, a buffer above the bound and an unknown namespace', async () => {
+    const unknownKind = watch(api, { kinds: [99] });
+    assert.deepEqual(streamFailure(await withTimeout(unknownKind.ended, T, 'a refusal')), { code: 'INVALID_ARGUMENT', reason: 'BAD_WATCH_KIND' });
+    const huge = watch(api, { buffer: 100001 });
+    assert.deepEqual(streamFailure(await withTimeout(huge.ended, T, 'a refusal')), { code: 'INVALID_ARGUMENT', reason: 'BAD_BUFFER' });
+    const nowhere = watch(api, { namespaces: ['/custom', '/nowhere'] });
+    assert.deepEqual(streamFailure(await withTimeout(nowhere.ended, T, 'a refusal')), { code: 'NOT_FOUND', reason: 'UNKNOWN_NAMESPACE' });
+  });
+
   test('WatchEvents: a token sees only its namespaces; one without watch scope is refused', async () => {
     const limited = client(`unix:${socketPath}`, 'chat-only-secret');
     const denied = watch(limited, { namespaces: ['/custom'] }, 'chat-only-secret');
@@ -513,6 +591,57 @@ describe('gRPC API with tokens', () => {
     closeAll([acker, silent]);
   });
 
+  test('EmitWithAck(Stream): a caller that goes away mid-call leaves the server and its clients unharmed', async () => {
+    const [late, other] = await open(2);
+    let answer = null;
+    const asked = new Promise((resolve) => late.on('slow', (cb) => { answer = cb; resolve(); }));
+    const md = new grpc.Metadata();
+    md.set('authorization', `Bearer ${TOKEN}`);
+    const call = api.raw.EmitWithAckStream({ request: { target: { rooms: [late.id] }, event: 'slow', payload: payload(), timeout_ms: 60000 } }, md, { deadline: Date.now() + 30000 });
+    const dispatched = new Promise((resolve) => call.on('data', (m) => { if (m.item === 'dispatched') resolve(m.dispatched); }));
+    const ended = readStream(call);
+    assert.equal(await withTimeout(dispatched, T, 'dispatched'), 1);
+    await withTimeout(asked, T, 'the event at the client');
+    call.cancel();
+    assert.equal(streamFailure((await withTimeout(ended, T, 'the stream to end')).error).code, 'CANCELLED');
+    // The ack that comes after the caller left goes nowhere, harmlessly.
+    answer('too late');
+    // So with a unary call.
+    const askedAgain = new Promise((resolve) => late.once('slow2', (cb) => { answer = cb; resolve(); }));
+    const unary = new Promise((resolve) => {
+      const c = api.raw.EmitWithAck({ target: { rooms: [late.id] }, event: 'slow2', payload: payload(), timeout_ms: 60000 }, md,
+        { deadline: Date.now() + 30000 }, (err) => resolve(err));
+      askedAgain.then(() => c.cancel());
+    });
+    assert.equal(grpc.status[(await withTimeout(unary, T, 'the unary call to end'))?.code], 'CANCELLED');
+    answer('too late');
+    other.on('q', (cb) => cb('fine'));
+    const r = await api.call('EmitWithAck', { target: { rooms: [other.id] }, event: 'q', payload: payload(), timeout_ms: 2000 });
+    assert.deepEqual([r.acked, r.complete], [1, true]);
+    assert.equal(await late.timeout(T).emitWithAck('echo', 'still here'), 'still here');
+    closeAll([late, other]);
+  });
+
+  test('WatchEvents: a ServerSideEmit reaches a watcher of SERVER_SIDE_EMIT, counted in receivers', async () => {
+    const w = watch(api, { kinds: ['WATCH_KIND_SERVER_SIDE_EMIT'], include_payload: true });
+    await w.ready;
+    const r = await api.call('ServerSideEmit', { event: 'ops-note', payload: payload('x', Buffer.from([5])) });
+    assert.ok(r.receivers >= 1, `receivers ${r.receivers}`);
+    await w.until((ms) => ms.length >= 1, 'the server-side emit');
+    const [m] = w.messages;
+    assert.equal(m.event, 'server_side_emit');
+    assert.equal(m.server_side_emit.event, 'ops-note');
+    assert.deepEqual(JSON.parse(m.server_side_emit.payload.args[0].json), 'x');
+    assert.deepEqual([...m.server_side_emit.payload.args[1].binary], [5]);
+    assertSeqs(w.messages);
+    w.close();
+    await w.ended;
+  });
+
+  test('reflection is off without --grpc-reflection', async () => {
+    assert.equal(await reflectionFailure(`unix:${socketPath}`), 'UNIMPLEMENTED');
+  });
+
   test('GetStats: clients, namespaces with sockets and rooms, events, watchers', async () => {
     const [a, b] = await open(2);
     await join(a, 'stats-room');
@@ -550,6 +679,73 @@ service Health { rpc Check(HealthCheckRequest) returns (HealthCheckResponse); }
       c.Check({ service: '' }, { deadline: Date.now() + T }, (e, v) => (e ? reject(e) : resolve(v))));
     assert.equal(r.status, 'SERVING');
     c.close();
+  });
+});
+
+// grpc.reflection.v1alpha, the part grpcurl's `list` uses.
+function reflectionClient(address) {
+  const file = path.join(scratch, 'reflection.proto');
+  writeFileSync(file, `syntax = "proto3";
+package grpc.reflection.v1alpha;
+service ServerReflection { rpc ServerReflectionInfo(stream ServerReflectionRequest) returns (stream ServerReflectionResponse); }
+message ServerReflectionRequest { string host = 1; oneof message_request { string list_services = 7; } }
+message ServerReflectionResponse { string valid_host = 1; ServerReflectionRequest original_request = 2;
+  oneof message_response { ListServiceResponse list_services_response = 6; ErrorResponse error_response = 7; } }
+message ListServiceResponse { repeated ServiceResponse service = 1; }
+message ServiceResponse { string name = 1; }
+message ErrorResponse { int32 error_code = 1; string error_message = 2; }
+`);
+  const { ServerReflection } = grpc.loadPackageDefinition(protoLoader.loadSync(file, { keepCase: true })).grpc.reflection.v1alpha;
+  return new ServerReflection(address, grpc.credentials.createInsecure());
+}
+
+// The services the reflection of `address` lists.
+async function reflectedServices(address) {
+  const c = reflectionClient(address);
+  try {
+    const call = c.ServerReflectionInfo({ deadline: Date.now() + T });
+    const reply = new Promise((resolve, reject) => { call.once('data', resolve); call.once('error', reject); });
+    call.write({ list_services: '' });
+    const r = await reply;
+    call.end();
+    return r.list_services_response.service.map((x) => x.name);
+  } finally {
+    c.close();
+  }
+}
+
+// The status code name a reflection call at `address` fails with.
+async function reflectionFailure(address) {
+  try {
+    await reflectedServices(address);
+  } catch (err) {
+    return grpc.status[err.code];
+  }
+  assert.fail('reflection answered');
+}
+
+describe('gRPC API set up by the config file', () => {
+  test('its tokens guard a non-loopback address; --grpc-reflection lists the services', async () => {
+    const dir = mkdtempSync(path.join(scratch, 'config-'));
+    const file = path.join(dir, 'server.toml');
+    const port = await freePort();
+    writeFileSync(file, `grpc-listen = "0.0.0.0:${port}"\ngrpc-tokens = "file-secret-1:read"\ngrpc-reflection = true\n`);
+    const server = await startServer({ app: 'contract', path: '/socket.io/', config: file });
+    const address = `127.0.0.1:${port}`;
+    const api = client(address, 'file-secret-1');
+    try {
+      assert.equal((await api.call('CountSockets', { target: {} })).sockets, 0);
+      assert.deepEqual(await failure(api.call('CountSockets', { target: {} }, { metadataToken: null })),
+        { code: 'UNAUTHENTICATED', reason: 'MISSING_TOKEN' });
+      assert.deepEqual(await failure(api.call('Emit', { target: {}, event: 'x', payload: payload() })),
+        { code: 'PERMISSION_DENIED', reason: 'SCOPE_REQUIRED' });
+      const services = await reflectedServices(address);
+      for (const name of ['socketio.v1.ServerService', 'grpc.health.v1.Health'])
+        assert.ok(services.includes(name), `${name} in ${services}`);
+    } finally {
+      api.close();
+      await server.stop();
+    }
   });
 });
 
@@ -717,6 +913,20 @@ describe('gRPC API and dynamic namespaces', () => {
       assert.deepEqual(await got, [7]);
       assert.equal((await api.call('Emit', { target: { namespace: '/dyn-2' }, event: 'x', payload: payload() })).recipients, 0);
       assert.deepEqual(await failure(api.call('CountSockets', { target: { namespace: '/dyn-x' } })), { code: 'NOT_FOUND', reason: 'UNKNOWN_NAMESPACE' });
+      // GetStats lists every namespace of the server, one never connected to included.
+      const stats = await api.call('GetStats', {});
+      const sockets = Object.fromEntries(stats.namespaces.map((n) => [n.name, n.sockets]));
+      assert.deepEqual([sockets['/'], sockets['/dyn-1'], sockets['/dyn-2'], sockets['/dyn-x']], [0, 1, 0, undefined]);
+      // A watcher of a namespace a rule makes, and of one no rule makes.
+      const w = watch(api, { namespaces: ['/dyn-3'], kinds: ['WATCH_KIND_CONNECT'] });
+      await w.ready;
+      const [c] = await connectSockets(server.port, 1, '/dyn-3');
+      await w.until((ms) => ms.length >= 1, 'the /dyn-3 connect');
+      assert.deepEqual([w.messages[0].namespace, w.messages[0].connected.id], ['/dyn-3', c.id]);
+      w.close();
+      c.disconnect();
+      const refused = watch(api, { namespaces: ['/dyn-x'] });
+      assert.deepEqual(streamFailure(await withTimeout(refused.ended, T, 'a refusal')), { code: 'NOT_FOUND', reason: 'UNKNOWN_NAMESPACE' });
       a.disconnect();
     } finally {
       api.close();

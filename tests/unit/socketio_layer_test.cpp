@@ -425,5 +425,16 @@ TEST_F(SocketIoLayer, HandshakeToJsonHasTheReferencesKeys) {
   EXPECT_EQ(seen["auth"], (json{{"token", "t"}}));
 }
 
+TEST_F(SocketIoLayer, ListNamespacesNamesTheRegisteredOnesAndThoseDynamicRulesMade) {
+  io.of("/chat");
+  io.of(std::regex("^/dyn-\\d+$"));
+  connected("/dyn-7");  // the rule makes /dyn-7
+  std::optional<strings> names;
+  io.list_namespaces([&](strings n) { names = std::move(n); });
+  run();
+  ASSERT_TRUE(names);
+  EXPECT_EQ(*names, (strings{"/", "/chat", "/dyn-7"}));
+}
+
 }  // namespace
 }  // namespace sio::test

@@ -92,6 +92,8 @@ void to_socket_info(const remote_socket& s, bool with_data, bool with_handshake,
     if (room != s.id) out.add_rooms(room);
   if (with_data) out.set_data_json(s.data.is_null() ? "null" : to_json_text(s.data));
   if (with_handshake) to_handshake(s.handshake_info, *out.mutable_handshake());
+  if (s.transport == "websocket") out.set_transport(pb::TRANSPORT_WEBSOCKET);
+  else if (s.transport == "polling") out.set_transport(pb::TRANSPORT_POLLING);
   out.set_connected_unix_ms(s.handshake_info.issued);
   out.set_node_id(node_id);
 }

@@ -417,17 +417,44 @@ grpc::ServerWriteReactor<pb::WatchEventsResponse>* server_service::WatchEvents(
     return fail(rpc_error{grpc::StatusCode::RESOURCE_EXHAUSTED, "TOO_MANY_WATCHERS",
                           "this server has " + std::to_string(options_.max_watchers) +
                               " watchers already"});
+  auto names = std::get<watch_settings>(settings).namespaces;
   auto tracked = next_call_.fetch_add(1) + 1;
   auto watcher = spawn_watcher(io_.system(), io_.observer(),
                                std::get<watch_settings>(std::move(settings)), ctx, reactor,
                                [calls = calls_, tracked] {
                                  caf::anon_send(calls, atoms::untrack::value, tracked);
                                });
+  // Set before gRPC gets the reactor: a cancel from now on reaches the watcher.
   reactor->writer = watcher;
-  caf::anon_send(watcher, atoms::begin::value);
   caf::anon_send(calls_, atoms::track::value, tracked, std::function<void()>([watcher] {
                    caf::anon_send(watcher, atoms::shut_down::value);
                  }));
+  if (names.empty()) {
+    caf::anon_send(watcher, atoms::begin::value);
+    return reactor;
+  }
+  // The namespaces named must exist, as for every other call (one of a
+  // dynamic rule is made now if need be); the watcher begins once they do.
+  struct lookup {
+    std::vector<std::string> names;
+    std::vector<char> found;
+    std::atomic<std::size_t> left;
+  };
+  auto look = std::make_shared<lookup>();
+  look->found.assign(names.size(), 0);
+  look->left = names.size();
+  look->names = std::move(names);
+  for (std::size_t i = 0; i < look->names.size(); ++i)
+    io_.resolve(look->names[i], [look, i, watcher](std::optional<namespace_ref> nsp) {
+      look->found[i] = nsp.has_value();
+      if (look->left.fetch_sub(1) != 1) return;
+      for (std::size_t j = 0; j < look->found.size(); ++j)
+        if (!look->found[j])
+          return caf::anon_send(watcher, atoms::fail::value,
+                                rpc_error{grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE",
+                                          "no namespace " + look->names[j] + " on this server"});
+      caf::anon_send(watcher, atoms::begin::value);
+    });
   return reactor;
 }
 
@@ -462,48 +489,49 @@ grpc::ServerUnaryReactor* server_service::GetStats(grpc::CallbackServerContext* 
                                                    totals.get(counter::deliveries)));
   resp->set_pending_acks(static_cast<std::uint32_t>(std::max<std::int64_t>(0, pending_acks_->load())));
   resp->set_watchers(static_cast<std::uint32_t>(io_.observer().watchers()));
-  // The namespaces that had sockets, "/" always, each with its sockets now
-  // and its rooms, which its actor counts.
-  std::vector<std::string> names{"/"};
-  std::vector<std::int64_t> sockets{0};
-  for (std::size_t slot = 0; slot < totals.namespaces.size() && slot < metrics::max_namespace_labels; ++slot) {
-    const auto& name = totals.namespaces[slot];
-    if (!authorizer::allow(id.who, scope::read, name)) {
-      if (name == "/") {
-        sockets[0] = totals.sockets[slot];
-        continue;
-      }
-      names.push_back(name);
-      sockets.push_back(totals.sockets[slot]);
-    }
-  }
-  if (authorizer::allow(id.who, scope::read, "/")) {
-    names.erase(names.begin());
-    sockets.erase(sockets.begin());
-  }
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    auto* n = resp->add_namespaces();
-    n->set_name(names[i]);
-    n->set_sockets(static_cast<std::uint32_t>(std::max<std::int64_t>(0, sockets[i])));
-  }
-  if (names.empty()) {
-    call.ok();
-    return call.reactor;
-  }
-  // Each namespace's rooms come from its own actor: the last answer ends the call.
-  auto left = std::make_shared<std::atomic<std::size_t>>(names.size());
-  for (std::size_t i = 0; i < names.size(); ++i) {
-    io_.resolve(names[i], [call, resp, left, i](std::optional<namespace_ref> nsp) {
-      auto count = [call, resp, left, i](std::size_t rooms) {
-        resp->mutable_namespaces(static_cast<int>(i))->set_rooms(static_cast<std::uint32_t>(rooms));
-        if (left->fetch_sub(1) == 1) call.ok();
-      };
-      if (!nsp) return count(0);
-      nsp->list_rooms([count](std::vector<std::pair<std::string, std::size_t>> rooms) {
-        count(rooms.size());
-      });
+  // The namespaces of this server the caller may read, each with its
+  // sockets and rooms, which its actor counts: the last answer ends the call.
+  io_.list_namespaces([&io = io_, call, resp, who = id.who](std::vector<std::string> names) {
+    std::erase_if(names, [who](const std::string& n) {
+      return authorizer::allow(who, scope::read, n).has_value();
     });
-  }
+    if (names.empty()) return call.ok();
+    struct tally {
+      std::vector<std::string> names;
+      std::vector<std::uint32_t> sockets, rooms;
+      std::atomic<std::size_t> left;
+    };
+    auto t = std::make_shared<tally>();
+    t->sockets.assign(names.size(), 0);
+    t->rooms.assign(names.size(), 0);
+    t->left = 2 * names.size();
+    t->names = std::move(names);
+    auto one_done = [call, resp, t] {
+      if (t->left.fetch_sub(1) != 1) return;
+      for (std::size_t i = 0; i < t->names.size(); ++i) {
+        auto* n = resp->add_namespaces();
+        n->set_name(t->names[i]);
+        n->set_sockets(t->sockets[i]);
+        n->set_rooms(t->rooms[i]);
+      }
+      call.ok();
+    };
+    for (std::size_t i = 0; i < t->names.size(); ++i)
+      io.resolve(t->names[i], [t, i, one_done](std::optional<namespace_ref> nsp) {
+        if (!nsp) {
+          one_done();
+          return one_done();
+        }
+        nsp->all().local().count_sockets([t, i, one_done](std::size_t n) {
+          t->sockets[i] = static_cast<std::uint32_t>(n);
+          one_done();
+        });
+        nsp->list_rooms([t, i, one_done](std::vector<std::pair<std::string, std::size_t>> rooms) {
+          t->rooms[i] = static_cast<std::uint32_t>(rooms.size());
+          one_done();
+        });
+      });
+  });
   return call.reactor;
 }
 

@@ -3,6 +3,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "ack_stream.hpp"
 #include "auth.hpp"
 
 namespace sio::rpc {
@@ -170,6 +171,15 @@ caf::behavior watcher(watcher_actor* self, observation_hook* hook, watch_setting
       },
       [self, check_end](atoms::cancelled) {
         self->state.out.abort(grpc::Status::CANCELLED);
+        check_end();
+      },
+      // Instead of begin: the request named what does not exist.
+      [self, check_end](atoms::fail, const rpc_error& e) {
+        auto& st = self->state;
+        if (st.out.open()) {
+          st.ctx->AddTrailingMetadata("sio-error-reason", e.reason);
+          st.out.abort(grpc::Status(e.code, e.message));
+        }
         check_end();
       },
       [self, check_end](atoms::shut_down) {

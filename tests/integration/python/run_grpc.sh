@@ -9,4 +9,10 @@ if ! "$PYTHON" -c 'import grpc, grpc_tools, socketio, websocket' 2>/dev/null; th
        "(apt-get install python3-grpcio python3-grpc-tools python3-socketio python3-websocket)" >&2
   exit 1
 fi
+# Official socket.io-client sockets run in Node (socket_io_clients.js).
+if ! command -v node >/dev/null || [[ ! -d ../node_modules/socket.io-client ]]; then
+  echo "integration_python_grpc: needs node and tests/integration/node_modules" \
+       "(tools/setup.sh --tests installs them)" >&2
+  exit 1
+fi
 exec "$PYTHON" -B -W ignore::ResourceWarning -m unittest -v test_grpc_client

@@ -1,5 +1,6 @@
 """Integration tests of the gRPC API with Debian's python3-grpcio: the real sio-server
-(app contract) with python-socketio clients and raw WebSocket sockets connected,
+(app contract) with python-socketio clients, raw WebSocket sockets and official
+socket.io-client sockets (in Node, socket_io_clients.js) connected,
 driven through stubs generated from the committed .proto at test time.
 
 The stubs are generated as the module caf_socketio.v1 (--proto_path maps
@@ -7,6 +8,7 @@ caf_socketio/v1 to protocol/proto/socketio/v1), so that they never shadow
 python-socketio's `socketio` package.
 """
 
+import json
 import os
 import re
 import shutil
@@ -81,7 +83,7 @@ def tearDownModule():
 def payload(*values):
     args = []
     for v in values:
-        args.append(pb.Arg(binary=v) if isinstance(v, bytes) else pb.Arg(json=__import__('json').dumps(v)))
+        args.append(pb.Arg(binary=v) if isinstance(v, bytes) else pb.Arg(json=json.dumps(v)))
     return pb.Payload(args=args)
 
 
@@ -113,8 +115,45 @@ def raw_socket(nsp='/'):
     ws.send('40' + prefix)
     reply = ws.recv()
     assert reply.startswith('40' + prefix), reply
-    sid = __import__('json').loads(reply[len('40' + prefix):])['sid']
+    sid = json.loads(reply[len('40' + prefix):])['sid']
     return ws, sid
+
+
+class NodeClients:
+    """Official socket.io-client sockets in a Node process (socket_io_clients.js):
+    what they receive, as that script reports it."""
+
+    def __init__(self, count):
+        self.facts = []
+        self.cond = threading.Condition()
+        self.proc = subprocess.Popen(
+            ['node', os.path.join(HERE, 'socket_io_clients.js'),
+             'http://127.0.0.1:%d' % _port, str(count)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        threading.Thread(target=self._read, daemon=True).start()
+        self.ids = self.wait(lambda f: 'ids' in f)['ids']
+
+    def _read(self):
+        for line in self.proc.stdout:
+            with self.cond:
+                self.facts.append(json.loads(line))
+                self.cond.notify_all()
+
+    def wait(self, pred, timeout=T):
+        """The first fact for which pred holds."""
+        with self.cond:
+            found = self.cond.wait_for(lambda: next((f for f in self.facts if pred(f)), None), timeout)
+        if found is None:
+            raise AssertionError('socket.io-client never reported it; it said %r' % self.facts)
+        return found
+
+    def close(self):
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(T)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 class GrpcApiTest(unittest.TestCase):
@@ -137,15 +176,20 @@ class GrpcApiTest(unittest.TestCase):
 
     def test_emit_to_a_room_except_a_room_and_a_socket_id(self):
         a, b, c = self.client(), self.client(), self.client()
-        for s in (a, b):
+        for s in (a, b, c):
             self.assertEqual(s.call('join', 'py-room', timeout=T), True)
-        got_a, got_b, got_c = Recorder(a, 'news'), Recorder(b, 'news'), Recorder(c, 'direct')
+        self.assertEqual(b.call('join', 'py-muted', timeout=T), True)
+        got_a, got_b = Recorder(a, 'news'), Recorder(b, 'news')
+        got_c, got_c_direct = Recorder(c, 'news'), Recorder(c, 'direct')
+        # Except a room and except a socket id (a socket's own room).
         r = self.api.Emit(pb.EmitRequest(
-            target=pb.Target(rooms=['py-room'], except_rooms=[b.get_sid()]),
+            target=pb.Target(rooms=['py-room'], except_rooms=['py-muted', c.get_sid()]),
             event='news', payload=payload('hi', {'n': 1})), metadata=self.md, timeout=T)
         self.assertEqual(r.recipients, 1)
         self.assertEqual(got_a.wait(), ['hi', {'n': 1}])
         self.assertIsNone(got_b.wait(ABSENCE))
+        self.assertIsNone(got_c.wait(0))
+        got_c = got_c_direct
         r = self.api.Emit(pb.EmitRequest(target=pb.Target(rooms=[c.get_sid()]), event='direct',
                                          payload=payload(1)), metadata=self.md, timeout=T)
         self.assertEqual(r.recipients, 1)
@@ -159,6 +203,22 @@ class GrpcApiTest(unittest.TestCase):
         self.api.Emit(pb.EmitRequest(target=pb.Target(rooms=[a.get_sid()]), event='blob', payload=p),
                       metadata=self.md, timeout=T)
         self.assertEqual(got.wait(), [b'\x01\x02', {'doc': b'abc'}])
+
+    def node_clients(self, count):
+        clients = NodeClients(count)
+        self.addCleanup(clients.close)
+        return clients
+
+    def test_binary_arguments_arrive_as_buffers_at_socket_io_client(self):
+        node = self.node_clients(1)
+        p = payload(b'\x01\x02', {'doc': {'_placeholder': True, 'num': 0}, 'name': 'x'})
+        p.attachments.append(b'abc')
+        r = self.api.Emit(pb.EmitRequest(target=pb.Target(rooms=[node.ids[0]]), event='blob', payload=p),
+                          metadata=self.md, timeout=T)
+        self.assertEqual(r.recipients, 1)
+        got = node.wait(lambda f: f.get('event') == 'blob')
+        # Buffers, at the top and nested (socket_io_clients.js shows a Buffer as {"buffer": base64}).
+        self.assertEqual(got['args'], [{'buffer': 'AQI='}, {'doc': {'buffer': 'YWJj'}, 'name': 'x'}])
 
     def test_emit_with_ack_acked_silent_and_disconnected(self):
         acker, leaver = self.client(), self.client()
@@ -190,10 +250,12 @@ class GrpcApiTest(unittest.TestCase):
         try:
             seen, token, pages = [], '', 0
             while True:
+                # No limit: pages of 100.
                 r = self.api.FetchSockets(pb.FetchSocketsRequest(
-                    target=pb.Target(namespace='/custom'), limit=100, page_token=token),
+                    target=pb.Target(namespace='/custom'), page_token=token),
                     metadata=self.md, timeout=T)
                 pages += 1
+                self.assertEqual(len(r.sockets), 100 if r.next_page_token else 50)
                 seen.extend(s.id for s in r.sockets)
                 token = r.next_page_token
                 if not token:
@@ -243,6 +305,26 @@ class GrpcApiTest(unittest.TestCase):
             kept.close()
             closed.close()
 
+    def test_disconnect_sockets_reasons_at_socket_io_client(self):
+        node = self.node_clients(3)
+        left, closed, stays = node.ids
+        r = self.api.DisconnectSockets(pb.DisconnectSocketsRequest(
+            target=pb.Target(rooms=[left]), close=False), metadata=self.md, timeout=T)
+        self.assertEqual(r.sockets, 1)
+        self.assertEqual(node.wait(lambda f: f.get('socket') == 0 and 'disconnect' in f)['disconnect'],
+                         'io server disconnect')
+        r = self.api.DisconnectSockets(pb.DisconnectSocketsRequest(
+            target=pb.Target(rooms=[closed]), close=True), metadata=self.md, timeout=T)
+        self.assertEqual(r.sockets, 1)
+        # As with socket.io's disconnectSockets(true): the DISCONNECT comes before the close.
+        self.assertEqual(node.wait(lambda f: f.get('socket') == 1 and 'disconnect' in f)['disconnect'],
+                         'io server disconnect')
+        # The third was not selected: it is still there.
+        r = self.api.CountSockets(pb.CountSocketsRequest(target=pb.Target(rooms=[stays])),
+                                  metadata=self.md, timeout=T)
+        self.assertEqual(r.sockets, 1)
+        self.assertFalse([f for f in node.facts if f.get('socket') == 2 and 'disconnect' in f])
+
     def test_errors_carry_status_and_reason(self):
         with self.assertRaises(grpc.RpcError) as e:
             self.api.Emit(pb.EmitRequest(event='x'), timeout=T)
@@ -287,7 +369,7 @@ class GrpcApiTest(unittest.TestCase):
             step = m.gap.dropped + 1 if m.WhichOneof('event') == 'gap' else 1
             self.assertEqual(m.seq, prev + step)
             prev = m.seq
-        got = [__import__('json').loads(m.client_event.payload.args[1].json)
+        got = [json.loads(m.client_event.payload.args[1].json)
                for m in messages if m.WhichOneof('event') == 'client_event']
         self.assertEqual(got, sorted(set(got)))
 

@@ -115,6 +115,8 @@ using unsubscribe = caf::atom_constant<caf::atom("unsubscr")>;
 using deliver_acks = caf::atom_constant<caf::atom("dlvacks")>;
 /// To a namespace: the sizes of its rooms.
 using list_rooms = caf::atom_constant<caf::atom("listrooms")>;
+/// To the directory of dynamic namespaces: the names of those it made.
+using list_namespaces = caf::atom_constant<caf::atom("listnsps")>;
 /// What a subscribed actor receives: (event, nsp, name, args).
 using event = caf::atom_constant<caf::atom("event")>;
 

@@ -40,6 +40,9 @@ class remote_socket {
   handshake handshake_info;
   std::set<std::string> rooms;
   json data;
+  /// `socket.conn.transport.name` when it was taken: "websocket" or
+  /// "polling"; empty for a socket of another node of the cluster.
+  std::string transport;
 
   void emit(std::string_view event, args arguments = {}) const;
   void join(std::vector<std::string> rooms_to_join) const;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
@@ -172,6 +173,11 @@ class server {
   /// auth). `done` gets nothing when no rule matches; it runs in a
   /// short-lived actor, or at once for a registered namespace.
   void resolve(const std::string& name, std::function<void(std::optional<namespace_ref>)> done) const;
+
+  /// The names of every namespace of this server, sorted: the registered
+  /// ones and those dynamic rules made so far (admin-ui's list). `done`
+  /// runs in a short-lived actor. After the start only.
+  void list_namespaces(std::function<void(std::vector<std::string>)> done) const;
 
  private:
   friend struct detail::server_access;

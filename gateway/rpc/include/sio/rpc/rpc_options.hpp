@@ -49,6 +49,11 @@ struct rpc_options {
   bool reflection = false;
   /// Bytes of one payload (JSON text, binary arguments and attachments).
   std::size_t max_payload_bytes = 1000000;
+  /// Bytes of one request as gRPC receives it (a Batch of several payloads
+  /// included), at least max_payload_bytes and room for the rest. gRPC
+  /// refuses a larger one itself, with RESOURCE_EXHAUSTED and no reason;
+  /// a payload below this and above max_payload_bytes is PAYLOAD_TOO_LARGE.
+  std::size_t max_message_bytes = 16 * 1024 * 1024;
   /// The longest EmitWithAck timeout a caller may ask for.
   std::chrono::milliseconds max_ack_timeout{120000};
   /// How long FetchSockets waits for the selected sockets to answer.
