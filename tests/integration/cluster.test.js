@@ -167,6 +167,51 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
     assert.deepEqual(none, { err: null, replies: [] });
   });
 
+  test('broadcasts with acks and the broadcasts between them arrive in order on every node', async () => {
+    for (const from of [a2, b2]) {
+      for (const s of all) s.received.length = 0;
+      const sent = [];
+      const acks = [];
+      for (let i = 0; i < 5; i++) {
+        acks.push(from.emitWithAck('broadcast-ack', 'r', `with-ack-${i}`));
+        from.emit('broadcast', 'r', `plain-${i}`);
+        sent.push(`msg-ack:with-ack-${i}`, `msg:plain-${i}`);
+      }
+      await eventually(() => [a1, b1].every((s) => s.received.length >= sent.length), T, 'every broadcast');
+      for (const s of [a1, b1]) {
+        assert.deepEqual(s.received.map(([e, p]) => `${e}:${p}`), sent,
+                         `order at ${s === a1 ? 'our node' : 'the Node node'}, sent from ${from === a2 ? 'ours' : 'Node'}`);
+      }
+      for (const res of await withTimeout(Promise.all(acks), T, 'the acks')) {
+        assert.deepEqual([res.err, [...res.replies].sort()], [null, [a1.id, b1.id].sort()]);
+      }
+    }
+  });
+
+  test('a broadcast with acks tells the other nodes how long its sender waits, as Node does', async () => {
+    // PSUBSCRIBE is not counted by PUBSUB NUMSUB: the cluster stays as it is.
+    const spy = rc.duplicate();
+    spy.on('error', () => {});
+    await spy.connect();
+    const requests = [];
+    await spy.pSubscribe('socket.io-request#/#*', (message) => requests.push(message), true);
+    try {
+      // msgpack of "timeout": 2000, the contract's timeout.
+      const timeout2000 = Buffer.concat([Buffer.from([0xa7]), Buffer.from('timeout'), Buffer.from([0xcd, 0x07, 0xd0])]);
+      const asked = (marker) => requests.find((m) => m.includes(Buffer.from(marker)));
+      for (const from of [a2, b2]) {
+        const marker = `timeout-from-${from.id}`;
+        await eventually(async () => {
+          await call(from, 'broadcast-ack', 'nobody', marker);
+          return asked(marker) !== undefined;
+        }, T, 'the request seen');
+        assert.ok(asked(marker).includes(timeout2000), `flags.timeout of ${asked(marker).toString('hex')}`);
+      }
+    } finally {
+      await spy.quit().catch(() => {});
+    }
+  });
+
   test('disconnectSockets from the emitter closes sockets on both nodes', async () => {
     const gone = [a2, b2].map((s) => nextEvent(s, 'disconnect', T));
     emitter.in(a2.id).disconnectSockets();

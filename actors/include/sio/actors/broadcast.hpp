@@ -52,6 +52,8 @@ struct broadcast_request {
   /// With an ack: each recipient reports to ack_collector by socket id and
   /// status (see socket_ack), after `ack_timeout` at the latest.
   bool ack_each = false;
+  /// With an ack: how long the asker waits (a cluster adapter tells the
+  /// other nodes, which relay acks until then).
   std::chrono::milliseconds ack_timeout{0};
   /// Told (atoms::count, n) with the number of recipients, when set.
   caf::actor count_reply;
