@@ -9,15 +9,16 @@ import grpc from '@grpc/grpc-js';
 import { io } from 'socket.io-client';
 import { grpcClient, payload } from './grpc_api.js';
 import { nextEvent, startServer, withTimeout } from './server.js';
-import { freePort, startMixedCluster, startRedis } from './redis.js';
+import { eventually, freePort, startMixedCluster, startRedis } from './redis.js';
 
 const T = 5000;
 
-/** A client of `server` that answers "q" with its id and the argument, unless `silent`. */
+/** A client of `server` that answers "q" with its id and the argument, and "msg-ack" with its id, unless `silent`. */
 async function client(server, clients, silent = false) {
   const s = io(server.url, { transports: ['websocket'], reconnection: false, forceNew: true });
   clients.add(s);
   s.on('q', (x, cb) => { if (!silent) cb(`${s.id}:${x}`); });
+  s.on('msg-ack', (x, cb) => { if (!silent) cb(s.id); });
   await nextEvent(s, 'connect', T, 'connect');
   return s;
 }
@@ -86,6 +87,72 @@ describe('gRPC on a node of a mixed cluster: CountSockets and EmitWithAck', () =
   });
 });
 
+describe('a node that never answers (an extra subscriber on the request channel)', () => {
+  let cluster; let rpc; let silent;
+  const clients = new Set();
+  let a; let c; let b;
+
+  before(async () => {
+    cluster = await startMixedCluster();
+    const { ours, ours2, node } = cluster;
+    a = await client(ours, clients);
+    c = await client(ours2, clients);
+    b = await client(node, clients);
+    for (const s of [a, c, b]) assert.equal(await call(s, 'join', 'r'), true);
+    rpc = grpcClient(cluster.grpcAddress);
+    silent = cluster.rc.duplicate();
+    silent.on('error', () => {});
+    await silent.connect();
+    await silent.subscribe('socket.io-request#/#', () => {});
+  });
+
+  after(async () => {
+    await silent?.quit().catch(() => {});
+    rpc?.close();
+    for (const s of clients) s.disconnect();
+    await cluster?.stop();
+  });
+
+  // As the reference: fetchSockets rejects at the request timeout (Node's
+  // node here has 3 s, ours 5 s), a broadcast with acks ends at its own
+  // timeout (2 s) with "operation has timed out" and every reply that came.
+  test('fetches fail at their timeout, on every node and over gRPC; broadcasts with acks time out with the replies', async () => {
+    const bound = (p, what) => withTimeout(p, 9000, what);
+    const failure = (p) => p.then(() => null, (e) => e);
+    const t0 = Date.now();
+    const took = (p) => p.then((v) => [v, Date.now() - t0]);
+    const [[fetchErr, fetchMs], [countErr], [ourSize, ourMs], [nodeSize], [ourAcks, ackMs], [nodeAcks]] =
+      await Promise.all([
+        took(failure(rpc.call('FetchSockets', { target: { namespace: '/', rooms: ['r'] } }))),
+        took(failure(rpc.call('CountSockets', { target: { namespace: '/', rooms: ['r'] } }))),
+        took(bound(a.emitWithAck('room-size', 'r'), 'room-size at our node')),
+        took(bound(b.emitWithAck('room-size', 'r'), 'room-size at the Node node')),
+        took(bound(c.emitWithAck('broadcast-ack', 'r', 'from-ours'), 'broadcast-ack at our node')),
+        took(bound(b.emitWithAck('broadcast-ack', 'r', 'from-node'), 'broadcast-ack at the Node node')),
+      ]);
+    for (const [err, what] of [[fetchErr, 'FetchSockets'], [countErr, 'CountSockets']]) {
+      assert.ok(err, `${what} succeeded without every node`);
+      assert.equal(grpc.status[err.code], 'UNAVAILABLE', `${what}: ${err.message}`);
+      assert.equal(String(err.metadata.get('sio-error-reason')[0]), 'CLUSTER_UNAVAILABLE');
+    }
+    assert.ok(fetchMs >= 3000 && fetchMs < 5500, `FetchSockets failed after ${fetchMs} ms`);
+    assert.deepEqual([ourSize, nodeSize], [-1, -1]);
+    assert.ok(ourMs >= 4500, `room-size failed after ${ourMs} ms`);
+    const ids = [a, c, b].map((s) => s.id).sort();
+    for (const res of [ourAcks, nodeAcks]) {
+      assert.equal(res.err, 'operation has timed out');
+      assert.deepEqual([...res.replies].sort(), ids);
+    }
+    assert.ok(ackMs >= 1800 && ackMs < 4000, `broadcast-ack ended after ${ackMs} ms`);
+    // Without the silent one, the same work again.
+    await silent.quit();
+    silent = null;
+    await eventually(async () => (await cluster.rc.pubSubNumSub('socket.io-request#/#'))['socket.io-request#/#'] === 3,
+                     T, 'the silent subscriber gone');
+    assert.equal((await rpc.call('FetchSockets', { target: { namespace: '/', rooms: ['r'] } })).sockets.length, 3);
+  });
+});
+
 describe('gRPC on a node whose Redis is down', () => {
   let redis; let ours; let rpc;
   const clients = new Set();
@@ -116,5 +183,15 @@ describe('gRPC on a node whose Redis is down', () => {
     assert.equal(String(err.metadata.get('sio-error-reason')[0]), 'CLUSTER_UNAVAILABLE');
     assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
     assert.equal((await rpc.call('CountSockets', { target: { namespace: '/', local: true } })).sockets, 1);
+  });
+
+  test('FetchSockets of the cluster fails fast with UNAVAILABLE; a local one still lists', async () => {
+    const t0 = Date.now();
+    const err = await rpc.call('FetchSockets', { target: { namespace: '/' } }).then(() => null, (e) => e);
+    assert.ok(err, 'the fetch succeeded without the cluster');
+    assert.equal(grpc.status[err.code], 'UNAVAILABLE');
+    assert.equal(String(err.metadata.get('sio-error-reason')[0]), 'CLUSTER_UNAVAILABLE');
+    assert.ok(Date.now() - t0 < 3000, `took ${Date.now() - t0} ms`);
+    assert.equal((await rpc.call('FetchSockets', { target: { namespace: '/', local: true } })).sockets.length, 1);
   });
 });
