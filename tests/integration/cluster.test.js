@@ -54,6 +54,7 @@ async function numsub(redisClient, channel = 'socket.io-request#/#') {
   return r[channel];
 }
 
+
 describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
   let redis; let ours; let node; let rc; let emitter;
   const clients = new Set();
@@ -117,6 +118,19 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
       assert.deepEqual(all.map((s, i) => s.received.length - before[i]), [1, 0, 1, 0]);
       for (const s of [a1, b1]) s.received.length = 0;
     }
+    const before = all.map((s) => s.received.length);
+    emitter.to('r').emit('msg', bin);
+    await eventually(() => [a1, b1].every((s) => s.received.some(([e, p]) => e === 'msg' && Buffer.isBuffer(p) && p.equals(bin))), T, 'binary from the emitter');
+    await sleep(QUIET_MS);
+    assert.deepEqual(all.map((s, i) => s.received.length - before[i]), [1, 0, 1, 0]);
+    for (const s of [a1, b1]) s.received.length = 0;
+  });
+
+  test('a broadcast from the Node node with except leaves out the excepted room on our node too', async () => {
+    b2.emit('broadcast-except', 'r', a1.id, 'not-a1');
+    await expectDelivered(all, [b1], 'msg', 'not-a1');
+    b2.emit('broadcast-except', 'r', 'nobody', 'all-of-r');
+    await expectDelivered(all, [a1, b1], 'msg', 'all-of-r');
   });
 
   test('the emitter reaches both nodes, with rooms and except', async () => {
@@ -163,8 +177,13 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
       assert.equal(res.err, null);
       assert.deepEqual([...res.replies].sort(), [a1.id, b1.id].sort());
     }
-    const none = await call(a2, 'broadcast-ack', 'nobody', 'x');
-    assert.deepEqual(none, { err: null, replies: [] });
+    // Every node counts its clients, 0 included, so nobody waits for the timeout.
+    for (const from of [a2, b2]) {
+      const t0 = Date.now();
+      const none = await call(from, 'broadcast-ack', 'nobody', 'x');
+      assert.deepEqual(none, { err: null, replies: [] });
+      assert.ok(Date.now() - t0 < 1500, `took ${Date.now() - t0} ms`);
+    }
   });
 
   test('broadcasts with acks and the broadcasts between them arrive in order on every node', async () => {
@@ -212,6 +231,15 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
     }
   });
 
+  test('socketsLeave from the Node node acts on both nodes', async () => {
+    assert.equal(await call(b1, 'join-all', 'lv'), true);
+    await eventually(async () => (await call(a1, 'room-size', 'lv')) === 4, T, 'lv has everyone');
+    assert.equal(await call(b1, 'leave-all', 'r', 'lv'), true);
+    await eventually(async () => (await call(a2, 'room-size', 'lv')) === 2, T, 'room r left lv');
+    assert.equal(await call(a2, 'room-size', 'lv'), 2);
+    assert.equal(await call(b2, 'room-size', 'lv'), 2);
+  });
+
   test('disconnectSockets from the emitter closes sockets on both nodes', async () => {
     const gone = [a2, b2].map((s) => nextEvent(s, 'disconnect', T));
     emitter.in(a2.id).disconnectSockets();
@@ -219,6 +247,14 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
     const reasons = (await Promise.all(gone)).map(([r]) => r);
     assert.deepEqual(reasons, ['io server disconnect', 'io server disconnect']);
     assert.equal(await call(a1, 'room-size', 'j1'), 2);
+  });
+
+  test('disconnectSockets from the Node node closes a socket on our node', async () => {
+    const gone = nextEvent(a1, 'disconnect', T);
+    assert.equal(await call(b1, 'disconnect-all', a1.id), true);
+    assert.equal((await gone)[0], 'io server disconnect');
+    assert.equal(b1.connected, true);
+    assert.equal(await call(b1, 'room-size', 'j1'), 1);
   });
 });
 

@@ -1,7 +1,9 @@
 // The gRPC API of one node of a mixed cluster (two sio-server nodes and a
 // Node socket.io 4.8 node with @socket.io/redis-adapter 8, on a real
-// redis-server of the test's own): CountSockets and the per-socket
-// EmitWithAck act on the whole cluster unless the target is local.
+// redis-server of the test's own): CountSockets, the per-socket
+// EmitWithAck, Emit, SocketsJoin/Leave and DisconnectSockets act on the whole
+// cluster unless the target is local; FetchSockets and CountSockets fail
+// when a node does not answer, as fetchSockets() rejects.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +14,7 @@ import { nextEvent, startServer, withTimeout } from './server.js';
 import { eventually, freePort, startMixedCluster, startRedis } from './redis.js';
 
 const T = 5000;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A client of `server` that answers "q" with its id and the argument, and "msg-ack" with its id, unless `silent`. */
 async function client(server, clients, silent = false) {
@@ -19,6 +22,8 @@ async function client(server, clients, silent = false) {
   clients.add(s);
   s.on('q', (x, cb) => { if (!silent) cb(`${s.id}:${x}`); });
   s.on('msg-ack', (x, cb) => { if (!silent) cb(s.id); });
+  s.got = [];
+  s.on('msg', (x) => s.got.push(x));
   await nextEvent(s, 'connect', T, 'connect');
   return s;
 }
@@ -84,6 +89,30 @@ describe('gRPC on a node of a mixed cluster: CountSockets and EmitWithAck', () =
     assert.deepEqual(byId, { [quiet.id]: 'ACK_STATUS_TIMED_OUT', [c.id]: 'ACK_STATUS_ACKED' });
     assert.deepEqual([reply.expected, reply.acked, reply.complete], [2, 1, false]);
     assert.ok(took >= 900 && took < 3000, `took ${took} ms`);
+  });
+
+  test('Emit (except, local), SocketsJoin/Leave and DisconnectSockets act on the Node node too', async () => {
+    const all = [a, c, b];
+    const expectGot = async (who, x) => {
+      await eventually(() => who.every((s) => s.got.includes(x)), T, `${x} delivered`);
+      await sleep(300);
+      assert.deepEqual(all.map((s) => s.got.filter((y) => y === x).length), all.map((s) => (who.includes(s) ? 1 : 0)), x);
+    };
+    await rpc.call('Emit', { target: { namespace: '/', rooms: ['r'], except_rooms: [c.id] }, event: 'msg', payload: payload('except-c') });
+    await expectGot([a, b], 'except-c');
+    await rpc.call('Emit', { target: { namespace: '/', rooms: ['r'], local: true }, event: 'msg', payload: payload('here-only') });
+    await expectGot([a], 'here-only');
+    const count = async (rooms) => (await rpc.call('CountSockets', { target: { namespace: '/', rooms } })).sockets;
+    await rpc.call('SocketsJoin', { target: { namespace: '/', rooms: [b.id, c.id, quiet.id] }, rooms: ['g'] });
+    await eventually(async () => (await count(['g'])) === 3, T, 'g joined on both nodes');
+    await rpc.call('SocketsLeave', { target: { namespace: '/', rooms: ['g'], except_rooms: [c.id] }, rooms: ['g'] });
+    await eventually(async () => (await count(['g'])) === 1, T, 'g left on the Node node');
+    assert.equal(await count([c.id, 'g']), 1);
+    const gone = nextEvent(quiet, 'disconnect', T);
+    await rpc.call('DisconnectSockets', { target: { namespace: '/', rooms: [quiet.id] }, close: true });
+    assert.equal((await gone)[0], 'io server disconnect');
+    assert.equal(b.connected, true);
+    await eventually(async () => (await count([])) === 3, T, 'three sockets left');
   });
 });
 
