@@ -2,8 +2,9 @@
 // socket.io 4.8 node with @socket.io/redis-adapter 8 and an
 // @socket.io/redis-emitter 5 publisher, all on a real redis-server of the
 // test's own. Every delivery is counted: each client gets each broadcast
-// exactly once. Then the faults: Redis down at start, killed and restarted,
-// garbage on the channels.
+// exactly once. Then the faults: Redis down at start, killed (also in the
+// middle of a burst) and restarted empty, the subscribers killed, paused,
+// garbage on the channels; after each, one subscription per node.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,6 +55,19 @@ async function numsub(redisClient, channel = 'socket.io-request#/#') {
   return r[channel];
 }
 
+/** The subscriptions on `redis`: [request channel, response channel, patterns]. */
+async function subscriptions(redis) {
+  const rc = createClient({ url: redis.url() });
+  rc.on('error', () => {});
+  await rc.connect();
+  try {
+    return [await numsub(rc), await numsub(rc, 'socket.io-response#/#'), await rc.pubSubNumPat()];
+  } finally {
+    await rc.quit().catch(() => {});
+  }
+}
+
+const lines = (text, re) => text.split('\n').filter((l) => re.test(l)).length;
 
 describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
   let redis; let ours; let node; let rc; let emitter;
@@ -291,6 +305,8 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
                      'both nodes count the room');
     c.emit('broadcast', 'r', 'cross-1');
     await expectDelivered([a, b, c], [a, b, c], 'msg', 'cross-1');
+    // Exactly one subscription per node, whatever the retries before.
+    assert.deepEqual(await subscriptions(redis), [2, 2, 2]);
   });
 
   test('killed mid-run: local delivery goes on, the link comes back', async () => {
@@ -311,6 +327,70 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
     await expectDelivered([a, b, c], [a, b, c], 'msg', 'after-restart');
     // The publish lost in the outage is counted, and told once.
     assert.match(ours.output(), /event=redis_link_up detail="command: 1 publishes dropped while down"/);
+    assert.deepEqual(await subscriptions(redis), [2, 2, 2]);
+  });
+
+  test('killed in the middle of a burst: every local delivery, nothing twice across, the loss told once', async () => {
+    const [a, b, c] = [...clients];
+    for (const s of [a, b, c]) s.received.length = 0;
+    const downs = lines(ours.output(), /event=redis_link_down/);
+    const ups = lines(ours.output(), /event=redis_link_up/);
+    const N = 200;
+    for (let i = 0; i < N / 2; i++) a.emit('broadcast', 'r', `burst-${i}`);
+    await eventually(() => b.received.length >= N / 4, T, 'the burst under way');
+    await redis.kill();
+    for (let i = N / 2; i < N; i++) a.emit('broadcast', 'r', `burst-${i}`);
+    const burst = Array.from({ length: N }, (_, i) => `burst-${i}`);
+    await eventually(() => [a, b].every((s) => s.received.length >= N), T, 'every local delivery');
+    // Broadcasts with acks fail fast meanwhile, with the local replies only.
+    const t0 = Date.now();
+    const res = await call(a, 'broadcast-ack', 'r', 'acks-while-down');
+    assert.equal(res.err, 'operation has timed out');
+    assert.ok(Date.now() - t0 < 1500, `broadcast-ack took ${Date.now() - t0} ms`);
+    await sleep(QUIET_MS);
+    for (const s of [a, b]) {
+      assert.deepEqual(s.received.filter(([e]) => e === 'msg').map(([, p]) => p), burst);
+    }
+    // The other node got some, in order, none twice.
+    const across = c.received.map(([, p]) => p);
+    assert.deepEqual(across, burst.filter((p) => across.includes(p)));
+    assert.ok(across.length < N, `${across.length} of ${N} crossed while Redis was down`);
+
+    await redis.start();
+    await eventually(async () => (await callPastRequestTimeout(a, 'room-size', 'r')) === 3, 20000,
+                     'the cluster back');
+    assert.deepEqual(await subscriptions(redis), [2, 2, 2]);
+    c.emit('broadcast', 'r', 'after-burst');
+    await expectDelivered([a, b, c], [a, b, c], 'msg', 'after-burst');
+    // One line down and one up for each of the two connections, whatever was lost.
+    const out = ours.output();
+    assert.equal(lines(out, /event=redis_link_down/) - downs, 2, out);
+    assert.equal(lines(out, /event=redis_link_up/) - ups, 2, out);
+    const dropped = /event=redis_link_up detail="command: (\d+) publishes dropped while down"/g;
+    const last = [...out.matchAll(dropped)].pop();
+    // The burst's publishes while down, and the broadcast with acks', were dropped.
+    assert.ok(Number(last[1]) >= N / 4 && Number(last[1]) <= N + 1 - across.length, last[0]);
+  });
+
+  test('the subscribers killed (CLIENT KILL TYPE pubsub): resubscribed, one subscription per node', async () => {
+    const [a, b, c] = [...clients];
+    const rc = createClient({ url: redis.url() });
+    rc.on('error', () => {});
+    await rc.connect();
+    try {
+      assert.equal(await rc.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']), 2);
+      // Local delivery does not notice.
+      a.emit('broadcast', 'r', 'local-while-resubscribing');
+      await eventually(() => [a, b].every((s) => s.received.some(([, p]) => p === 'local-while-resubscribing')), T,
+                       'local delivery');
+      await eventually(async () => JSON.stringify(await subscriptions(redis)) === '[2,2,2]', T, 'resubscribed');
+      await sleep(QUIET_MS);
+      assert.deepEqual(await subscriptions(redis), [2, 2, 2]);
+    } finally {
+      await rc.quit().catch(() => {});
+    }
+    c.emit('broadcast', 'r', 'after-client-kill');
+    await expectDelivered([a, b, c], [a, b, c], 'msg', 'after-client-kill');
   });
 
   test('paused (SIGSTOP): local delivery goes on, cluster requests end at their timeout', async () => {
