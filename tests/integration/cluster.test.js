@@ -272,6 +272,40 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
   });
 });
 
+describe('a cluster on its own key (--redis-key)', () => {
+  let redis; let ours; let node; let rc;
+  const clients = new Set();
+
+  after(async () => {
+    for (const s of clients) s.disconnect();
+    await rc?.quit().catch(() => {});
+    await node?.stop();
+    if (ours) await ours.stop();
+    await redis?.kill();
+  });
+
+  test('our node, a Node node and an emitter meet on the channels of the key, and only there', async () => {
+    redis = await startRedis();
+    ours = await startOurs(redis, { 'redis-key': 'myapp' });
+    node = await startNodeNode(redis, 'myapp');
+    rc = createClient({ url: redis.url() });
+    rc.on('error', () => {});
+    await rc.connect();
+    await eventually(async () => (await numsub(rc, 'myapp-request#/#')) === 2, T, 'both nodes on myapp');
+    assert.equal(await numsub(rc, 'socket.io-request#/#'), 0);
+    const a = await client(ours, clients);
+    const b = await client(node, clients);
+    for (const s of [a, b]) assert.equal(await call(s, 'join', 'k'), true);
+    a.emit('broadcast', 'k', 'key-from-ours');
+    await expectDelivered([a, b], [a, b], 'msg', 'key-from-ours');
+    b.emit('broadcast', 'k', 'key-from-node');
+    await expectDelivered([a, b], [a, b], 'msg', 'key-from-node');
+    new Emitter(rc, { key: 'myapp' }).to('k').emit('msg', 'key-from-emitter');
+    await expectDelivered([a, b], [a, b], 'msg', 'key-from-emitter');
+    assert.equal(await call(a, 'room-size', 'k'), 2);
+  });
+});
+
 // Only our nodes here: a Node node throws on some of the garbage below.
 describe('faults: Redis down, killed, restarted, paused; garbage on the channels', () => {
   let redis; let ours; let ours2;
