@@ -109,8 +109,11 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
     await redis?.kill();
   });
 
-  test('exactly one subscription per node on the request channel', async () => {
+  test('exactly one subscription per node on the request channel, one adapter per namespace', async () => {
     assert.equal(await numsub(rc), 2);
+    // Only our node has the contract's /custom.
+    assert.equal(await numsub(rc, 'socket.io-request#/custom#'), 1);
+    assert.equal(await numsub(rc, 'socket.io-response#/custom#'), 1);
   });
 
   test('a room broadcast from our node reaches the room on both nodes once', async () => {
