@@ -452,6 +452,14 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
       assert.equal(await call(a, 'room-size', 'r'), -1);
       const took = Date.now() - t0;
       assert.ok(took < 4000, `room-size took ${took} ms`);
+      // A broadcast with acks goes out here at once too, and ends at its
+      // timeout with the replies of this node.
+      const acks = call(a, 'broadcast-ack', 'r', 'ack-while-paused');
+      const got = (s) => s.received.some(([e, p]) => e === 'msg-ack' && p === 'ack-while-paused');
+      await eventually(() => got(a) && got(b), 1000, 'the local part of the broadcast with acks');
+      const res = await acks;
+      assert.equal(res.err, 'operation has timed out');
+      assert.deepEqual([...res.replies].sort(), [a.id, b.id].sort());
     } finally {
       redis.resume();
     }
