@@ -456,7 +456,7 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
       // timeout with the replies of this node.
       const acks = call(a, 'broadcast-ack', 'r', 'ack-while-paused');
       const got = (s) => s.received.some(([e, p]) => e === 'msg-ack' && p === 'ack-while-paused');
-      await eventually(() => got(a) && got(b), 1000, 'the local part of the broadcast with acks');
+      await eventually(() => got(a) && got(b), 1500, 'the local part of the broadcast with acks');
       const res = await acks;
       assert.equal(res.err, 'operation has timed out');
       assert.deepEqual([...res.replies].sort(), [a.id, b.id].sort());
