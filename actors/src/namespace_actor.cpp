@@ -517,6 +517,21 @@ void on_server_side_emit(namespace_actor* self, const server_side_emit_ptr& req)
   }
 }
 
+// Delivers `req` here, in order with what came before (see in_order), then
+// hands it to the cluster adapter when `publish`.
+void deliver_broadcast(namespace_actor* self, const std::shared_ptr<const broadcast_request>& req,
+                       bool publish) {
+  in_order(self, room_path(self->state, *req), [self, req, publish] {
+    if (req->ack_each)
+      on_broadcast_each(self, req);
+    else if (self->state.recovery)
+      on_broadcast(self, *self->state.recovery->stamp(req, self->clock().now()));
+    else
+      on_broadcast(self, *req);
+    if (publish && !req->ack_each) self->send(self->state.adapter, atoms::broadcast::value, req);
+  });
+}
+
 caf::behavior namespace_behavior(namespace_actor* self, std::string name,
                                  std::optional<recovery_options> recovery,
                                  adapter_factory adapter, caf::actor listeners,
@@ -557,24 +572,22 @@ caf::behavior namespace_behavior(namespace_actor* self, std::string name,
       },
       [self](atoms::broadcast, const std::shared_ptr<const broadcast_request>& req) {
         // The cluster hears of it after the local delivery went out; one
-        // with acks gathers replies across nodes, so the adapter runs it
-        // (per-socket acks stay on this node).
+        // with acks gathers replies across nodes, so the adapter publishes it
+        // first and puts its gatherer in the collector's place (per-socket
+        // acks stay on this node). Awaiting that answer keeps every later
+        // broadcast behind this one, here and on the other nodes.
         bool cluster = self->state.adapter && !req->local;
         if (cluster && req->ack_collector && !req->ack_each) {
-          // Its local copy comes back here, and tells handed_out_to.
-          self->send(self->state.adapter, atoms::broadcast::value, req);
+          self->request(self->state.adapter, caf::infinite, atoms::cluster_acks::value, req)
+              .await(
+                  [self](std::shared_ptr<const broadcast_request>& local) {
+                    deliver_broadcast(self, local, false);
+                  },
+                  // The adapter is gone (and this namespace with it).
+                  [self, req](caf::error&) { deliver_broadcast(self, req, false); });
           return;
         }
-        in_order(self, room_path(self->state, *req), [self, req, cluster] {
-          if (req->ack_each)
-            on_broadcast_each(self, req);
-          else if (self->state.recovery)
-            on_broadcast(self, *self->state.recovery->stamp(req, self->clock().now()));
-          else
-            on_broadcast(self, *req);
-          if (cluster && !req->ack_each)
-            self->send(self->state.adapter, atoms::broadcast::value, req);
-        });
+        deliver_broadcast(self, req, cluster);
       },
       [self](atoms::select, const std::shared_ptr<const selection_request>& req) {
         // A command (a disconnect, say) reaches a member after the

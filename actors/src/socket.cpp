@@ -337,9 +337,9 @@ void broadcast::emit_with_ack(std::string_view event, args arguments,
   req->local = local_;
   req->ack_event = std::make_shared<const event_copy>(event_copy{std::string(event), arguments});
   req->frames = encode_event(nsp_name_, event, std::move(arguments), req->ack_id);
-  req->ack_collector =
-      detail::spawn_ack_collector(nsp_.home_system(), timeout_.value_or(default_timeout_),
-                                  std::move(callback), origin_);
+  req->ack_timeout = timeout_.value_or(default_timeout_);
+  req->ack_collector = detail::spawn_ack_collector(nsp_.home_system(), req->ack_timeout,
+                                                   std::move(callback), origin_);
   req->handed_out_to = connection_awaiting_handout();
   caf::anon_send(nsp_, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(req));
 }

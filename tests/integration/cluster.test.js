@@ -2,8 +2,9 @@
 // socket.io 4.8 node with @socket.io/redis-adapter 8 and an
 // @socket.io/redis-emitter 5 publisher, all on a real redis-server of the
 // test's own. Every delivery is counted: each client gets each broadcast
-// exactly once. Then the faults: Redis down at start, killed and restarted,
-// garbage on the channels.
+// exactly once. Then the faults: Redis down at start, killed (also in the
+// middle of a burst) and restarted empty, the subscribers killed, paused,
+// garbage on the channels; after each, one subscription per node.
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -54,6 +55,28 @@ async function numsub(redisClient, channel = 'socket.io-request#/#') {
   return r[channel];
 }
 
+/** The subscriptions on `redis`: [request channel, response channel, patterns]. */
+async function subscriptions(redis) {
+  const rc = createClient({ url: redis.url() });
+  rc.on('error', () => {});
+  await rc.connect();
+  try {
+    return [await numsub(rc), await numsub(rc, 'socket.io-response#/#'), await rc.pubSubNumPat()];
+  } finally {
+    await rc.quit().catch(() => {});
+  }
+}
+
+/** Waits until each of `n` nodes holds exactly one of each subscription, and that it stays so. */
+async function expectOneSubscriptionEach(redis, n) {
+  const want = JSON.stringify([n, n, n]);
+  await eventually(async () => JSON.stringify(await subscriptions(redis)) === want, T, `${want} subscriptions`);
+  await sleep(QUIET_MS);
+  assert.deepEqual(await subscriptions(redis), [n, n, n]);
+}
+
+const lines = (text, re) => text.split('\n').filter((l) => re.test(l)).length;
+
 describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
   let redis; let ours; let node; let rc; let emitter;
   const clients = new Set();
@@ -86,8 +109,11 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
     await redis?.kill();
   });
 
-  test('exactly one subscription per node on the request channel', async () => {
+  test('exactly one subscription per node on the request channel, one adapter per namespace', async () => {
     assert.equal(await numsub(rc), 2);
+    // Only our node has the contract's /custom.
+    assert.equal(await numsub(rc, 'socket.io-request#/custom#'), 1);
+    assert.equal(await numsub(rc, 'socket.io-response#/custom#'), 1);
   });
 
   test('a room broadcast from our node reaches the room on both nodes once', async () => {
@@ -117,6 +143,19 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
       assert.deepEqual(all.map((s, i) => s.received.length - before[i]), [1, 0, 1, 0]);
       for (const s of [a1, b1]) s.received.length = 0;
     }
+    const before = all.map((s) => s.received.length);
+    emitter.to('r').emit('msg', bin);
+    await eventually(() => [a1, b1].every((s) => s.received.some(([e, p]) => e === 'msg' && Buffer.isBuffer(p) && p.equals(bin))), T, 'binary from the emitter');
+    await sleep(QUIET_MS);
+    assert.deepEqual(all.map((s, i) => s.received.length - before[i]), [1, 0, 1, 0]);
+    for (const s of [a1, b1]) s.received.length = 0;
+  });
+
+  test('a broadcast from the Node node with except leaves out the excepted room on our node too', async () => {
+    b2.emit('broadcast-except', 'r', a1.id, 'not-a1');
+    await expectDelivered(all, [b1], 'msg', 'not-a1');
+    b2.emit('broadcast-except', 'r', 'nobody', 'all-of-r');
+    await expectDelivered(all, [a1, b1], 'msg', 'all-of-r');
   });
 
   test('the emitter reaches both nodes, with rooms and except', async () => {
@@ -163,8 +202,67 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
       assert.equal(res.err, null);
       assert.deepEqual([...res.replies].sort(), [a1.id, b1.id].sort());
     }
-    const none = await call(a2, 'broadcast-ack', 'nobody', 'x');
-    assert.deepEqual(none, { err: null, replies: [] });
+    // Every node counts its clients, 0 included, so nobody waits for the timeout.
+    for (const from of [a2, b2]) {
+      const t0 = Date.now();
+      const none = await call(from, 'broadcast-ack', 'nobody', 'x');
+      assert.deepEqual(none, { err: null, replies: [] });
+      assert.ok(Date.now() - t0 < 1500, `took ${Date.now() - t0} ms`);
+    }
+  });
+
+  test('broadcasts with acks and the broadcasts between them arrive in order on every node', async () => {
+    for (const from of [a2, b2]) {
+      for (const s of all) s.received.length = 0;
+      const sent = [];
+      const acks = [];
+      for (let i = 0; i < 5; i++) {
+        acks.push(from.emitWithAck('broadcast-ack', 'r', `with-ack-${i}`));
+        from.emit('broadcast', 'r', `plain-${i}`);
+        sent.push(`msg-ack:with-ack-${i}`, `msg:plain-${i}`);
+      }
+      await eventually(() => [a1, b1].every((s) => s.received.length >= sent.length), T, 'every broadcast');
+      for (const s of [a1, b1]) {
+        assert.deepEqual(s.received.map(([e, p]) => `${e}:${p}`), sent,
+                         `order at ${s === a1 ? 'our node' : 'the Node node'}, sent from ${from === a2 ? 'ours' : 'Node'}`);
+      }
+      for (const res of await withTimeout(Promise.all(acks), T, 'the acks')) {
+        assert.deepEqual([res.err, [...res.replies].sort()], [null, [a1.id, b1.id].sort()]);
+      }
+    }
+  });
+
+  test('a broadcast with acks tells the other nodes how long its sender waits, as Node does', async () => {
+    // PSUBSCRIBE is not counted by PUBSUB NUMSUB: the cluster stays as it is.
+    const spy = rc.duplicate();
+    spy.on('error', () => {});
+    await spy.connect();
+    const requests = [];
+    await spy.pSubscribe('socket.io-request#/#*', (message) => requests.push(message), true);
+    try {
+      // msgpack of "timeout": 2000, the contract's timeout.
+      const timeout2000 = Buffer.concat([Buffer.from([0xa7]), Buffer.from('timeout'), Buffer.from([0xcd, 0x07, 0xd0])]);
+      const asked = (marker) => requests.find((m) => m.includes(Buffer.from(marker)));
+      for (const from of [a2, b2]) {
+        const marker = `timeout-from-${from.id}`;
+        await eventually(async () => {
+          await call(from, 'broadcast-ack', 'nobody', marker);
+          return asked(marker) !== undefined;
+        }, T, 'the request seen');
+        assert.ok(asked(marker).includes(timeout2000), `flags.timeout of ${asked(marker).toString('hex')}`);
+      }
+    } finally {
+      await spy.quit().catch(() => {});
+    }
+  });
+
+  test('socketsLeave from the Node node acts on both nodes', async () => {
+    assert.equal(await call(b1, 'join-all', 'lv'), true);
+    await eventually(async () => (await call(a1, 'room-size', 'lv')) === 4, T, 'lv has everyone');
+    assert.equal(await call(b1, 'leave-all', 'r', 'lv'), true);
+    await eventually(async () => (await call(a2, 'room-size', 'lv')) === 2, T, 'room r left lv');
+    assert.equal(await call(a2, 'room-size', 'lv'), 2);
+    assert.equal(await call(b2, 'room-size', 'lv'), 2);
   });
 
   test('disconnectSockets from the emitter closes sockets on both nodes', async () => {
@@ -174,6 +272,48 @@ describe('a mixed cluster: sio-server, a Node node, an emitter', () => {
     const reasons = (await Promise.all(gone)).map(([r]) => r);
     assert.deepEqual(reasons, ['io server disconnect', 'io server disconnect']);
     assert.equal(await call(a1, 'room-size', 'j1'), 2);
+  });
+
+  test('disconnectSockets from the Node node closes a socket on our node', async () => {
+    const gone = nextEvent(a1, 'disconnect', T);
+    assert.equal(await call(b1, 'disconnect-all', a1.id), true);
+    assert.equal((await gone)[0], 'io server disconnect');
+    assert.equal(b1.connected, true);
+    assert.equal(await call(b1, 'room-size', 'j1'), 1);
+  });
+});
+
+describe('a cluster on its own key (--redis-key)', () => {
+  let redis; let ours; let node; let rc;
+  const clients = new Set();
+
+  after(async () => {
+    for (const s of clients) s.disconnect();
+    await rc?.quit().catch(() => {});
+    await node?.stop();
+    if (ours) await ours.stop();
+    await redis?.kill();
+  });
+
+  test('our node, a Node node and an emitter meet on the channels of the key, and only there', async () => {
+    redis = await startRedis();
+    ours = await startOurs(redis, { 'redis-key': 'myapp' });
+    node = await startNodeNode(redis, 'myapp');
+    rc = createClient({ url: redis.url() });
+    rc.on('error', () => {});
+    await rc.connect();
+    await eventually(async () => (await numsub(rc, 'myapp-request#/#')) === 2, T, 'both nodes on myapp');
+    assert.equal(await numsub(rc, 'socket.io-request#/#'), 0);
+    const a = await client(ours, clients);
+    const b = await client(node, clients);
+    for (const s of [a, b]) assert.equal(await call(s, 'join', 'k'), true);
+    a.emit('broadcast', 'k', 'key-from-ours');
+    await expectDelivered([a, b], [a, b], 'msg', 'key-from-ours');
+    b.emit('broadcast', 'k', 'key-from-node');
+    await expectDelivered([a, b], [a, b], 'msg', 'key-from-node');
+    new Emitter(rc, { key: 'myapp' }).to('k').emit('msg', 'key-from-emitter');
+    await expectDelivered([a, b], [a, b], 'msg', 'key-from-emitter');
+    assert.equal(await call(a, 'room-size', 'k'), 2);
   });
 });
 
@@ -210,10 +350,13 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
                      'both nodes count the room');
     c.emit('broadcast', 'r', 'cross-1');
     await expectDelivered([a, b, c], [a, b, c], 'msg', 'cross-1');
+    // Exactly one subscription per node, whatever the retries before.
+    await expectOneSubscriptionEach(redis, 2);
   });
 
   test('killed mid-run: local delivery goes on, the link comes back', async () => {
     const [a, b, c] = [...clients];
+    const mark = ours.output().length;
     await redis.kill();
     a.emit('broadcast', 'r', 'during-outage');
     // Delivered here at once; lost for the other node, once each.
@@ -228,8 +371,75 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
                      'the cluster back');
     c.emit('broadcast', 'r', 'after-restart');
     await expectDelivered([a, b, c], [a, b, c], 'msg', 'after-restart');
-    // The publish lost in the outage is counted, and told once.
-    assert.match(ours.output(), /event=redis_link_up detail="command: 1 publishes dropped while down"/);
+    // The publish lost in the outage is counted, and told once, whether the
+    // link had noticed the outage when it was sent or not.
+    await eventually(() => /event=redis_link_up detail="command: 1 publishes dropped while down"/.test(ours.output().slice(mark)),
+                     T, `the loss told: ${ours.output().slice(mark)}`);
+    await expectOneSubscriptionEach(redis, 2);
+  });
+
+  test('killed in the middle of a burst: every local delivery, nothing twice across, the loss told once', async () => {
+    const [a, b, c] = [...clients];
+    for (const s of [a, b, c]) s.received.length = 0;
+    const N = 200;
+    for (let i = 0; i < N / 2; i++) a.emit('broadcast', 'r', `burst-${i}`);
+    await eventually(() => b.received.length >= N / 4, T, 'the burst under way');
+    const mark = ours.output().length;
+    await redis.kill();
+    for (let i = N / 2; i < N; i++) a.emit('broadcast', 'r', `burst-${i}`);
+    const burst = Array.from({ length: N }, (_, i) => `burst-${i}`);
+    await eventually(() => [a, b].every((s) => s.received.length >= N), T, 'every local delivery');
+    // Broadcasts with acks fail fast meanwhile, with the local replies only.
+    const t0 = Date.now();
+    const res = await call(a, 'broadcast-ack', 'r', 'acks-while-down');
+    assert.equal(res.err, 'operation has timed out');
+    assert.ok(Date.now() - t0 < 1500, `broadcast-ack took ${Date.now() - t0} ms`);
+    await sleep(QUIET_MS);
+    for (const s of [a, b]) {
+      assert.deepEqual(s.received.filter(([e]) => e === 'msg').map(([, p]) => p), burst);
+    }
+    // The other node got some, in order, none twice.
+    const across = c.received.map(([, p]) => p);
+    assert.deepEqual(across, burst.filter((p) => across.includes(p)));
+    assert.ok(across.length < N, `${across.length} of ${N} crossed while Redis was down`);
+
+    await redis.start();
+    await eventually(async () => (await callPastRequestTimeout(a, 'room-size', 'r')) === 3, 20000,
+                     'the cluster back');
+    await expectOneSubscriptionEach(redis, 2);
+    c.emit('broadcast', 'r', 'after-burst');
+    await expectDelivered([a, b, c], [a, b, c], 'msg', 'after-burst');
+    // At most a line down and one up for each of the two connections (the
+    // log holds back a repeat within a second), not one per message; the
+    // command connection's up line counts the publishes lost meanwhile:
+    // the burst's that did not cross and the broadcast with acks'.
+    const up = /event=redis_link_up detail="command: (\d+) publishes dropped while down"/;
+    await eventually(() => up.test(ours.output().slice(mark)), T, 'the loss told');
+    const out = ours.output().slice(mark);
+    assert.ok(lines(out, /event=redis_link_down/) <= 2, out);
+    const told = [...out.matchAll(new RegExp(up.source, 'g'))];
+    assert.equal(told.length, 1, out);
+    const dropped = Number(told[0][1]);
+    assert.ok(dropped >= N / 2 && dropped <= N + 1 - across.length, `${told[0][0]}, ${across.length} crossed`);
+  });
+
+  test('the subscribers killed (CLIENT KILL TYPE pubsub): resubscribed, one subscription per node', async () => {
+    const [a, b, c] = [...clients];
+    const rc = createClient({ url: redis.url() });
+    rc.on('error', () => {});
+    await rc.connect();
+    try {
+      assert.equal(await rc.sendCommand(['CLIENT', 'KILL', 'TYPE', 'pubsub']), 2);
+      // Local delivery does not notice.
+      a.emit('broadcast', 'r', 'local-while-resubscribing');
+      await eventually(() => [a, b].every((s) => s.received.some(([, p]) => p === 'local-while-resubscribing')), T,
+                       'local delivery');
+      await expectOneSubscriptionEach(redis, 2);
+    } finally {
+      await rc.quit().catch(() => {});
+    }
+    c.emit('broadcast', 'r', 'after-client-kill');
+    await expectDelivered([a, b, c], [a, b, c], 'msg', 'after-client-kill');
   });
 
   test('paused (SIGSTOP): local delivery goes on, cluster requests end at their timeout', async () => {
@@ -242,6 +452,14 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
       assert.equal(await call(a, 'room-size', 'r'), -1);
       const took = Date.now() - t0;
       assert.ok(took < 4000, `room-size took ${took} ms`);
+      // A broadcast with acks goes out here at once too, and ends at its
+      // timeout with the replies of this node.
+      const acks = call(a, 'broadcast-ack', 'r', 'ack-while-paused');
+      const got = (s) => s.received.some(([e, p]) => e === 'msg-ack' && p === 'ack-while-paused');
+      await eventually(() => got(a) && got(b), 1500, 'the local part of the broadcast with acks');
+      const res = await acks;
+      assert.equal(res.err, 'operation has timed out');
+      assert.deepEqual([...res.replies].sort(), [a.id, b.id].sort());
     } finally {
       redis.resume();
     }

@@ -48,6 +48,10 @@ io.of('/').on('connection', (socket) => {
     } catch { ack(-1); }
   });
   socket.on('join-all', (room, ack) => { io.socketsJoin(room); ack(true); });
+  // Node-only: the other cluster operations, to check them from a Node node.
+  socket.on('leave-all', (room, target, ack) => { io.in(room).socketsLeave(target); ack(true); });
+  socket.on('disconnect-all', (room, ack) => { io.in(room).disconnectSockets(true); ack(true); });
+  socket.on('broadcast-except', (room, except, payload) => io.to(room).except(except).emit('msg', payload));
   socket.on('broadcast-ack', (room, payload, ack) => {
     io.to(room).timeout(2000).emit('msg-ack', payload, (err, replies) =>
       ack({ err: err ? String(err.message) : null, replies }));

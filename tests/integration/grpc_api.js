@@ -1,5 +1,5 @@
 // A plain client of the ServerService for the cluster tests: unary calls
-// without a token, each with a 5 s deadline.
+// without a token, each with a deadline (5 s unless told).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import grpc from '@grpc/grpc-js';
@@ -14,8 +14,8 @@ const pkg = grpc.loadPackageDefinition(loaded).socketio.v1;
 
 export function grpcClient(address) {
   const c = new pkg.ServerService(address, grpc.credentials.createInsecure());
-  const call = (method, request) => new Promise((resolve, reject) => {
-    c[method](request, new grpc.Metadata(), { deadline: Date.now() + 5000 },
+  const call = (method, request, deadlineMs = 5000) => new Promise((resolve, reject) => {
+    c[method](request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs },
               (err, reply) => (err ? reject(err) : resolve(reply)));
   });
   return { call, close: () => c.close() };

@@ -63,9 +63,10 @@ export async function startRedis(port = null) {
   return redis;
 }
 
-/** A Node socket.io 4.8 node with the Redis adapter (cluster_node.js) on `redis`. */
-export async function startNodeNode(redis) {
-  const child = spawn(process.execPath, [path.join(here, 'cluster_node.js'), '--redis-url', redis.url()],
+/** A Node socket.io 4.8 node with the Redis adapter (cluster_node.js) on `redis`, channels prefixed `key`. */
+export async function startNodeNode(redis, key = 'socket.io') {
+  const child = spawn(process.execPath,
+    [path.join(here, 'cluster_node.js'), '--redis-url', redis.url(), '--redis-key', key],
     { stdio: ['ignore', 'pipe', 'inherit'] });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   let out = '';

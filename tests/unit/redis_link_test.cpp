@@ -8,6 +8,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include <future>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -117,6 +118,26 @@ TEST_F(RedisLink, ConnectsOnceRedisComesUpAfterTheStart) {
   redis.start();
   EXPECT_TRUE(round_trip(*link, "req#", "late"));
   EXPECT_EQ(numsub(*link, "req#"), 1);
+}
+
+TEST_F(RedisLink, RetriesWithCappedBackoffWhileRedisIsDown) {
+  auto link = redis_link::start(options_for(redis.port()));
+  ASSERT_TRUE(test::eventually([&] { return link->stats().command_up.load(); }));
+  redis.stop();
+  ASSERT_TRUE(test::eventually([&] { return !link->stats().command_up; }));
+  auto before = link->stats().reconnects.load();
+  std::this_thread::sleep_for(3s);
+  auto tries = link->stats().reconnects.load() - before;
+  // Each of the two connections waits 20 ms doubling up to 200 ms, each wait
+  // drawn between half and all of it: 17 to 31 tries each in 3 s. Without
+  // the cap it would be at most 8 each, without backoff thousands.
+  EXPECT_GE(tries, 24u) << tries;
+  EXPECT_LE(tries, 70u) << tries;
+  redis.start();
+  // Back within one capped wait (plus slack for a loaded machine).
+  auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(test::eventually([&] { return link->stats().command_up.load(); }));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 2s);
 }
 
 TEST_F(RedisLink, ACommandToAPausedRedisEndsAtItsTimeout) {

@@ -57,36 +57,38 @@ void publish_broadcast(adapter_actor* self, const broadcast_request& req) {
                                  req.rooms, req.except));
 }
 
-// Broadcast with acks: the gatherer is the local ack collector and hears
-// the other nodes' counts and acks through this adapter.
-void run_ack_broadcast(adapter_actor* self, const broadcast_request& req) {
+// Broadcast with acks: published at once, as the reference does, so that
+// it reaches the other nodes before anything this namespace sends next; the
+// answer is the local copy, whose collector is the gatherer, which hears the
+// other nodes' counts and acks through this adapter. It lives as long as the
+// asker waits, which the request tells the other nodes (flags.timeout).
+std::shared_ptr<const broadcast_request> run_ack_broadcast(adapter_actor* self,
+                                                           const broadcast_request& req) {
   auto& st = self->state;
   const auto& ctx = st.ctx;
   auto id = new_request_id(self);
-  // The origin collector ends at its own timeout; the gatherer may as well.
-  auto timeout = ctx->requests_timeout;
-  auto gatherer =
-      detail::spawn_ack_gatherer(self->system(), ctx, id, req.ack_collector, self, timeout * 2);
+  auto timeout = req.ack_timeout.count() > 0 ? req.ack_timeout : ctx->requests_timeout;
+  auto gatherer = detail::spawn_ack_gatherer(self->system(), ctx, id, req.ack_collector, self,
+                                             timeout + std::chrono::seconds(1));
   st.pending.emplace(id, gatherer);
   auto local = std::make_shared<broadcast_request>(req);
   local->local = true;
   local->ack_collector = gatherer;
-  self->send(st.nsp, atoms::broadcast::value, std::shared_ptr<const broadcast_request>(local));
-  if (!req.ack_event) return;
-  json opts = wire::encode_selection(req.rooms, req.except);
-  opts["flags"] = json::object();
-  opts["flags"]["timeout"] = ctx->requests_timeout.count();
-  json request = json::object();
-  request["uid"] = ctx->uid;
-  request["requestId"] = id;
-  request["type"] = static_cast<int>(wire::request_type::broadcast);
-  request["packet"] = wire::encode_event_packet(ctx->nsp, req.ack_event->name,
-                                                req.ack_event->arguments);
-  request["opts"] = std::move(opts);
-  auto payload = wire::encode_msgpack(request);
-  detail::count_servers(ctx, gatherer, [ctx, payload = std::move(payload)]() mutable {
-    ctx->link->publish(ctx->request_channel, std::move(payload));
-  });
+  if (req.ack_event) {
+    json opts = wire::encode_selection(req.rooms, req.except);
+    opts["flags"] = json::object();
+    opts["flags"]["timeout"] = timeout.count();
+    json request = json::object();
+    request["uid"] = ctx->uid;
+    request["requestId"] = id;
+    request["type"] = static_cast<int>(wire::request_type::broadcast);
+    request["packet"] =
+        wire::encode_event_packet(ctx->nsp, req.ack_event->name, req.ack_event->arguments);
+    request["opts"] = std::move(opts);
+    publish(self, ctx->request_channel, wire::encode_msgpack(request));
+  }
+  detail::count_servers(ctx, gatherer);
+  return local;
 }
 
 void run_fetch(adapter_actor* self, const selection_request& req) {
@@ -441,10 +443,10 @@ caf::behavior adapter_behavior(adapter_actor* self, context_ptr ctx, caf::actor 
   self->attach_functor([link = ctx->link, me] { link->unsubscribe(me); });
   return {
       [self](atoms::broadcast, const std::shared_ptr<const broadcast_request>& req) {
-        if (req->ack_collector)
-          run_ack_broadcast(self, *req);
-        else
-          publish_broadcast(self, *req);
+        publish_broadcast(self, *req);
+      },
+      [self](atoms::cluster_acks, const std::shared_ptr<const broadcast_request>& req) {
+        return run_ack_broadcast(self, *req);
       },
       [self](atoms::select, const std::shared_ptr<const selection_request>& req) {
         if (req->fetch_collector)

@@ -409,7 +409,15 @@ void redis_link::publish(std::string channel, std::string payload) {
       return;
     }
     ++p->stats.published;
-    p->run_command({"PUBLISH", channel, payload}, nullptr);
+    // A publish that the connection took with it when it dropped (Redis
+    // killed before it noticed) is lost too: counted once the loss is known.
+    // One that only timed out (Redis paused) may still go out, and is not.
+    p->run_command({"PUBLISH", channel, payload}, [p](std::optional<json> reply) {
+      if (reply) return;
+      asio::post(p->io, [p] {
+        if (!p->cmd.connected && !p->stopping) ++p->stats.publish_dropped;
+      });
+    });
   });
 }
 

@@ -5,9 +5,18 @@
 #include <optional>
 #include <string>
 
+#include "rpc_error.hpp"
 #include "sio/actors/server.hpp"
 
 namespace sio::rpc {
+
+/// A query of the whole cluster that some node did not answer in time, or
+/// that Redis could not carry: it fails, as socket.io's fetchSockets()
+/// rejects, rather than answering with part of the cluster.
+inline rpc_error cluster_unavailable() {
+  return {grpc::StatusCode::UNAVAILABLE, "CLUSTER_UNAVAILABLE",
+          "some node of the cluster did not answer in time"};
+}
 
 /// CountSockets of a whole cluster: the classic adapter's wire format has no
 /// count request, so the selected sockets of every node are fetched and

@@ -622,9 +622,13 @@ grpc::ServerUnaryReactor* server_service::FetchSockets(grpc::CallbackServerConte
            if (auto* e = std::get_if<rpc_error>(&selected)) return call.fail(*e);
            auto& b = std::get<broadcast>(selected);
            b.timeout(wait_budget(ctx, options_.fetch_timeout));
-           b.fetch_sockets([call, resp, after, limit, with_data = req->include_data(),
-                            with_handshake = req->include_handshake(),
-                            node = options_.node_id](std::vector<remote_socket> sockets) {
+           bool cluster = !req->target().local() && io_.options().adapter;
+           b.fetch_sockets_checked([call, resp, after, limit, with_data = req->include_data(),
+                                    with_handshake = req->include_handshake(),
+                                    node = options_.node_id,
+                                    cluster](std::vector<remote_socket> sockets, bool complete) {
+             // As socket.io's fetchSockets(): all of the cluster or an error.
+             if (cluster && !complete) return call.fail(cluster_unavailable());
              std::sort(sockets.begin(), sockets.end(),
                        [](const auto& x, const auto& y) { return x.id < y.id; });
              auto first = after.empty()
@@ -654,14 +658,15 @@ grpc::ServerUnaryReactor* server_service::CountSockets(grpc::CallbackServerConte
     call.fail(*id.error);
     return call.reactor;
   }
-  select(id.who, scope::read, req->target(), [this, call, resp, local = req->target().local()](
+  select(id.who, scope::read, req->target(), [this, ctx, call, resp, local = req->target().local()](
                                                  std::variant<broadcast, rpc_error> selected) {
     if (auto* e = std::get_if<rpc_error>(&selected)) return call.fail(*e);
     if (!local && io_.options().adapter) {
-      count_across_cluster(std::get<broadcast>(selected), [call, resp](std::optional<std::size_t> n) {
-        if (!n)
-          return call.fail(rpc_error{grpc::StatusCode::UNAVAILABLE, "CLUSTER_UNAVAILABLE",
-                                     "some node of the cluster did not answer in time"});
+      // A node that does not answer fails the count before the caller's deadline.
+      auto& b = std::get<broadcast>(selected);
+      b.timeout(wait_budget(ctx, options_.fetch_timeout));
+      count_across_cluster(b, [call, resp](std::optional<std::size_t> n) {
+        if (!n) return call.fail(cluster_unavailable());
         resp->set_sockets(static_cast<std::uint32_t>(*n));
         call.ok();
       });

@@ -12,8 +12,13 @@ namespace sio {
 /// the namespace's name and actor. The namespace actor calls it once when it
 /// starts and links to the adapter. It then sends the adapter, after doing
 /// the local part itself:
-///  - (broadcast, shared_ptr<const broadcast_request>) for each broadcast not
-///    marked local; one with acks is the adapter's to run entirely;
+///  - (broadcast, shared_ptr<const broadcast_request>) for each broadcast
+///    without acks not marked local;
+///  - the request (cluster_acks, shared_ptr<const broadcast_request>) for
+///    each broadcast with acks not marked local, before its local delivery:
+///    the adapter publishes it and answers with the copy to deliver here
+///    (whose collector gathers every node's counts and acks), so that it
+///    goes out on every node before what the namespace handles next;
 ///  - (select, shared_ptr<const selection_request>) for each command not
 ///    marked local; fetch_sockets is the adapter's to run entirely;
 ///  - (server_side_emit, server_side_emit_ptr) for each one not marked local.

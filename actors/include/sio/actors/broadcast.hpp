@@ -52,6 +52,8 @@ struct broadcast_request {
   /// With an ack: each recipient reports to ack_collector by socket id and
   /// status (see socket_ack), after `ack_timeout` at the latest.
   bool ack_each = false;
+  /// With an ack: how long the asker waits (a cluster adapter tells the
+  /// other nodes, which relay acks until then).
   std::chrono::milliseconds ack_timeout{0};
   /// Told (atoms::count, n) with the number of recipients, when set.
   caf::actor count_reply;
@@ -197,10 +199,12 @@ class broadcast {
   void count_sockets(count_callback callback) const;
 
   /// The selected sockets, wherever they live (`fetchSockets()`). The
-  /// callback runs like emit_with_ack's.
+  /// callback runs like emit_with_ack's. In a cluster, the sockets of a node
+  /// that did not answer in time are missing: fetch_sockets_checked tells.
   void fetch_sockets(std::function<void(std::vector<remote_socket>)> callback) const;
   /// fetch_sockets that also tells whether every node answered in time
   /// (`complete`); a cluster request that fails ends early with false.
+  /// socket.io's fetchSockets() rejects then: treat false as that error.
   void fetch_sockets_checked(
       std::function<void(std::vector<remote_socket>, bool complete)> callback) const;
 

@@ -41,7 +41,7 @@ struct redis_link_options {
 /// Counters of a link, readable from any thread.
 struct redis_link_stats {
   std::atomic<std::uint64_t> published{0};
-  std::atomic<std::uint64_t> publish_dropped{0};  // the command connection was down
+  std::atomic<std::uint64_t> publish_dropped{0};  // the command connection was (or went) down
   std::atomic<std::uint64_t> received{0};
   std::atomic<std::uint64_t> reconnects{0};
   std::atomic<bool> command_up{false};
@@ -68,7 +68,8 @@ class redis_link {
   redis_link(const redis_link&) = delete;
   redis_link& operator=(const redis_link&) = delete;
 
-  /// PUBLISH; dropped and counted while the command connection is down.
+  /// PUBLISH; dropped and counted while the command connection is down,
+  /// and counted as dropped when the connection took it along as it broke.
   void publish(std::string channel, std::string payload);
   /// Any command; `done` runs on the link's thread (it should only send
   /// messages) with the reply, or with nothing on error, timeout, or while
