@@ -30,20 +30,28 @@ async function client(server, clients, silent = false) {
 
 const call = (s, ...args) => withTimeout(s.emitWithAck(...args), T + 2000, `ack of ${args[0]}`);
 
+/**
+ * A mixed cluster with a client on each of our nodes (a, c) and one on the
+ * Node node (b), all three in room "r", and a gRPC client of the first node.
+ */
+async function clusterWithMembers(clients) {
+  const cluster = await startMixedCluster();
+  const { ours, ours2, node } = cluster;
+  const a = await client(ours, clients);
+  const c = await client(ours2, clients);
+  const b = await client(node, clients);
+  for (const s of [a, c, b]) assert.equal(await call(s, 'join', 'r'), true);
+  return { cluster, a, c, b, rpc: grpcClient(cluster.grpcAddress) };
+}
+
 describe('gRPC on a node of a mixed cluster: CountSockets and EmitWithAck', () => {
   let cluster; let rpc;
   const clients = new Set();
   let a; let c; let b; let quiet;
 
   before(async () => {
-    cluster = await startMixedCluster();
-    const { ours, ours2, node } = cluster;
-    a = await client(ours, clients);
-    c = await client(ours2, clients);
-    b = await client(node, clients);
-    quiet = await client(node, clients, true);
-    for (const s of [a, c, b]) assert.equal(await call(s, 'join', 'r'), true);
-    rpc = grpcClient(cluster.grpcAddress);
+    ({ cluster, a, c, b, rpc } = await clusterWithMembers(clients));
+    quiet = await client(cluster.node, clients, true);
   });
 
   after(async () => {
@@ -122,13 +130,7 @@ describe('a node that never answers (an extra subscriber on the request channel)
   let a; let c; let b;
 
   before(async () => {
-    cluster = await startMixedCluster();
-    const { ours, ours2, node } = cluster;
-    a = await client(ours, clients);
-    c = await client(ours2, clients);
-    b = await client(node, clients);
-    for (const s of [a, c, b]) assert.equal(await call(s, 'join', 'r'), true);
-    rpc = grpcClient(cluster.grpcAddress);
+    ({ cluster, a, c, b, rpc } = await clusterWithMembers(clients));
     silent = cluster.rc.duplicate();
     silent.on('error', () => {});
     await silent.connect();
