@@ -209,6 +209,14 @@ answer metrics_page(const gateway_context& ctx) {
   counter("socketio_backend_connect_failures_total", c::backend_link_failures,
           "Attempts to connect or reconnect a backend channel that failed (retried with "
           "backoff).");
+  counter("socketio_cluster_publishes_dropped_total", c::cluster_publishes_dropped,
+          "Messages for the other nodes of the cluster lost because Redis was unreachable.");
+  counter("socketio_cluster_messages_dropped_total", c::cluster_messages_dropped,
+          "Messages on the cluster's channels dropped because they could not be read.");
+  counter("socketio_cluster_requests_failed_total", c::cluster_requests_failed,
+          "Cluster requests (fetches, counts, acks) that ended before every node answered.");
+  counter("socketio_cluster_reconnects_total", c::cluster_reconnects,
+          "Attempts to connect to Redis again after losing it or failing to reach it.");
 
   w.family("socketio_ack_latency_seconds", "histogram",
            "Time from an emit with an acknowledgement to the client's answer.");

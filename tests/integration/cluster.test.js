@@ -35,6 +35,17 @@ async function client(server, clients, opts = {}) {
   return s;
 }
 
+/** The cluster's counters on `server`'s /metrics, by name without the prefix. */
+async function clusterCounters(server) {
+  const res = await fetch(`${server.url}/metrics`);
+  assert.equal(res.status, 200);
+  const counters = {};
+  for (const [, name, v] of (await res.text()).matchAll(/^socketio_cluster_(\w+)_total (\d+)$/gm)) {
+    counters[name] = Number(v);
+  }
+  return counters;
+}
+
 const call = (s, ...args) => withTimeout(s.emitWithAck(...args), T, `ack of ${args[0]}`);
 // While the cluster forms again, a request may count a node that is not yet
 // listening: the server answers when its 5 s request timeout ends, so the
@@ -357,6 +368,7 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
   test('killed mid-run: local delivery goes on, the link comes back', async () => {
     const [a, b, c] = [...clients];
     const mark = ours.output().length;
+    const before = await clusterCounters(ours);
     await redis.kill();
     a.emit('broadcast', 'r', 'during-outage');
     // Delivered here at once; lost for the other node, once each.
@@ -376,6 +388,11 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
     await eventually(() => /event=redis_link_up detail="command: 1 publishes dropped while down"/.test(ours.output().slice(mark)),
                      T, `the loss told: ${ours.output().slice(mark)}`);
     await expectOneSubscriptionEach(redis, 2);
+    // /metrics counts the same: one lost publish, the failed request, retries.
+    const after = await clusterCounters(ours);
+    assert.equal(after.publishes_dropped - before.publishes_dropped, 1);
+    assert.ok(after.requests_failed > before.requests_failed, 'the failed room-size counted');
+    assert.ok(after.reconnects > before.reconnects, 'the reconnects counted');
   });
 
   test('killed in the middle of a burst: every local delivery, nothing twice across, the loss told once', async () => {
@@ -468,6 +485,7 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
   });
 
   test('garbage on the channels is dropped and counted; the node goes on', async () => {
+    const before = await clusterCounters(ours);
     const rc = createClient({ url: redis.url() });
     rc.on('error', () => {});
     await rc.connect();
@@ -478,6 +496,8 @@ describe('faults: Redis down, killed, restarted, paused; garbage on the channels
     await rc.publish('socket.io-request#/#', '{"type":2,"opts":{"rooms":"r"},"rooms":[1.5]}');
     await rc.publish('socket.io-response#/#', '\xc1');
     await eventually(() => /event=cluster_message_dropped/.test(ours.output()), T, 'the drop logged');
+    await eventually(async () => (await clusterCounters(ours)).messages_dropped - before.messages_dropped === 6,
+                     T, 'all six counted on /metrics');
     await rc.quit();
     const [a, b, c] = [...clients];
     a.emit('broadcast', 'r', 'still-works');

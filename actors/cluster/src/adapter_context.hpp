@@ -99,4 +99,7 @@ std::optional<remote_socket> from_wire(const json& s, const std::string& nsp);
 /// then every thousandth, with the running count).
 void count_malformed(const adapter_context& ctx, std::string_view why);
 
+/// Counts a cluster request that ended before every node answered.
+void count_failed_request(const adapter_context& ctx);
+
 }  // namespace sio::cluster::detail

@@ -16,6 +16,8 @@
 #include <hiredis/async.h>
 #include <hiredis/hiredis.h>
 
+#include "sio/actors/metrics.hpp"
+
 namespace sio::cluster {
 
 namespace asio = boost::asio;
@@ -263,6 +265,7 @@ struct redis_link::impl {
     c.timer->async_wait([this, &c](boost::system::error_code ec) {
       if (ec || stopping) return;
       ++stats.reconnects;
+      metrics::add(metrics::counter::cluster_reconnects);
       connect(c);
     });
   }
@@ -406,6 +409,7 @@ void redis_link::publish(std::string channel, std::string payload) {
   asio::post(p->io, [p, channel = std::move(channel), payload = std::move(payload)] {
     if (!p->cmd.connected) {
       ++p->stats.publish_dropped;
+      metrics::add(metrics::counter::cluster_publishes_dropped);
       return;
     }
     ++p->stats.published;
@@ -415,7 +419,9 @@ void redis_link::publish(std::string channel, std::string payload) {
     p->run_command({"PUBLISH", channel, payload}, [p](std::optional<json> reply) {
       if (reply) return;
       asio::post(p->io, [p] {
-        if (!p->cmd.connected && !p->stopping) ++p->stats.publish_dropped;
+        if (p->cmd.connected || p->stopping) return;
+        ++p->stats.publish_dropped;
+        metrics::add(metrics::counter::cluster_publishes_dropped);
       });
     });
   });

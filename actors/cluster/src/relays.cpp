@@ -7,6 +7,7 @@
 #include "adapter_context.hpp"
 #include "sio/actors/atoms.hpp"
 #include "sio/actors/messages.hpp"
+#include "sio/actors/metrics.hpp"
 #include "sio/protocol/cluster_wire.hpp"
 
 namespace sio::cluster::detail {
@@ -15,10 +16,16 @@ namespace wire = sio::cluster_wire;
 
 void count_malformed(const adapter_context& ctx, std::string_view why) {
   auto n = ++ctx.stats->malformed;
+  metrics::add(metrics::counter::cluster_messages_dropped);
   if (n != 1 && n % 1000 != 0) return;
   std::string detail = "nsp=" + ctx.nsp + " reason=" + std::string(why) +
                        " dropped_total=" + std::to_string(n);
   if (ctx.log) ctx.log("cluster_message_dropped", detail);
+}
+
+void count_failed_request(const adapter_context& ctx) {
+  ++ctx.stats->failed_requests;
+  metrics::add(metrics::counter::cluster_requests_failed);
 }
 
 void count_servers(const context_ptr& ctx, const caf::actor& gatherer, std::function<void()> then) {
@@ -120,7 +127,7 @@ void end_request(fetch_gatherer* self, bool ok) {
   if (ok) {
     self->send(st.origin, atoms::expect::value, st.forwarded);
   } else {
-    ++st.ctx->stats->failed_requests;
+    count_failed_request(*st.ctx);
     self->send(st.origin, atoms::collect_timeout::value);
   }
   self->send(st.adapter, atoms::request_done::value, st.request_id);
@@ -230,7 +237,7 @@ caf::behavior ack_gatherer_behavior(ack_gatherer* self, context_ptr ctx, std::st
       [self](atoms::server_count, std::int64_t n) {
         auto& st = self->state;
         if (n < 1) {
-          ++st.ctx->stats->failed_requests;
+          count_failed_request(*st.ctx);
           self->send(st.origin, atoms::collect_timeout::value);
           return;
         }

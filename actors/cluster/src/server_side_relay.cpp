@@ -30,7 +30,7 @@ using gatherer = caf::stateful_actor<gatherer_state>;
 
 void finish(gatherer* self, std::optional<std::string> error) {
   auto& st = self->state;
-  if (error) ++st.ctx->stats->failed_requests;
+  if (error) count_failed_request(*st.ctx);
   st.done(std::move(error), std::move(st.replies));
   self->send(st.adapter, atoms::request_done::value, st.request_id);
   self->quit();

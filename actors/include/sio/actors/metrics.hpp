@@ -38,6 +38,10 @@ enum class counter : std::uint8_t {
   backend_queued,       ///< gauge: events waiting for a backend (the proxy's queues)
   backend_reconnects,   ///< backend channels connected again after losing their link
   backend_link_failures,  ///< attempts to (re)connect a backend channel that failed
+  cluster_publishes_dropped,  ///< publishes to the cluster lost while Redis was unreachable
+  cluster_messages_dropped,   ///< messages from the cluster's channels that made no sense
+  cluster_requests_failed,    ///< cluster requests that ended before every node answered
+  cluster_reconnects,         ///< Redis connections made again after losing them
   count_
 };
 
