@@ -18,4 +18,9 @@ inline rpc_error invalid(std::string reason, std::string message) {
   return {grpc::StatusCode::INVALID_ARGUMENT, std::move(reason), std::move(message)};
 }
 
+/// Neither registered nor matched by a dynamic-namespace rule.
+inline rpc_error unknown_namespace(const std::string& name) {
+  return {grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE", "no namespace " + name + " on this server"};
+}
+
 }  // namespace sio::rpc

@@ -66,6 +66,29 @@ std::chrono::milliseconds wait_budget(const grpc::CallbackServerContext* ctx,
 }
 
 // The sockets of `nsp` that `t` names.
+// Looks up every name, making a dynamic rule's namespace as a connecting
+// client would; `done` gets one answer per name, in order (nothing for an
+// unknown one), on whichever thread answered last.
+using resolved = std::vector<std::optional<namespace_ref>>;
+void resolve_each(server& io, const std::vector<std::string>& names,
+                  std::function<void(resolved)> done) {
+  if (names.empty()) return done({});
+  struct lookup {
+    resolved found;
+    std::atomic<std::size_t> left;
+    std::function<void(resolved)> done;
+  };
+  auto look = std::make_shared<lookup>();
+  look->found.resize(names.size());
+  look->left = names.size();
+  look->done = std::move(done);
+  for (std::size_t i = 0; i < names.size(); ++i)
+    io.resolve(names[i], [look, i](std::optional<namespace_ref> nsp) {
+      look->found[i] = std::move(nsp);
+      if (look->left.fetch_sub(1) == 1) look->done(std::move(look->found));
+    });
+}
+
 broadcast selection(const namespace_ref& nsp, const pb::Target& t) {
   auto b = nsp.all();
   for (const auto& room : t.rooms()) b.to(room);
@@ -93,9 +116,7 @@ void server_service::find_namespace(const token* who, scope needed, const std::s
   if (auto denied = authorizer::allow(who, needed, name)) return then(*denied);
   // A namespace of a dynamic rule counts as one, as for a connecting client.
   io_.resolve(name, [name, then](std::optional<namespace_ref> nsp) {
-    if (!nsp)
-      return then(rpc_error{grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE",
-                            "no namespace " + name + " on this server"});
+    if (!nsp) return then(unknown_namespace(name));
     then(std::move(*nsp));
   });
 }
@@ -429,32 +450,13 @@ grpc::ServerWriteReactor<pb::WatchEventsResponse>* server_service::WatchEvents(
   caf::anon_send(calls_, atoms::track::value, tracked, std::function<void()>([watcher] {
                    caf::anon_send(watcher, atoms::shut_down::value);
                  }));
-  if (names.empty()) {
-    caf::anon_send(watcher, atoms::begin::value);
-    return reactor;
-  }
   // The namespaces named must exist, as for every other call (one of a
   // dynamic rule is made now if need be); the watcher begins once they do.
-  struct lookup {
-    std::vector<std::string> names;
-    std::vector<char> found;
-    std::atomic<std::size_t> left;
-  };
-  auto look = std::make_shared<lookup>();
-  look->found.assign(names.size(), 0);
-  look->left = names.size();
-  look->names = std::move(names);
-  for (std::size_t i = 0; i < look->names.size(); ++i)
-    io_.resolve(look->names[i], [look, i, watcher](std::optional<namespace_ref> nsp) {
-      look->found[i] = nsp.has_value();
-      if (look->left.fetch_sub(1) != 1) return;
-      for (std::size_t j = 0; j < look->found.size(); ++j)
-        if (!look->found[j])
-          return caf::anon_send(watcher, atoms::fail::value,
-                                rpc_error{grpc::StatusCode::NOT_FOUND, "UNKNOWN_NAMESPACE",
-                                          "no namespace " + look->names[j] + " on this server"});
-      caf::anon_send(watcher, atoms::begin::value);
-    });
+  resolve_each(io_, names, [names, watcher](resolved found) {
+    for (std::size_t i = 0; i < found.size(); ++i)
+      if (!found[i]) return caf::anon_send(watcher, atoms::fail::value, unknown_namespace(names[i]));
+    caf::anon_send(watcher, atoms::begin::value);
+  });
   return reactor;
 }
 
@@ -495,42 +497,43 @@ grpc::ServerUnaryReactor* server_service::GetStats(grpc::CallbackServerContext* 
     std::erase_if(names, [who](const std::string& n) {
       return authorizer::allow(who, scope::read, n).has_value();
     });
-    if (names.empty()) return call.ok();
-    struct tally {
-      std::vector<std::string> names;
-      std::vector<std::uint32_t> sockets, rooms;
-      std::atomic<std::size_t> left;
-    };
-    auto t = std::make_shared<tally>();
-    t->sockets.assign(names.size(), 0);
-    t->rooms.assign(names.size(), 0);
-    t->left = 2 * names.size();
-    t->names = std::move(names);
-    auto one_done = [call, resp, t] {
-      if (t->left.fetch_sub(1) != 1) return;
-      for (std::size_t i = 0; i < t->names.size(); ++i) {
-        auto* n = resp->add_namespaces();
-        n->set_name(t->names[i]);
-        n->set_sockets(t->sockets[i]);
-        n->set_rooms(t->rooms[i]);
-      }
-      call.ok();
-    };
-    for (std::size_t i = 0; i < t->names.size(); ++i)
-      io.resolve(t->names[i], [t, i, one_done](std::optional<namespace_ref> nsp) {
-        if (!nsp) {
-          one_done();
-          return one_done();
+    resolve_each(io, names, [call, resp](resolved found) {
+      std::erase_if(found, [](const auto& nsp) { return !nsp; });
+      if (found.empty()) return call.ok();
+      // Two answers per namespace (its sockets, its rooms), each into its
+      // own place; the last one writes the reply and ends the call.
+      struct tally {
+        resolved namespaces;
+        std::vector<std::uint32_t> sockets, rooms;
+        std::atomic<std::size_t> left;
+      };
+      auto t = std::make_shared<tally>();
+      t->sockets.resize(found.size());
+      t->rooms.resize(found.size());
+      t->left = 2 * found.size();
+      t->namespaces = std::move(found);
+      auto one_done = [call, resp, t] {
+        if (t->left.fetch_sub(1) != 1) return;
+        for (std::size_t i = 0; i < t->namespaces.size(); ++i) {
+          auto* n = resp->add_namespaces();
+          n->set_name(t->namespaces[i]->name());
+          n->set_sockets(t->sockets[i]);
+          n->set_rooms(t->rooms[i]);
         }
-        nsp->all().local().count_sockets([t, i, one_done](std::size_t n) {
+        call.ok();
+      };
+      for (std::size_t i = 0; i < t->namespaces.size(); ++i) {
+        auto& nsp = *t->namespaces[i];
+        nsp.all().local().count_sockets([t, i, one_done](std::size_t n) {
           t->sockets[i] = static_cast<std::uint32_t>(n);
           one_done();
         });
-        nsp->list_rooms([t, i, one_done](std::vector<std::pair<std::string, std::size_t>> rooms) {
+        nsp.list_rooms([t, i, one_done](std::vector<std::pair<std::string, std::size_t>> rooms) {
           t->rooms[i] = static_cast<std::uint32_t>(rooms.size());
           one_done();
         });
-      });
+      }
+    });
   });
   return call.reactor;
 }
